@@ -1,0 +1,48 @@
+package org.imagefoundry;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/** Everything an operator configures under {@code image-foundry.*} (see README, "Configuration"). */
+@ConfigurationProperties("image-foundry")
+public record FoundrySettings(
+    @DefaultValue("/var/lib/image-foundry/build") Path buildRoot,
+    @DefaultValue("/var/lib/image-foundry/data") Path dataDir,
+    @DefaultValue("/var/lib/image-foundry/images") List<Path> allowedOutputRoots,
+    String defaultMirror,
+    String nodeName,
+    @DefaultValue("R3/PT20S") String retryCycle,
+    @DefaultValue("PT24H") Duration incidentTimeout,
+    @DefaultValue List<Path> allowedFileRepoRoots,
+    @DefaultValue Timeouts timeouts,
+    @DefaultValue Limits limits,
+    @DefaultValue Admin admin) {
+
+  /** Upper bounds on what one request may ask for. */
+  public record Limits(
+      @DefaultValue("64GB") DataSize maxImageSize,
+      @DefaultValue("256GB") DataSize maxTotalImageSize,
+      @DefaultValue("16") int maxImages,
+      @DefaultValue("32") int maxRepos,
+      @DefaultValue("1000") int maxPackages) {}
+
+  /** Time limits of commands; the job lock time is derived from the longest (see EngineSettings). */
+  public record Timeouts(
+      @DefaultValue("PT10M") Duration command,
+      @DefaultValue("PT45M") Duration debootstrap,
+      @DefaultValue("PT60M") Duration apt,
+      @DefaultValue("PT60M") Duration publish) {
+
+    public Duration longest() {
+      return List.of(command, debootstrap, apt, publish).stream().max(Duration::compareTo).orElseThrow();
+    }
+  }
+
+  /** The first Camunda user; without a password one is generated and printed once. */
+  public record Admin(@DefaultValue("admin") String username, String password) {}
+
+}

@@ -1,0 +1,33 @@
+package org.imagefoundry.api;
+
+import java.util.List;
+import org.imagefoundry.spec.InvalidRequestException;
+import org.imagefoundry.spec.Problem;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/** Errors of the API as {@code application/problem+json}; a bad request lists every bad field. */
+@RestControllerAdvice(assignableTypes = BuildController.class)
+public class ApiErrors {
+
+  @ExceptionHandler(InvalidRequestException.class)
+  public ProblemDetail invalid(InvalidRequestException e) {
+    return badRequest(e.problems());
+  }
+
+  @ExceptionHandler(HttpMessageNotReadableException.class)
+  public ProblemDetail unreadable(HttpMessageNotReadableException e) {
+    return badRequest(List.of(new Problem("", "the body must be a JSON build request")));
+  }
+
+  static ProblemDetail badRequest(List<Problem> problems) {
+    ProblemDetail detail = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+        problems.size() + " problem(s) in the build request; nothing was started");
+    detail.setTitle("Invalid build request");
+    detail.setProperty("problems", problems);
+    return detail;
+  }
+}

@@ -1,0 +1,19 @@
+package org.imagefoundry.api;
+
+/** Where a build stands, as upstream systems see it. */
+public enum BuildState {
+  RUNNING, INCIDENT, SUCCEEDED, SKIPPED, FAILED, CANCELLED;
+
+  /** The state of an ended build, from the end event it reached. */
+  static BuildState ended(String endActivityId) {
+    if (endActivityId == null) {
+      return CANCELLED;
+    }
+    return switch (endActivityId) {
+      case "succeeded" -> SUCCEEDED;
+      case "skipped" -> SKIPPED;
+      case "failed" -> FAILED;
+      default -> CANCELLED;
+    };
+  }
+}

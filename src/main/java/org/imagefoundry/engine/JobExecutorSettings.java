@@ -1,0 +1,37 @@
+package org.imagefoundry.engine;
+
+import java.time.Duration;
+import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.jobexecutor.JobExecutor;
+import org.imagefoundry.FoundrySettings;
+import org.springframework.stereotype.Component;
+
+/**
+ * The job executor's lock owner and lock time. The lock must outlast the longest command: a job whose
+ * lock expires while its step still runs is taken again by the same node and runs beside itself.
+ */
+@Component
+public class JobExecutorSettings extends AbstractProcessEnginePlugin {
+
+  static final Duration LOCK_MARGIN = Duration.ofMinutes(10);
+
+  private final FoundrySettings settings;
+  private final NodeIdentity node;
+
+  public JobExecutorSettings(FoundrySettings settings, NodeIdentity node) {
+    this.settings = settings;
+    this.node = node;
+  }
+
+  public Duration lockTime() {
+    return settings.timeouts().longest().plus(LOCK_MARGIN);
+  }
+
+  @Override
+  public void postInit(ProcessEngineConfigurationImpl configuration) {
+    JobExecutor jobExecutor = configuration.getJobExecutor();
+    jobExecutor.setLockOwner(node.name());
+    jobExecutor.setLockTimeInMillis((int) lockTime().toMillis());
+  }
+}

@@ -1,0 +1,70 @@
+package org.imagefoundry.host;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.imagefoundry.FoundrySettings;
+import org.springframework.stereotype.Component;
+
+/** apt-get inside a chroot. */
+@Component
+public class Apt {
+
+  private static final Map<String, String> ENV = Map.of(
+      "DEBIAN_FRONTEND", "noninteractive",
+      "DEBCONF_NONINTERACTIVE_SEEN", "true",
+      "LC_ALL", "C");
+
+  /** apt's messages for requests that no retry can satisfy. */
+  private static final List<String> UNRECOVERABLE = List.of(
+      "Unable to locate package",
+      "has no installation candidate",
+      "was not found",
+      "Couldn't find any package");
+
+  private final CommandRunner runner;
+  private final FoundrySettings settings;
+
+  public Apt(CommandRunner runner, FoundrySettings settings) {
+    this.runner = runner;
+    this.settings = settings;
+  }
+
+  public void update(Path root) {
+    apt(root, "update");
+  }
+
+  public void distUpgrade(Path root) {
+    apt(root, "-y", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold", "dist-upgrade");
+  }
+
+  public void install(Path root, List<String> packages) {
+    if (packages.isEmpty()) {
+      return;
+    }
+    List<String> args = new ArrayList<>(List.of("-y", "-o", "Dpkg::Options::=--force-confdef",
+        "-o", "Dpkg::Options::=--force-confold", "install"));
+    args.addAll(packages);
+    try {
+      apt(root, args.toArray(String[]::new));
+    } catch (CommandFailedException e) {
+      String reason = e.tail().stream().filter(line -> line.startsWith("E:"))
+          .filter(line -> UNRECOVERABLE.stream().anyMatch(line::contains)).findFirst().orElse(null);
+      if (reason != null) {
+        throw new BuildFailure("apt-get cannot install the packages: " + reason, e);
+      }
+      throw e;
+    }
+  }
+
+  public void clean(Path root) {
+    apt(root, "clean");
+  }
+
+  private void apt(Path root, String... args) {
+    List<String> command = new ArrayList<>(List.of("chroot", root.toString(), "apt-get"));
+    command.addAll(List.of(args));
+    runner.run(Command.of(settings.timeouts().apt(), command).withEnv(ENV));
+  }
+}

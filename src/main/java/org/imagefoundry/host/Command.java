@@ -1,0 +1,46 @@
+package org.imagefoundry.host;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One system command: an argument list (never a shell string), extra environment, a time limit and
+ * the exit codes that count as success.
+ */
+public record Command(List<String> args, Map<String, String> env, Duration timeout, Set<Integer> okExitCodes) {
+
+  public Command {
+    args = List.copyOf(args);
+    env = Map.copyOf(env);
+    okExitCodes = Set.copyOf(okExitCodes);
+  }
+
+  public static Command of(Duration timeout, String... args) {
+    return new Command(List.of(args), Map.of(), timeout, Set.of(0));
+  }
+
+  public static Command of(Duration timeout, List<String> args) {
+    return new Command(args, Map.of(), timeout, Set.of(0));
+  }
+
+  public Command withEnv(Map<String, String> extra) {
+    var merged = new java.util.HashMap<>(env);
+    merged.putAll(extra);
+    return new Command(args, merged, timeout, okExitCodes);
+  }
+
+  public Command okExitCodes(Integer... codes) {
+    return new Command(args, env, timeout, Set.of(codes));
+  }
+
+  public String program() {
+    return args.get(0);
+  }
+
+  /** The command as an operator would type it (for logs and error messages only, never executed). */
+  public String display() {
+    return String.join(" ", args);
+  }
+}

@@ -1,0 +1,17 @@
+package org.imagefoundry.host;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/** The only way this service starts a process. */
+public interface CommandRunner {
+
+  /** Runs the command to its end; throws {@link CommandFailedException} unless it exits with an ok code. */
+  CommandResult run(Command command);
+
+  /**
+   * Runs the command with {@code stdin} as its standard input and its standard output copied to
+   * {@code stdout} (standard error goes to the build log); for streaming filters such as compressors.
+   */
+  void pipe(Command command, InputStream stdin, OutputStream stdout);
+}

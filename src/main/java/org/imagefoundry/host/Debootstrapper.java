@@ -1,0 +1,89 @@
+package org.imagefoundry.host;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.imagefoundry.FoundrySettings;
+import org.springframework.stereotype.Component;
+
+/** debootstrap into a mounted target. */
+@Component
+public class Debootstrapper {
+
+  /** What debootstrap needs: the suite's mirror, how to check its signature, what to add. */
+  public record Options(String suite, String mirror, String arch, String variant, List<String> include,
+      Path keyring, boolean trusted, Map<String, String> proxyEnv) {}
+
+  private final CommandRunner runner;
+  private final FoundrySettings settings;
+
+  public Debootstrapper(CommandRunner runner, FoundrySettings settings) {
+    this.runner = runner;
+    this.settings = settings;
+  }
+
+  public void run(Path root, Options options) {
+    List<String> args = new ArrayList<>(List.of("debootstrap"));
+    if (options.variant() != null) {
+      args.add("--variant=" + options.variant());
+    }
+    args.add("--include=" + String.join(",", options.include()));
+    args.add("--arch=" + options.arch());
+    // fuel-agent used --no-check-gpg; we verify the Release signature unless the repo is marked trusted
+    args.add(options.trusted() ? "--no-check-gpg" : "--keyring=" + options.keyring());
+    args.addAll(List.of(options.suite(), root.toString(), options.mirror()));
+    runner.run(Command.of(settings.timeouts().debootstrap(), args).withEnv(options.proxyEnv()));
+  }
+
+  /**
+   * Empties the target so an interrupted debootstrap starts again on a clean filesystem: deletes
+   * everything under {@code root} except the mount points in {@code keep} and lost+found. Symbolic
+   * links are removed, never followed.
+   */
+  public void clearTarget(Path root, Set<Path> keep) {
+    try {
+      Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+          return dir.getFileName().toString().equals("lost+found") ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.delete(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
+          if (failure != null) {
+            throw failure;
+          }
+          if (!dir.equals(root) && !keep.contains(dir)) {
+            Files.delete(dir);
+          }
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not clear " + root, e);
+    }
+  }
+
+  /** True when the target holds nothing but mount points and lost+found: nothing to clear. */
+  public boolean isEmpty(Path root, Set<Path> keep) {
+    try (var entries = Files.walk(root)) {
+      return entries.allMatch(p -> p.equals(root) || keep.contains(p) || p.toString().contains("/lost+found"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package org.imagefoundry.host;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.stereotype.Component;
+
+/** Runs commands as child processes: argument lists, a time limit, output into the build log. */
+@Component
+public class ProcessCommandRunner implements CommandRunner {
+
+  private static final int KEPT_LINES = 200;
+  private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  @Override
+  public CommandResult run(Command command) {
+    Process process = start(command, true);
+    try {
+      process.getOutputStream().close();
+    } catch (IOException e) {
+      // nothing was to be written: the child simply sees end of input
+    }
+    var lines = new Lines();
+    Thread reader = daemon(BuildLog.withContext(() -> lines.read(process.getInputStream())));
+    int exitCode = await(command, process, lines, reader);
+    var result = new CommandResult(exitCode, lines.all());
+    if (!command.okExitCodes().contains(exitCode)) {
+      throw failure(command, result);
+    }
+    return result;
+  }
+
+  @Override
+  public void pipe(Command command, InputStream stdin, OutputStream stdout) {
+    Process process = start(command, false);
+    var lines = new Lines();
+    var copyError = new AtomicReference<IOException>();
+    Thread feeder = daemon(BuildLog.withContext(() -> {
+      try (OutputStream toChild = process.getOutputStream()) {
+        stdin.transferTo(toChild);
+      } catch (IOException e) {
+        copyError.compareAndSet(null, e);
+      }
+    }));
+    Thread reader = daemon(BuildLog.withContext(() -> lines.read(process.getErrorStream())));
+    try (InputStream fromChild = process.getInputStream()) {
+      fromChild.transferTo(stdout);
+    } catch (IOException e) {
+      copyError.compareAndSet(null, e);
+    }
+    int exitCode = await(command, process, lines, reader);
+    join(feeder);
+    var result = new CommandResult(exitCode, lines.all());
+    if (!command.okExitCodes().contains(exitCode)) {
+      throw failure(command, result);
+    }
+    if (copyError.get() != null) {
+      throw new UncheckedIOException("streaming through " + command.program() + " failed", copyError.get());
+    }
+  }
+
+  private Process start(Command command, boolean mergeStderr) {
+    BuildLog.command(command);
+    var builder = new ProcessBuilder(command.args()).redirectErrorStream(mergeStderr);
+    var env = builder.environment();
+    env.put("PATH", PATH);
+    env.put("LC_ALL", "C");
+    String build = BuildLog.currentBuild();
+    if (build != null) {
+      env.put(BuildLog.PROCESS_TAG, build);
+    }
+    env.putAll(command.env());
+    try {
+      return builder.start();
+    } catch (IOException e) {
+      throw new CommandFailedException(command, 127, List.of(e.getMessage()), "could not be started");
+    }
+  }
+
+  private int await(Command command, Process process, Lines lines, Thread reader) {
+    long started = System.nanoTime();
+    try {
+      if (!process.waitFor(command.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+        join(reader);
+        throw CommandFailedException.timedOut(command, lines.all());
+      }
+      join(reader);
+      int exitCode = process.exitValue();
+      BuildLog.exit(command, exitCode, Duration.ofNanos(System.nanoTime() - started));
+      return exitCode;
+    } catch (InterruptedException e) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new CommandFailedException(command, -1, lines.all(), "was interrupted");
+    }
+  }
+
+  private static Thread daemon(Runnable task) {
+    var thread = new Thread(task, "command-io");
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  private static void join(Thread thread) {
+    try {
+      thread.join(30_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A full disk cannot be retried away: it ends the build (and its cleanup frees the space). */
+  private static RuntimeException failure(Command command, CommandResult result) {
+    var failure = CommandFailedException.exited(command, result);
+    if (failure.outputContains("No space left on device")) {
+      return new BuildFailure("no space left on device: " + failure.getMessage(), failure);
+    }
+    return failure;
+  }
+
+  /** Output lines: each goes to the build log as it arrives; the last ones are kept for the result. */
+  private static final class Lines {
+    private final Deque<String> kept = new ArrayDeque<>();
+
+    void read(InputStream stream) {
+      try (var reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = reader.readLine()) != null) {
+          BuildLog.output(line);
+          synchronized (kept) {
+            kept.addLast(line);
+            if (kept.size() > KEPT_LINES) {
+              kept.removeFirst();
+            }
+          }
+        }
+      } catch (IOException e) {
+        // the process was killed or closed its output: what was read is kept
+      }
+    }
+
+    List<String> all() {
+      synchronized (kept) {
+        return new ArrayList<>(kept);
+      }
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package org.imagefoundry.host;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.spec.AllowedRoots;
+import org.springframework.stereotype.Component;
+
+/**
+ * Publishes an image into the output directory in one pass: the raw file is read once while its md5 is
+ * computed, it streams through the compressor, and the container's md5 and size are taken on the way
+ * to disk. The container is written aside and renamed, so no half-written file ever has the final name.
+ */
+@Component
+public class Publisher {
+
+  private static final int BUFFER = 1 << 20;
+
+  /** Checksums and sizes of one published image. */
+  public record Published(String rawMd5, long rawSize, String containerMd5, long containerSize) {}
+
+  private final CommandRunner runner;
+  private final FoundrySettings settings;
+
+  public Publisher(CommandRunner runner, FoundrySettings settings) {
+    this.runner = runner;
+    this.settings = settings;
+  }
+
+  public Published publish(Path raw, String container, Path target, String buildId) {
+    Path partial = partialFile(target, buildId);
+    MessageDigest rawMd5 = md5();
+    MessageDigest containerMd5 = md5();
+    try (InputStream in = new DigestInputStream(new BufferedInputStream(Files.newInputStream(raw), BUFFER), rawMd5);
+        var counting = new CountingOutputStream(new BufferedOutputStream(Files.newOutputStream(partial), BUFFER));
+        OutputStream out = new DigestOutputStream(counting, containerMd5)) {
+      List<String> compressor = compressor(container);
+      if (compressor.isEmpty()) {
+        in.transferTo(out);
+      } else {
+        runner.pipe(Command.of(settings.timeouts().publish(), compressor), in, out);
+      }
+      out.flush();
+      long rawSize = Files.size(raw);
+      long containerSize = counting.count();
+      Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return new Published(hex(rawMd5), rawSize, hex(containerMd5), containerSize);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not publish " + target, e);
+    } finally {
+      deleteQuietly(partial);
+    }
+  }
+
+  /** The request's output directory, created if missing, checked again to lie in an allowed root. */
+  public Path outputDirectory(String output) {
+    Path dir = Path.of(output);
+    if (!AllowedRoots.contains(settings.allowedOutputRoots(), dir)) {
+      throw new BuildFailure("output " + output + " is not inside " + settings.allowedOutputRoots());
+    }
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not create " + dir, e);
+    }
+    return dir;
+  }
+
+  /** Writes a small file (the metadata) aside, then renames it into place. */
+  public void writeAtomically(Path target, byte[] content, String buildId) {
+    Path partial = partialFile(target, buildId);
+    try {
+      Files.write(partial, content);
+      Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write " + target, e);
+    } finally {
+      deleteQuietly(partial);
+    }
+  }
+
+  /** The name a file has while it is written: hidden, and carrying the build id so a sweep finds it. */
+  public static Path partialFile(Path target, String buildId) {
+    return target.resolveSibling("." + target.getFileName() + "." + buildId + ".partial");
+  }
+
+  /** Every container except raw streams through a compressor that uses all cores. */
+  static List<String> compressor(String container) {
+    return switch (container) {
+      case "raw" -> List.of();
+      case "gzip" -> List.of("pigz", "--stdout");
+      case "zstd" -> List.of("zstd", "-T0", "--stdout", "--quiet");
+      case "xz" -> List.of("xz", "-T0", "--stdout");
+      default -> throw new IllegalArgumentException("unknown container " + container);
+    };
+  }
+
+  private static MessageDigest md5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String hex(MessageDigest digest) {
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // the sweep removes it by name later
+    }
+  }
+
+  private static final class CountingOutputStream extends java.io.FilterOutputStream {
+    private long count;
+
+    CountingOutputStream(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      count += len;
+    }
+
+    long count() {
+      return count;
+    }
+  }
+}

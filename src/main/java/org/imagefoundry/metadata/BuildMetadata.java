@@ -1,0 +1,15 @@
+package org.imagefoundry.metadata;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/** The YAML file written beside the images, with fuel-agent's fields first and ours after. */
+public record BuildMetadata(
+    List<ImageMetadata> images,
+    OsInfo os,
+    List<String> packages,
+    List<RepoMetadata> repos,
+    @JsonProperty("build_id") String buildId,
+    @JsonProperty("request_hash") String requestHash,
+    @JsonProperty("base_from_cache") boolean baseFromCache,
+    @JsonProperty("created_at") String createdAt) {}

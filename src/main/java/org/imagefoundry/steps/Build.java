@@ -1,0 +1,52 @@
+package org.imagefoundry.steps;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.variable.value.TypedValue;
+import org.camunda.spin.plugin.variable.SpinValues;
+import org.imagefoundry.host.Workspace;
+import org.imagefoundry.spec.BuildRequests;
+import org.imagefoundry.spec.BuildSpec;
+
+/** What a step works on: the build's id, its request, its workspace, and its process variables. */
+public record Build(String id, BuildSpec spec, Workspace workspace, DelegateExecution execution) {
+
+  private static final ObjectMapper JSON = JsonMapper.builder().findAndAddModules().build();
+
+  public String mirror() {
+    return (String) execution.getVariable(BuildVariables.MIRROR);
+  }
+
+  public void set(String name, Object value) {
+    execution.setVariable(name, value);
+  }
+
+  /** Stores a value as a JSON variable, which Cockpit shows as JSON. */
+  public void setJson(String name, Object value) {
+    execution.setVariable(name, json(value));
+  }
+
+  public <T> T getJson(String name, TypeReference<T> type) {
+    Object value = execution.getVariable(name);
+    try {
+      return value == null ? null : JSON.readValue(value.toString(), type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("variable " + name + " is not the JSON expected", e);
+    }
+  }
+
+  public static TypedValue json(Object value) {
+    try {
+      return SpinValues.jsonValue(value instanceof String s ? s : JSON.writeValueAsString(value)).create();
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static BuildSpec spec(DelegateExecution execution) {
+    return BuildRequests.fromJson(execution.getVariable(BuildVariables.REQUEST).toString());
+  }
+}

@@ -1,0 +1,59 @@
+package org.imagefoundry.steps;
+
+import org.camunda.bpm.engine.delegate.BpmnError;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.imagefoundry.host.BuildFailure;
+import org.imagefoundry.host.BuildLog;
+import org.imagefoundry.host.ChrootProcesses;
+import org.imagefoundry.host.Workspaces;
+import org.slf4j.MDC;
+
+/**
+ * What every task's delegate shares: the build id and phase in the log context, the phase's start and
+ * end in the build log, and the failure policy of the diagram: a {@link BuildFailure} ends the build
+ * through the BPMN error {@code buildFailed}; any other exception fails the job, which the engine
+ * retries per the task's retry cycle and then turns into an incident naming the phase.
+ */
+public abstract class BuildStep implements JavaDelegate {
+
+  private final Workspaces workspaces;
+  private final ChrootProcesses processes;
+
+  protected BuildStep(StepSupport support) {
+    this.workspaces = support.workspaces();
+    this.processes = support.processes();
+  }
+
+  protected abstract void run(Build build);
+
+  @Override
+  public final void execute(DelegateExecution execution) {
+    String buildId = (String) execution.getVariable(BuildVariables.BUILD_ID);
+    String phase = execution.getCurrentActivityId();
+    MDC.put(BuildLog.BUILD_ID, buildId);
+    MDC.put(BuildLog.PHASE, phase);
+    long started = System.nanoTime();
+    try {
+      BuildLog.info("phase {} started", phase);
+      execution.setVariable(BuildVariables.PHASE, phase);
+      var build = new Build(buildId, Build.spec(execution), workspaces.of(buildId), execution);
+      // after a crash, a command of this build may still run, orphaned: it must not run beside its retry
+      int leftovers = processes.stop(build.workspace());
+      if (leftovers > 0) {
+        BuildLog.warn("killed {} leftover process(es) of an earlier attempt", leftovers);
+      }
+      run(build);
+      BuildLog.info("phase {} finished after {} ms", phase, (System.nanoTime() - started) / 1_000_000);
+    } catch (BuildFailure e) {
+      BuildLog.warn("phase {} failed, the build cannot go on: {}", phase, e.getMessage());
+      throw new BpmnError(BuildVariables.BUILD_FAILED, phase + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      BuildLog.warn("phase {} failed: {}", phase, e.getMessage());
+      throw new StepFailedException(phase, e);
+    } finally {
+      MDC.remove(BuildLog.PHASE);
+      MDC.remove(BuildLog.BUILD_ID);
+    }
+  }
+}

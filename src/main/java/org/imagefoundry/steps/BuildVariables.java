@@ -1,0 +1,39 @@
+package org.imagefoundry.steps;
+
+/** The process variables of a build, in one place: what each one holds. */
+public final class BuildVariables {
+
+  /** The build's id; also the process instance's business key and the name of its workspace. */
+  public static final String BUILD_ID = "buildId";
+  /** The normalized request (JSON), exactly what the build runs; never holds a plain password. */
+  public static final String REQUEST = "request";
+  /** SHA-256 of the normalized request; recorded in the metadata so an identical request is skipped. */
+  public static final String REQUEST_HASH = "requestHash";
+  /** The URI of the base repo (debootstrap's mirror); an admin may change it and retry a failed step. */
+  public static final String MIRROR = "mirror";
+  /** The task the build is in (or last entered). */
+  public static final String PHASE = "phase";
+  /** True when every output already exists with metadata for the same request. */
+  public static final String ALREADY_BUILT = "alreadyBuilt";
+  /** True when the base system came from the base-tree cache instead of debootstrap. */
+  public static final String BASE_FROM_CACHE = "baseFromCache";
+  /** The os entry read from the image (JSON). */
+  public static final String OS = "os";
+  /** The published images with their checksums and sizes (JSON list, as in the metadata). */
+  public static final String IMAGES = "images";
+  /** Absolute path of the metadata YAML once written. */
+  public static final String METADATA_PATH = "metadataPath";
+  /** The published files (JSON list of paths). */
+  public static final String OUTPUT_PATHS = "outputPaths";
+  /** Why the build failed or was cancelled. */
+  public static final String ERROR = "error";
+  /** The first error met while cleaning up, if any. */
+  public static final String CLEANUP_ERROR = "cleanupError";
+
+  /** The BPMN error code of an unrecoverable failure. */
+  public static final String BUILD_FAILED = "buildFailed";
+  /** The message that cancels a build. */
+  public static final String CANCEL_MESSAGE = "cancelBuild";
+
+  private BuildVariables() {}
+}

@@ -1,0 +1,24 @@
+package org.imagefoundry.steps;
+
+import org.imagefoundry.host.SparseFiles;
+import org.imagefoundry.spec.BuildSpec.Image;
+import org.springframework.stereotype.Component;
+
+/** One sparse file per image (8 GiB unless the request says otherwise), so the filesystem can grow later. */
+@Component
+public class CreateSparseFiles extends BuildStep {
+
+  private final SparseFiles sparseFiles;
+
+  public CreateSparseFiles(StepSupport support, SparseFiles sparseFiles) {
+    super(support);
+    this.sparseFiles = sparseFiles;
+  }
+
+  @Override
+  protected void run(Build build) {
+    for (Image image : build.spec().images()) {
+      sparseFiles.create(build.workspace().imageFile(image.index()), image.spec().size());
+    }
+  }
+}

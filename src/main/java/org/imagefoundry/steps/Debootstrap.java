@@ -1,0 +1,62 @@
+package org.imagefoundry.steps;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.imagefoundry.host.BuildLog;
+import org.imagefoundry.host.Debootstrapper;
+import org.imagefoundry.host.Mounts;
+import org.imagefoundry.spec.BuildSpec;
+import org.imagefoundry.spec.BuildSpec.RepoSpec;
+import org.imagefoundry.target.AptSettings;
+import org.imagefoundry.target.DpkgSettings;
+import org.imagefoundry.target.ServicePolicy;
+import org.springframework.stereotype.Component;
+
+/**
+ * The base system, with signature checks. After an interrupted attempt it starts again on a clean
+ * filesystem: whatever the first attempt mounted or wrote is removed first.
+ */
+@Component
+public class Debootstrap extends BuildStep {
+
+  static final Path DEBIAN_KEYRING = Path.of("/usr/share/keyrings/debian-archive-keyring.gpg");
+
+  private final Debootstrapper debootstrapper;
+  private final Mounts mounts;
+  private final ServicePolicy servicePolicy;
+  private final DpkgSettings dpkgSettings;
+
+  public Debootstrap(StepSupport support, Debootstrapper debootstrapper, Mounts mounts, ServicePolicy servicePolicy,
+      DpkgSettings dpkgSettings) {
+    super(support);
+    this.debootstrapper = debootstrapper;
+    this.mounts = mounts;
+    this.servicePolicy = servicePolicy;
+    this.dpkgSettings = dpkgSettings;
+  }
+
+  @Override
+  protected void run(Build build) {
+    Path root = build.workspace().root();
+    Set<Path> targetMounts = build.spec().images().stream()
+        .map(image -> build.workspace().mountPoint(image.mount())).collect(Collectors.toSet());
+    if (!debootstrapper.isEmpty(root, targetMounts)) {
+      BuildLog.warn("the target holds what an earlier attempt left: clearing it");
+      mounts.under(root).stream().filter(p -> !targetMounts.contains(p)).forEach(mounts::unmount);
+      debootstrapper.clearTarget(root, targetMounts);
+    }
+    servicePolicy.forbidServices(root);
+    dpkgSettings.useUnsafeIo(root);
+    debootstrapper.run(root, options(build));
+  }
+
+  static Debootstrapper.Options options(Build build) {
+    BuildSpec spec = build.spec();
+    RepoSpec base = spec.baseRepo();
+    Path keyring = base.keyring() != null ? Path.of(base.keyring()) : DEBIAN_KEYRING;
+    return new Debootstrapper.Options(base.suite(), build.mirror(), "amd64", spec.variant(), List.of("ca-certificates"),
+        keyring, base.isTrusted(), AptSettings.proxyEnvironment(spec.proxies()));
+  }
+}

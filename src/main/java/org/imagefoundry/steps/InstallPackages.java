@@ -1,0 +1,25 @@
+package org.imagefoundry.steps;
+
+import java.nio.file.Path;
+import org.imagefoundry.host.Apt;
+import org.springframework.stereotype.Component;
+
+/** apt-get update, dist-upgrade (fuel-agent's images missed updates, LP#1489646) and install. */
+@Component
+public class InstallPackages extends BuildStep {
+
+  private final Apt apt;
+
+  public InstallPackages(StepSupport support, Apt apt) {
+    super(support);
+    this.apt = apt;
+  }
+
+  @Override
+  protected void run(Build build) {
+    Path root = build.workspace().root();
+    apt.update(root);
+    apt.distUpgrade(root);
+    apt.install(root, build.spec().packages());
+  }
+}

@@ -1,0 +1,29 @@
+package org.imagefoundry.steps;
+
+import org.imagefoundry.host.BuildLog;
+import org.imagefoundry.host.ChrootProcesses;
+import org.springframework.stereotype.Component;
+
+/**
+ * Stops every process whose root is the chroot: daemons left running are the usual cause of
+ * "umount: target is busy". Up to ten rounds of SIGTERM, then SIGKILL.
+ */
+@Component
+public class StopChrootProcesses extends BuildStep {
+
+  private final ChrootProcesses processes;
+
+  public StopChrootProcesses(StepSupport support) {
+    super(support);
+    this.processes = support.processes();
+  }
+
+  @Override
+  protected void run(Build build) {
+    int left = processes.find(build.workspace()).size();
+    if (left > 0) {
+      throw new IllegalStateException(left + " process(es) of the chroot survived SIGKILL");
+    }
+    BuildLog.info("no process runs in the chroot");
+  }
+}

@@ -1,0 +1,47 @@
+package org.imagefoundry.steps;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.imagefoundry.host.Publisher;
+import org.imagefoundry.metadata.BuildMetadata;
+import org.imagefoundry.metadata.ImageMetadata;
+import org.imagefoundry.metadata.MetadataFiles;
+import org.imagefoundry.metadata.OsInfo;
+import org.imagefoundry.metadata.RepoMetadata;
+import org.imagefoundry.spec.BuildSpec;
+import org.imagefoundry.target.AptSettings;
+import org.springframework.stereotype.Component;
+
+/** The metadata YAML beside the images, in fuel-agent's format, with the request's hash. */
+@Component
+public class WriteMetadata extends BuildStep {
+
+  private final Publisher publisher;
+
+  public WriteMetadata(StepSupport support, Publisher publisher) {
+    super(support);
+    this.publisher = publisher;
+  }
+
+  @Override
+  protected void run(Build build) {
+    BuildSpec spec = build.spec();
+    List<RepoMetadata> repos = AptSettings.repos(spec, build.mirror()).stream()
+        .map(r -> new RepoMetadata(null, r.name(), r.priority(), r.section(), r.suite(), r.type(), r.uri(), r.isTrusted()))
+        .toList();
+    var metadata = new BuildMetadata(
+        build.getJson(BuildVariables.IMAGES, new TypeReference<List<ImageMetadata>>() {}),
+        build.getJson(BuildVariables.OS, new TypeReference<OsInfo>() {}),
+        spec.packages(),
+        repos,
+        build.id(),
+        (String) build.execution().getVariable(BuildVariables.REQUEST_HASH),
+        Boolean.TRUE.equals(build.execution().getVariable(BuildVariables.BASE_FROM_CACHE)),
+        Instant.now().toString());
+    Path file = spec.metadataFile();
+    publisher.writeAtomically(file, MetadataFiles.render(metadata), build.id());
+    build.set(BuildVariables.METADATA_PATH, file.toString());
+  }
+}

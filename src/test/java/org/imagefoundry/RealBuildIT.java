@@ -1,0 +1,94 @@
+package org.imagefoundry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.imagefoundry.metadata.BuildMetadata;
+import org.imagefoundry.testing.Api;
+import org.imagefoundry.testing.ImageChecks;
+import org.imagefoundry.testing.RealBuildTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** Real builds through the API: the example request, and fuel-agent's two-image request. */
+@RealBuildTest
+class RealBuildIT {
+
+  static final Path OUTPUT = Path.of(RealBuildTest.ROOT, "images");
+  static final Path BUILD_ROOT = Path.of(RealBuildTest.ROOT, "build");
+
+  @LocalServerPort int port;
+  @TempDir Path scratch;
+  Api api;
+
+  @org.junit.jupiter.api.BeforeAll
+  static void removeEarlierOutputs() {
+    org.imagefoundry.testing.Requests.delete(OUTPUT);
+  }
+
+  @BeforeEach
+  void setUp() {
+    api = new Api("http://localhost:" + port, "admin", RealBuildTest.PASSWORD);
+  }
+
+  @Test
+  void buildsTheExampleAndTwoImagesAtOnceEachChecksOutAndTheExampleAgainIsSkipped() throws Exception {
+    String example = Files.readString(Path.of("examples/bookworm-minbase.json"))
+        .replace("/var/lib/image-foundry/images", OUTPUT.resolve("example").toString());
+    String twoImages = """
+        {
+          "image_data": {
+            "/": {"uri": "http://images.invalid/env_2_root.img.gz", "format": "ext4", "container": "gzip", "size": "2G"},
+            "/var": {"uri": "http://images.invalid/env_2_var.img.zst", "format": "ext4", "container": "zstd", "size": "1G",
+                     "label": "var"}
+          },
+          "output": "%s",
+          "codename": "bookworm",
+          "variant": "minbase",
+          "repos": [{"name": "debian", "suite": "bookworm", "section": "main", "priority": null, "type": "deb"}],
+          "packages": ["less", "netbase"],
+          "root_password": "r00t-test"
+        }
+        """.formatted(OUTPUT.resolve("two"));
+
+    String exampleId = api.start(example);
+    String twoId = api.start(twoImages);
+
+    JsonNode exampleBuild = api.awaitEnd(exampleId, Duration.ofMinutes(12));
+    assertThat(exampleBuild.get("state").asText()).as(api.log(exampleId)).isEqualTo("SUCCEEDED");
+    Path exampleMetadata = Path.of(exampleBuild.get("metadataPath").asText());
+    BuildMetadata metadata = ImageChecks.verifyPublished(exampleMetadata, List.of("less"), scratch.resolve("example"));
+    assertThat(exampleBuild.get("images").get(0).get("container_md5").asText())
+        .isEqualTo(metadata.images().get(0).containerMd5());
+    ImageChecks.assertNothingLeft(BUILD_ROOT, exampleId, exampleMetadata.getParent());
+
+    String again = api.start(example);
+    assertThat(api.awaitEnd(again, Duration.ofMinutes(2)).get("state").asText()).isEqualTo("SKIPPED");
+    ImageChecks.assertNothingLeft(BUILD_ROOT, again, exampleMetadata.getParent());
+
+    JsonNode twoBuild = api.awaitEnd(twoId, Duration.ofMinutes(12));
+    assertThat(twoBuild.get("state").asText()).as(api.log(twoId)).isEqualTo("SUCCEEDED");
+    Path twoMetadata = Path.of(twoBuild.get("metadataPath").asText());
+    assertThat(twoMetadata.getFileName().toString()).isEqualTo("env_2_root.yaml");
+    BuildMetadata two = ImageChecks.verifyPublished(twoMetadata, List.of("less", "netbase"), scratch.resolve("two"),
+        mnt -> {
+          try {
+            String shadow = Files.readString(mnt.resolve("etc/shadow"));
+            String hash = shadow.lines().filter(l -> l.startsWith("root:")).findFirst().orElseThrow().split(":")[1];
+            assertThat(org.apache.commons.codec.digest.Crypt.crypt("r00t-test", hash)).isEqualTo(hash);
+            assertThat(Files.readString(mnt.resolve("var/lib/dpkg/status"))).contains("Package: netbase");
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+    assertThat(two.images()).extracting(i -> i.mount()).containsExactly("/", "/var");
+    ImageChecks.assertNothingLeft(BUILD_ROOT, twoId, twoMetadata.getParent());
+    assertThat(api.log(twoId)).doesNotContain("r00t-test").contains("$ debootstrap");
+  }
+}

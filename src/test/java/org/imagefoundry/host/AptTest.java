@@ -1,0 +1,44 @@
+package org.imagefoundry.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.imagefoundry.testing.FakeHost;
+import org.imagefoundry.testing.Settings;
+import org.junit.jupiter.api.Test;
+
+class AptTest {
+
+  final FakeHost host = new FakeHost();
+  final Apt apt = new Apt(host, Settings.defaults());
+  final Path root = Path.of("/build/b1/root");
+
+  @Test
+  void runsAptGetInTheChrootNonInteractively() {
+    apt.update(root);
+    apt.install(root, List.of("less", "openssh-server"));
+
+    assertThat(host.commands()).containsExactly(
+        List.of("chroot", "/build/b1/root", "apt-get", "update"),
+        List.of("chroot", "/build/b1/root", "apt-get", "-y", "-o", "Dpkg::Options::=--force-confdef",
+            "-o", "Dpkg::Options::=--force-confold", "install", "less", "openssh-server"));
+  }
+
+  @Test
+  void aPackageAptCannotLocateIsAnUnrecoverableFailure() {
+    host.failOn(List.of("chroot"), 100, 1, "Reading package lists...", "E: Unable to locate package no-such-package");
+
+    assertThatThrownBy(() -> apt.install(root, List.of("no-such-package")))
+        .isInstanceOf(BuildFailure.class).hasMessageContaining("E: Unable to locate package no-such-package");
+  }
+
+  @Test
+  void aNetworkErrorStaysRetryable() {
+    host.failOn(List.of("chroot"), 100, 1, "E: Failed to fetch http://127.0.0.1:9/debian/pool/x.deb  Connection refused");
+
+    assertThatThrownBy(() -> apt.install(root, List.of("less"))).isInstanceOf(CommandFailedException.class)
+        .isNotInstanceOf(BuildFailure.class);
+  }
+}

@@ -1,0 +1,46 @@
+package org.imagefoundry.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.imagefoundry.testing.FakeHost;
+import org.imagefoundry.testing.Settings;
+import org.junit.jupiter.api.Test;
+
+class FilesystemsTest {
+
+  final FakeHost host = new FakeHost();
+  final Filesystems filesystems = new Filesystems(host, Settings.defaults());
+
+  @Test
+  void extGetsForceFlagOptionsAndLabel() {
+    filesystems.make("/dev/loop0", "ext4", List.of("-O", "^metadata_csum"), "root");
+
+    assertThat(host.commands()).containsExactly(List.of("mkfs.ext4", "-F", "-O", "^metadata_csum", "-L", "root", "/dev/loop0"));
+  }
+
+  @Test
+  void xfsNeedsLowerCaseForce() {
+    filesystems.make("/dev/loop1", "xfs", List.of(), null);
+
+    assertThat(host.commands()).containsExactly(List.of("mkfs.xfs", "-f", "/dev/loop1"));
+  }
+
+  @Test
+  void probeAsksBlkidWithoutItsCache() {
+    filesystems.make("/dev/loop0", "ext4", List.of(), null);
+
+    assertThat(filesystems.probe("/dev/loop0")).isEqualTo("ext4");
+    assertThat(host.commands().get(1))
+        .containsExactly("blkid", "--probe", "--match-tag", "TYPE", "--output", "value", "/dev/loop0");
+  }
+
+  @Test
+  void journalIsToggledOnlyWhereThereIsOne() {
+    filesystems.disableJournal("/dev/loop0", "ext4");
+    filesystems.disableJournal("/dev/loop1", "ext2");
+    filesystems.disableJournal("/dev/loop2", "xfs");
+
+    assertThat(host.commands()).containsExactly(List.of("tune2fs", "-O", "^has_journal", "/dev/loop0"));
+  }
+}

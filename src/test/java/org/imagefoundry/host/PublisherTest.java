@@ -1,0 +1,47 @@
+package org.imagefoundry.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.imagefoundry.testing.Settings;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Publishing through the real compressors: the one-pass checksums are those md5sum computes. */
+class PublisherTest {
+
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @ValueSource(strings = {"gzip", "zstd", "xz", "raw"})
+  void oneReadGivesRawAndContainerChecksumsEqualToMd5sum(String container) throws Exception {
+    Path raw = dir.resolve("0.img");
+    byte[] data = new byte[3 << 20];
+    new Random(42).nextBytes(data);
+    System.arraycopy(new byte[1 << 20], 0, data, 1 << 20, 1 << 20);
+    Files.write(raw, data);
+    Path output = dir.resolve("out");
+    var publisher = new Publisher(new ProcessCommandRunner(), Settings.with(dir.resolve("build"), List.of(output)));
+    Path target = publisher.outputDirectory(output.toString()).resolve("image." + container);
+
+    Publisher.Published published = publisher.publish(raw, container, target, "b1");
+
+    assertThat(published.rawMd5()).isEqualTo(md5sum(raw));
+    assertThat(published.rawSize()).isEqualTo(data.length);
+    assertThat(published.containerMd5()).isEqualTo(md5sum(target));
+    assertThat(published.containerSize()).isEqualTo(Files.size(target));
+    assertThat(Files.list(output)).containsExactly(target);
+    if (!container.equals("raw")) {
+      assertThat(published.containerSize()).isLessThan(published.rawSize());
+    }
+  }
+
+  static String md5sum(Path file) {
+    return new ProcessCommandRunner().run(Command.of(java.time.Duration.ofMinutes(1), "md5sum", file.toString()))
+        .lines().get(0).split(" ")[0];
+  }
+}

@@ -1,0 +1,103 @@
+package org.imagefoundry.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.commons.codec.digest.Crypt;
+import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.testing.Settings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BuildRequestsTest {
+
+  @TempDir Path dir;
+
+  BuildRequests requests() throws Exception {
+    Path apt = dir.resolve("apt");
+    Files.createDirectories(apt.resolve("sources.list.d"));
+    Files.writeString(apt.resolve("sources.list.d/archive.sources"),
+        "Types: deb\nURIs: http://127.0.0.1:9/debian\nSuites: bookworm bookworm-updates\nComponents: main\n");
+    FoundrySettings settings = Settings.with(dir.resolve("build"), List.of(dir.resolve("images")));
+    return new BuildRequests(new SpecValidator(settings), new DefaultMirror(settings, apt));
+  }
+
+  String request(String extra) {
+    return """
+        {"image_data": {"/": {"uri": "http://h/env_1.img.gz", "format": "ext4", "container": "gzip"}},
+         "output": "%s", "codename": "bookworm", "packages": ["less"]%s}
+        """.formatted(dir.resolve("images"), extra);
+  }
+
+  @Test
+  void fillsInTheDefaultMirrorSuiteSectionAndSize() throws Exception {
+    BuildSpec spec = requests().prepare(request(""));
+
+    assertThat(spec.repos()).singleElement().satisfies(repo -> {
+      assertThat(repo.uri()).isEqualTo("http://127.0.0.1:9/debian");
+      assertThat(repo.suite()).isEqualTo("bookworm");
+      assertThat(repo.section()).isEqualTo("main");
+      assertThat(repo.type()).isEqualTo("deb");
+    });
+    assertThat(spec.imageData().get("/").size()).isEqualTo(8L << 30);
+    assertThat(spec.metadataFile()).isEqualTo(dir.resolve("images/env_1.yaml"));
+  }
+
+  @Test
+  void sizesAreReadLikeTruncate() {
+    assertThat(Sizes.parse("1G")).isEqualTo(1L << 30);
+    assertThat(Sizes.parse("8192M")).isEqualTo(8L << 30);
+    assertThat(Sizes.parse("2GB")).isEqualTo(2_000_000_000L);
+    assertThat(Sizes.parse("1GiB")).isEqualTo(1L << 30);
+    assertThat(Sizes.parse("4096")).isEqualTo(4096L);
+    assertThat(Sizes.parse("1X")).isNull();
+    assertThat(Sizes.parse("-1G")).isNull();
+    assertThat(Sizes.parse("99999999999999T")).isNull();
+  }
+
+  @Test
+  void aPlainRootPasswordIsStoredOnlyAsSha512CryptHash() throws Exception {
+    BuildSpec spec = requests().prepare(request(", \"root_password\": \"s3cret\""));
+
+    assertThat(spec.rootPassword()).isNull();
+    assertThat(spec.hashedRootPassword()).startsWith("$6$");
+    assertThat(Crypt.crypt("s3cret", spec.hashedRootPassword())).isEqualTo(spec.hashedRootPassword());
+    assertThat(BuildRequests.toJson(spec)).doesNotContain("s3cret");
+  }
+
+  @Test
+  void identicalRequestsHashEquallyAndAnyChangeChangesTheHash() throws Exception {
+    BuildRequests requests = requests();
+    String a = BuildRequests.hash(requests.prepare(request(", \"root_password\": \"x\"")));
+    String b = BuildRequests.hash(requests.prepare(request(", \"root_password\": \"x\"")));
+    String c = BuildRequests.hash(requests.prepare(request(", \"root_password\": \"y\"")));
+    String d = BuildRequests.hash(requests.prepare(request(", \"root_password\": \"x\", \"variant\": \"minbase\"")));
+
+    assertThat(a).isEqualTo(b).isNotEqualTo(c).isNotEqualTo(d);
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnceWithItsField() throws Exception {
+    String bad = """
+        {"image_data": {"/boot": {"uri": "http://h/../x", "format": "btrfs", "container": "rar"}},
+         "output": "/etc", "codename": "book worm", "packages": ["less; rm -rf /"],
+         "repos": [{"name": "d", "uri": "ftp://h/debian", "priority": "high"}], "colour": "blue"}
+        """;
+    assertThatThrownBy(() -> requests().prepare(bad)).isInstanceOfSatisfying(InvalidRequestException.class, e ->
+        assertThat(e.problems()).extracting(Problem::field).contains("image_data", "image_data./boot.uri",
+            "image_data./boot.format", "image_data./boot.container", "output", "codename", "packages[0]",
+            "repos[0].uri", "repos[0].priority", "colour"));
+  }
+
+  @Test
+  void duplicateKeysAndBrokenJsonAreProblemsToo() throws Exception {
+    BuildRequests requests = requests();
+    assertThatThrownBy(() -> requests.prepare("{\"image_data\": {\"/\": {}, \"/\": {}}}"))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e ->
+            assertThat(e.problems().get(0).message()).contains("Duplicate field"));
+    assertThatThrownBy(() -> requests.prepare("{\"image_data\": ")).isInstanceOf(InvalidRequestException.class);
+  }
+}

@@ -1,0 +1,116 @@
+package org.imagefoundry.steps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
+import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.api.BuildService;
+import org.imagefoundry.metadata.MetadataFiles;
+import org.imagefoundry.testing.FakeHost;
+import org.imagefoundry.testing.ProcessDriver;
+import org.imagefoundry.testing.ProcessTest;
+import org.imagefoundry.testing.Requests;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** The build's happy path and skip path, job by job, against a fake host. */
+@ProcessTest
+class BuildImageProcessTest {
+
+  static final List<String> PHASES = List.of("checkExistingImages", "createChroot", "createSparseFiles",
+      "attachLoopDevices", "makeFilesystems", "mountTarget", "debootstrap", "configureApt", "mountPseudoFilesystems",
+      "installPackages", "postInstall", "stopChrootProcesses", "unmount", "detachLoopDevices", "shrinkImages",
+      "containerize", "writeMetadata", "sweep");
+
+  @Autowired ProcessEngine engine;
+  @Autowired BuildService builds;
+  @Autowired FakeHost host;
+  @Autowired FoundrySettings settings;
+
+  ProcessDriver driver;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    init(engine);
+    host.reset();
+    driver = new ProcessDriver(engine);
+    Requests.clean(settings);
+  }
+
+  @AfterEach
+  void resetClock() {
+    ProcessDriver.resetClock();
+  }
+
+  ProcessInstance start(String request) {
+    String id = builds.start(request);
+    return engine.getRuntimeService().createProcessInstanceQuery().processInstanceBusinessKey(id).singleResult();
+  }
+
+  @Test
+  void happyPathRunsEveryPhaseInOrderAndPublishesImagesAndMetadata() throws Exception {
+    ProcessInstance build = start(Requests.twoImages(settings));
+
+    driver.run(build);
+
+    BpmnAwareTests.assertThat(build).isEnded().hasPassedInOrder(PHASES.toArray(String[]::new));
+    assertThat(driver.activities(build)).contains("succeeded").doesNotContain("skipped", "failed", "cancelled");
+    Path output = settings.allowedOutputRoots().get(0);
+    assertThat(output.resolve("root.img.gz")).exists();
+    assertThat(output.resolve("var.img.zst")).exists();
+    var metadata = MetadataFiles.read(output.resolve("root.yaml")).orElseThrow();
+    assertThat(metadata.images()).extracting(m -> m.containerName()).containsExactly("root.img.gz", "var.img.zst");
+    assertThat(metadata.os().name()).isEqualTo("Debian");
+    assertThat(metadata.os().major()).isEqualTo(12);
+    assertThat(metadata.packages()).containsExactly("less");
+    assertThat(host.commands("debootstrap")).hasSize(1);
+    assertThat(host.commands("debootstrap").get(0)).contains("--variant=minbase",
+        "--keyring=/usr/share/keyrings/debian-archive-keyring.gpg", "bookworm", "http://127.0.0.1:9/debian");
+    assertThat(host.commands("mkfs.ext4")).hasSize(2);
+    assertThat(host.loopDevices()).isEmpty();
+    assertThat(host.mountPoints()).isEmpty();
+    assertThat(settings.buildRoot().resolve(metadata.buildId())).doesNotExist();
+  }
+
+  @Test
+  void identicalRequestIsSkippedWhenItsImagesAndMetadataExist() {
+    ProcessInstance first = start(Requests.twoImages(settings));
+    driver.run(first);
+    host.reset();
+
+    ProcessInstance second = start(Requests.twoImages(settings));
+    driver.run(second);
+
+    BpmnAwareTests.assertThat(second).isEnded().hasPassed("checkExistingImages", "skipped").hasNotPassed("createChroot");
+    assertThat(host.commands()).isEmpty();
+  }
+
+  @Test
+  void changedRequestIsBuiltAgainAlthoughItsFilesExist() {
+    ProcessInstance first = start(Requests.twoImages(settings));
+    driver.run(first);
+
+    ProcessInstance second = start(Requests.twoImages(settings).replace("\"less\"", "\"less\", \"vim-tiny\""));
+    driver.run(second);
+
+    BpmnAwareTests.assertThat(second).isEnded().hasPassed("createChroot", "succeeded").hasNotPassed("skipped");
+  }
+
+  @Test
+  void everyTaskIsAsynchronousSoACrashLosesAtMostTheStepInFlight() {
+    ProcessInstance build = start(Requests.twoImages(settings));
+    for (String phase : PHASES) {
+      BpmnAwareTests.assertThat(build).isWaitingAt(phase);
+      driver.step(build);
+    }
+    assertThat(Files.exists(settings.allowedOutputRoots().get(0).resolve("root.yaml"))).isTrue();
+  }
+}

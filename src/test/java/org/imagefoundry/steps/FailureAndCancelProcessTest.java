@@ -1,0 +1,211 @@
+package org.imagefoundry.steps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
+import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.api.BuildService;
+import org.imagefoundry.api.BuildState;
+import org.imagefoundry.engine.IncidentTimeout;
+import org.imagefoundry.testing.FakeHost;
+import org.imagefoundry.testing.ProcessDriver;
+import org.imagefoundry.testing.ProcessTest;
+import org.imagefoundry.testing.Requests;
+import org.imagefoundry.testing.DelegateSpy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * Failure, cancel and retry, job by job: whatever fails or is cancelled, exactly the compensation
+ * handlers of the completed acquiring tasks run, in reverse order, then the sweep; and nothing stays
+ * attached or mounted.
+ */
+@ProcessTest
+class FailureAndCancelProcessTest {
+
+  /** Acquiring task → its compensation handler. */
+  static final Map<String, String> UNDO = Map.of(
+      "createChroot", "undoCreateChroot",
+      "createSparseFiles", "undoCreateSparseFiles",
+      "attachLoopDevices", "undoAttachLoopDevices",
+      "mountTarget", "undoMountTarget",
+      "debootstrap", "undoDebootstrap",
+      "mountPseudoFilesystems", "undoMountPseudoFilesystems",
+      "installPackages", "undoInstallPackages");
+
+  @Autowired ProcessEngine engine;
+  @Autowired BuildService builds;
+  @Autowired FakeHost host;
+  @Autowired DelegateSpy failures;
+  @Autowired FoundrySettings settings;
+  @Autowired IncidentTimeout incidentTimeout;
+
+  ProcessDriver driver;
+
+  @BeforeEach
+  void setUp() {
+    init(engine);
+    host.reset();
+    failures.reset();
+    driver = new ProcessDriver(engine);
+    Requests.clean(settings);
+  }
+
+  @AfterEach
+  void tearDown() {
+    failures.reset();
+    ProcessDriver.resetClock();
+  }
+
+  static List<String> phases() {
+    return BuildImageProcessTest.PHASES;
+  }
+
+  ProcessInstance start() {
+    String id = builds.start(Requests.twoImages(settings));
+    return engine.getRuntimeService().createProcessInstanceQuery().processInstanceBusinessKey(id).singleResult();
+  }
+
+  /** The handlers of the acquiring tasks completed before {@code phase}, last completed first. */
+  static List<String> undoneBefore(String phase) {
+    List<String> handlers = new ArrayList<>();
+    for (String task : phases().subList(0, phases().indexOf(phase))) {
+      if (UNDO.containsKey(task)) {
+        handlers.add(0, UNDO.get(task));
+      }
+    }
+    return handlers;
+  }
+
+  /**
+   * What ran after the build left its main flow, in the order it ran: the compensation handlers and
+   * the sweep (from the delegates' calls), then the end event the build reached (from history).
+   */
+  List<String> cleanupPath(ProcessInstance build, String eventSubprocessStart) {
+    assertThat(driver.activities(build)).contains(eventSubprocessStart);
+    List<String> path = new ArrayList<>(failures.invocations().stream()
+        .filter(a -> a.startsWith("undo") || a.startsWith("sweepAfter")).toList());
+    path.add(driver.activities(build).stream().filter(a -> List.of("failed", "cancelled", "succeeded").contains(a))
+        .findFirst().orElse("not ended"));
+    return path;
+  }
+
+  @ParameterizedTest
+  @MethodSource("phases")
+  void anUnrecoverableFailureCompensatesTheCompletedAcquiringTasksInReverseThenSweeps(String phase) {
+    failures.failUnrecoverably(phase);
+    ProcessInstance build = start();
+
+    driver.run(build);
+
+    BpmnAwareTests.assertThat(build).isEnded();
+    List<String> expected = new ArrayList<>(undoneBefore(phase));
+    expected.addAll(List.of("sweepAfterFailure", "failed"));
+    assertThat(cleanupPath(build, "buildFailedStart")).containsExactlyElementsOf(expected);
+    var view = builds.find(build.getBusinessKey()).orElseThrow();
+    assertThat(view.state()).isEqualTo(BuildState.FAILED);
+    assertThat(view.error()).isEqualTo(phase + ": injected unrecoverable failure");
+    assertThat(host.loopDevices()).isEmpty();
+    assertThat(host.mountPoints()).isEmpty();
+    assertThat(settings.buildRoot().resolve(build.getBusinessKey())).doesNotExist();
+  }
+
+  @ParameterizedTest
+  @MethodSource("phases")
+  void cancelWhileWaitingBeforeATaskCompensatesWhatCompletedThenSweeps(String phase) {
+    ProcessInstance build = start();
+    driver.runUntil(build, phase);
+
+    assertThat(builds.cancel(build.getBusinessKey(), "cancelled by a test")).isEqualTo(BuildService.Outcome.DONE);
+    driver.run(build);
+
+    BpmnAwareTests.assertThat(build).isEnded();
+    List<String> expected = new ArrayList<>(undoneBefore(phase));
+    expected.addAll(List.of("sweepAfterCancel", "cancelled"));
+    assertThat(cleanupPath(build, "cancelRequested")).containsExactlyElementsOf(expected);
+    var view = builds.find(build.getBusinessKey()).orElseThrow();
+    assertThat(view.state()).isEqualTo(BuildState.CANCELLED);
+    assertThat(view.error()).isEqualTo("cancelled by a test");
+    assertThat(host.loopDevices()).isEmpty();
+    assertThat(host.mountPoints()).isEmpty();
+  }
+
+  @Test
+  void aTransientFailureRetriesThenWaitsInIncidentHoldingItsResourcesUntilRetried() {
+    failures.failTransiently("installPackages", 2);
+    ProcessInstance build = start();
+
+    driver.run(build);
+
+    var view = builds.find(build.getBusinessKey()).orElseThrow();
+    assertThat(view.state()).isEqualTo(BuildState.INCIDENT);
+    assertThat(view.phase()).isEqualTo("installPackages");
+    var incident = engine.getRuntimeService().createIncidentQuery().processInstanceId(build.getId()).singleResult();
+    assertThat(incident.getActivityId()).isEqualTo("installPackages");
+    assertThat(incident.getIncidentMessage()).contains("installPackages: injected transient failure");
+    assertThat(host.mountPoints()).isNotEmpty();
+    assertThat(host.loopDevices()).hasSize(2);
+
+    assertThat(builds.retry(build.getBusinessKey())).isEqualTo(BuildService.Outcome.DONE);
+    driver.run(build);
+
+    BpmnAwareTests.assertThat(build).isEnded().hasPassed("installPackages", "succeeded");
+    assertThat(builds.find(build.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.SUCCEEDED);
+    assertThat(host.mountPoints()).isEmpty();
+  }
+
+  @Test
+  void aBuildInIncidentCanBeCancelled() {
+    failures.failTransiently("debootstrap", 2);
+    ProcessInstance build = start();
+    driver.run(build);
+    assertThat(builds.find(build.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.INCIDENT);
+
+    builds.cancel(build.getBusinessKey(), "cancelled by a test");
+    driver.run(build);
+
+    assertThat(cleanupPath(build, "cancelRequested")).containsExactly("undoMountTarget", "undoAttachLoopDevices",
+        "undoCreateSparseFiles", "undoCreateChroot", "sweepAfterCancel", "cancelled");
+    assertThat(host.mountPoints()).isEmpty();
+  }
+
+  @Test
+  void aBuildLeftInIncidentLongerThanTheTimeoutIsCancelled() {
+    failures.failTransiently("debootstrap", 2);
+    ProcessInstance build = start();
+    driver.run(build);
+
+    incidentTimeout.cancelExpired();
+    assertThat(builds.find(build.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.INCIDENT);
+
+    org.camunda.bpm.engine.impl.util.ClockUtil.setCurrentTime(new java.util.Date(
+        org.camunda.bpm.engine.impl.util.ClockUtil.getCurrentTime().getTime() + settings.incidentTimeout().toMillis() + 60_000));
+    incidentTimeout.cancelExpired();
+    driver.run(build);
+
+    var view = builds.find(build.getBusinessKey()).orElseThrow();
+    assertThat(view.state()).isEqualTo(BuildState.CANCELLED);
+    assertThat(view.error()).startsWith("cancelled: in incident longer than PT24H (debootstrap: ");
+    assertThat(host.mountPoints()).isEmpty();
+  }
+
+  @Test
+  void cancelAndRetrySayWhenThereIsNothingToDo() {
+    ProcessInstance build = start();
+    assertThat(builds.retry(build.getBusinessKey())).isEqualTo(BuildService.Outcome.NOTHING_TO_DO);
+    driver.run(build);
+
+    assertThat(builds.cancel(build.getBusinessKey(), "too late")).isEqualTo(BuildService.Outcome.NOTHING_TO_DO);
+    assertThat(builds.cancel("no-such-build", "x")).isEqualTo(BuildService.Outcome.NOT_FOUND);
+  }
+}

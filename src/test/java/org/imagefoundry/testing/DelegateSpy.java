@@ -1,0 +1,66 @@
+package org.imagefoundry.testing;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.camunda.bpm.engine.delegate.BpmnError;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.imagefoundry.steps.BuildVariables;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+
+/**
+ * Wraps every delegate bean: records which tasks ran, in the order they really ran (history's start
+ * times tie within one transaction), and makes a chosen task fail whatever its delegate does (an
+ * unrecoverable BPMN error, or a plain exception the engine retries). Registered by
+ * {@link FakeHostConfiguration}.
+ */
+public class DelegateSpy implements BeanPostProcessor {
+
+  private final Map<String, Integer> transientFailures = new HashMap<>();
+  private final java.util.List<String> invocations = new java.util.ArrayList<>();
+  private String unrecoverable;
+
+  /** The task ends the build through the BPMN error, as a {@code BuildFailure} would. */
+  public synchronized void failUnrecoverably(String taskId) {
+    unrecoverable = taskId;
+  }
+
+  /** The task throws {@code times} times, then works. */
+  public synchronized void failTransiently(String taskId, int times) {
+    transientFailures.put(taskId, times);
+  }
+
+  /** The tasks whose delegates ran, in order. */
+  public synchronized java.util.List<String> invocations() {
+    return java.util.List.copyOf(invocations);
+  }
+
+  public synchronized void reset() {
+    invocations.clear();
+    unrecoverable = null;
+    transientFailures.clear();
+  }
+
+  private synchronized void check(String taskId) {
+    invocations.add(taskId);
+    if (taskId.equals(unrecoverable)) {
+      unrecoverable = null;
+      throw new BpmnError(BuildVariables.BUILD_FAILED, taskId + ": injected unrecoverable failure");
+    }
+    Integer left = transientFailures.get(taskId);
+    if (left != null && left > 0) {
+      transientFailures.put(taskId, left - 1);
+      throw new IllegalStateException(taskId + ": injected transient failure");
+    }
+  }
+
+  @Override
+  public Object postProcessAfterInitialization(Object bean, String beanName) {
+    if (bean instanceof JavaDelegate delegate) {
+      return (JavaDelegate) execution -> {
+        check(execution.getCurrentActivityId());
+        delegate.execute(execution);
+      };
+    }
+    return bean;
+  }
+}

@@ -1,0 +1,158 @@
+package org.imagefoundry.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.imagefoundry.host.Command;
+import org.imagefoundry.host.CommandFailedException;
+import org.imagefoundry.host.CommandResult;
+import org.imagefoundry.host.CommandRunner;
+import org.imagefoundry.host.MountTable;
+
+/**
+ * A recording command runner that also plays the kernel: it keeps a loop device table and a mount
+ * table as losetup, mount and umount would change them, remembers what mkfs made, answers blkid and
+ * dumpe2fs, lets debootstrap leave a tiny tree, and copies data through compressors unchanged. Any
+ * command can be made to fail.
+ */
+public class FakeHost implements CommandRunner, MountTable {
+
+  private final List<List<String>> commands = new CopyOnWriteArrayList<>();
+  private final Map<String, Path> loops = new HashMap<>();
+  private final Map<String, String> formats = new HashMap<>();
+  private final List<Path> mounts = new ArrayList<>();
+  private final List<Failure> failures = new ArrayList<>();
+  private int nextLoop = 0;
+
+  private record Failure(Predicate<List<String>> when, int exitCode, List<String> output, int[] remaining) {}
+
+  /** Makes the next {@code times} commands starting with {@code prefix} fail with this exit code and output. */
+  public synchronized FakeHost failOn(List<String> prefix, int exitCode, int times, String... output) {
+    failures.add(new Failure(args -> args.size() >= prefix.size() && args.subList(0, prefix.size()).equals(prefix),
+        exitCode, List.of(output), new int[] {times}));
+    return this;
+  }
+
+  public List<List<String>> commands() {
+    return List.copyOf(commands);
+  }
+
+  public List<List<String>> commands(String program) {
+    return commands.stream().filter(c -> c.get(0).equals(program)).toList();
+  }
+
+  public synchronized Map<String, Path> loopDevices() {
+    return Map.copyOf(loops);
+  }
+
+  public synchronized void reset() {
+    commands.clear();
+    loops.clear();
+    formats.clear();
+    mounts.clear();
+    failures.clear();
+    nextLoop = 0;
+  }
+
+  @Override
+  public synchronized List<Path> mountPoints() {
+    return List.copyOf(mounts);
+  }
+
+  @Override
+  public synchronized CommandResult run(Command command) {
+    List<String> args = command.args();
+    commands.add(args);
+    for (Failure failure : failures) {
+      if (failure.remaining()[0] > 0 && failure.when().test(args)) {
+        failure.remaining()[0]--;
+        var result = new CommandResult(failure.exitCode(), failure.output());
+        if (command.okExitCodes().contains(failure.exitCode())) {
+          return result;
+        }
+        throw CommandFailedException.exited(command, result);
+      }
+    }
+    return new CommandResult(0, play(args));
+  }
+
+  @Override
+  public void pipe(Command command, InputStream stdin, OutputStream stdout) {
+    run(command);
+    try {
+      stdin.transferTo(stdout);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private List<String> play(List<String> args) {
+    String program = args.get(0);
+    String last = args.get(args.size() - 1);
+    switch (program) {
+      case "losetup" -> {
+        if (args.contains("--find")) {
+          String device = "/dev/loop" + nextLoop++;
+          loops.put(device, Path.of(last));
+          return List.of(device);
+        }
+        if (args.contains("--associated")) {
+          return loops.entrySet().stream().filter(e -> e.getValue().equals(Path.of(last))).map(Map.Entry::getKey).toList();
+        }
+        if (args.contains("--detach")) {
+          loops.remove(last);
+        }
+      }
+      case "mount" -> {
+        if (!args.contains("--make-private")) {
+          mounts.add(Path.of(last));
+        }
+      }
+      case "umount" -> mounts.remove(mounts.lastIndexOf(Path.of(last)));
+      case "blkid" -> {
+        return formats.containsKey(last) ? List.of(formats.get(last)) : List.of();
+      }
+      case "dumpe2fs" -> {
+        return List.of("Block count:              1000", "Block size:               4096");
+      }
+      case "truncate" -> resize(Path.of(last), Long.parseLong(args.get(args.indexOf("--size") + 1)));
+      case "debootstrap" -> debootstrap(Path.of(args.get(args.size() - 2)));
+      default -> {
+        if (program.startsWith("mkfs.")) {
+          formats.put(last, program.substring("mkfs.".length()));
+        }
+      }
+    }
+    return List.of();
+  }
+
+  private static void resize(Path file, long size) {
+    try (var raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.setLength(size);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void debootstrap(Path root) {
+    try {
+      Files.createDirectories(root.resolve("etc"));
+      Files.writeString(root.resolve("etc/os-release"), "NAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nID=debian\n");
+      Files.writeString(root.resolve("etc/debian_version"), "12.11\n");
+      Files.writeString(root.resolve("etc/shadow"), "root:*:20000:0:99999:7:::\ndaemon:*:20000:0:99999:7:::\n");
+      Files.writeString(root.resolve("etc/machine-id"), "0123456789abcdef0123456789abcdef\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package org.imagefoundry.testing;
+
+import java.util.Date;
+import java.util.List;
+import org.camunda.bpm.engine.ManagementService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.history.HistoricActivityInstance;
+import org.camunda.bpm.engine.impl.util.ClockUtil;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+
+/**
+ * Runs a build's jobs one at a time, as the job executor would, with the clock moved a second ahead
+ * before each (retry back-offs become due, and every step gets its own timestamp).
+ */
+public class ProcessDriver {
+
+  private final ProcessEngine engine;
+  private final ManagementService management;
+
+  public ProcessDriver(ProcessEngine engine) {
+    this.engine = engine;
+    this.management = engine.getManagementService();
+  }
+
+  /** Executes the next due job; returns false when none is left. A failing job's exception is swallowed. */
+  public boolean step(ProcessInstance instance) {
+    tick();
+    List<Job> jobs = management.createJobQuery().processInstanceId(instance.getId()).executable().list();
+    if (jobs.isEmpty()) {
+      return false;
+    }
+    try {
+      management.executeJob(jobs.get(0).getId());
+    } catch (RuntimeException e) {
+      // a failed job keeps its retries count; an incident appears when it reaches zero
+    }
+    return true;
+  }
+
+  /** Runs jobs until the process ends or waits in an incident. */
+  public void run(ProcessInstance instance) {
+    for (int i = 0; i < 500 && step(instance); i++) {
+      // keep going
+    }
+  }
+
+  /** Runs jobs until the build waits before {@code activityId} (its job is next). */
+  public void runUntil(ProcessInstance instance, String activityId) {
+    for (int i = 0; i < 500; i++) {
+      var jobs = management.createJobQuery().processInstanceId(instance.getId()).executable();
+      if (jobs.count() == 0 || jobs.activityId(activityId).count() > 0) {
+        return;
+      }
+      step(instance);
+    }
+  }
+
+  /** The activities the build went through, in the order they started. */
+  public List<String> activities(ProcessInstance instance) {
+    return engine.getHistoryService().createHistoricActivityInstanceQuery().processInstanceId(instance.getId())
+        .orderPartiallyByOccurrence().asc().list().stream()
+        .map(HistoricActivityInstance::getActivityId).toList();
+  }
+
+  private static void tick() {
+    ClockUtil.setCurrentTime(new Date(ClockUtil.getCurrentTime().getTime() + 1000));
+  }
+
+  public static void resetClock() {
+    ClockUtil.reset();
+  }
+}

@@ -1,0 +1,27 @@
+package org.imagefoundry.testing;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+
+/**
+ * The whole service with the job executor off, an in-memory database and a {@link FakeHost} in place
+ * of the machine: a test drives the process job by job with BPM Assert.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(properties = {
+    "camunda.bpm.job-execution.enabled=false",
+    "spring.datasource.url=jdbc:h2:mem:process-test;DB_CLOSE_DELAY=-1",
+    "image-foundry.data-dir=${java.io.tmpdir}/image-foundry-process-test/data",
+    "image-foundry.build-root=${java.io.tmpdir}/image-foundry-process-test/build",
+    "image-foundry.allowed-output-roots=${java.io.tmpdir}/image-foundry-process-test/images",
+    "image-foundry.default-mirror=http://127.0.0.1:9/debian",
+    "image-foundry.admin.password=process-test",
+    "image-foundry.retry-cycle=R2/PT1S",
+})
+@Import(FakeHostConfiguration.class)
+public @interface ProcessTest {}

@@ -1,0 +1,49 @@
+package org.imagefoundry.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.imagefoundry.FoundrySettings;
+
+/** Build requests used across tests. */
+public final class Requests {
+
+  private Requests() {}
+
+  /** fuel-agent's two-image request ("/" and "/var"), publishing into the first allowed output root. */
+  public static String twoImages(FoundrySettings settings) {
+    return """
+        {
+          "image_data": {
+            "/": {"uri": "http://images.invalid/root.img.gz", "format": "ext4", "container": "gzip"},
+            "/var": {"uri": "http://images.invalid/var.img.zst", "format": "ext4", "container": "zstd", "size": "1G"}
+          },
+          "output": "%s",
+          "codename": "bookworm",
+          "variant": "minbase",
+          "repos": [{"name": "debian", "suite": "bookworm", "section": "main", "priority": null}],
+          "packages": ["less"]
+        }
+        """.formatted(settings.allowedOutputRoots().get(0));
+  }
+
+  /** Empties the build root, the output roots and the logs, so each test starts from nothing. */
+  public static void clean(FoundrySettings settings) {
+    delete(settings.buildRoot());
+    settings.allowedOutputRoots().forEach(Requests::delete);
+  }
+
+  public static void delete(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package org.imagefoundry.testing;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.imagefoundry.FoundrySettings;
+import org.springframework.util.unit.DataSize;
+
+/** FoundrySettings for unit tests, with the defaults of application.yaml. */
+public final class Settings {
+
+  private Settings() {}
+
+  public static FoundrySettings defaults() {
+    return with(Path.of("/var/lib/image-foundry/build"), List.of(Path.of("/var/lib/image-foundry/images")));
+  }
+
+  public static FoundrySettings with(Path buildRoot, List<Path> outputRoots) {
+    return new FoundrySettings(buildRoot, Path.of("/var/lib/image-foundry/data"), outputRoots, null, "test-node",
+        "R3/PT20S", Duration.ofHours(24), List.of(),
+        new FoundrySettings.Timeouts(Duration.ofMinutes(10), Duration.ofMinutes(45), Duration.ofMinutes(60),
+            Duration.ofMinutes(60)),
+        new FoundrySettings.Limits(DataSize.ofGigabytes(64), DataSize.ofGigabytes(256), 16, 32, 1000),
+        new FoundrySettings.Admin("admin", null));
+  }
+}
