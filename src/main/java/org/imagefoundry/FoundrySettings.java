@@ -20,7 +20,21 @@ public record FoundrySettings(
     @DefaultValue List<Path> allowedFileRepoRoots,
     @DefaultValue Timeouts timeouts,
     @DefaultValue Limits limits,
+    @DefaultValue Cache cache,
+    Integer maxConcurrentBuilds,
     @DefaultValue Admin admin) {
+
+  /** Builds at once on this node; further builds wait their turn. Default: the number of cores. */
+  public int buildSlots() {
+    return maxConcurrentBuilds != null && maxConcurrentBuilds > 0 ? maxConcurrentBuilds
+        : Runtime.getRuntime().availableProcessors();
+  }
+
+  /** The base-tree cache and the shared apt package pool, under {@code <data-dir>/cache}. */
+  public record Cache(
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("8GB") DataSize maxSize,
+      @DefaultValue("2GB") DataSize maxPackagesSize) {}
 
   /** Upper bounds on what one request may ask for. */
   public record Limits(

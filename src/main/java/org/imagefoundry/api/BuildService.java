@@ -178,8 +178,10 @@ public class BuildService {
       return BuildState.ended(history.createHistoricActivityInstanceQuery().processInstanceId(instance.getId())
           .activityType("noneEndEvent").list().stream().map(a -> a.getActivityId()).findFirst().orElse(null));
     }
-    boolean incident = runtime.createIncidentQuery().processInstanceId(instance.getId()).count() > 0;
-    return incident ? BuildState.INCIDENT : BuildState.RUNNING;
+    if (runtime.createIncidentQuery().processInstanceId(instance.getId()).count() > 0) {
+      return BuildState.INCIDENT;
+    }
+    return "waitForBuildSlot".equals(currentPhase(instance, null)) ? BuildState.QUEUED : BuildState.RUNNING;
   }
 
   private JsonNode readJson(Object value) {

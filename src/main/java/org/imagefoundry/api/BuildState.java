@@ -2,6 +2,8 @@ package org.imagefoundry.api;
 
 /** Where a build stands, as upstream systems see it. */
 public enum BuildState {
+  /** Waiting for a build slot (image-foundry.max-concurrent-builds). */
+  QUEUED,
   RUNNING, INCIDENT, SUCCEEDED, SKIPPED, FAILED, CANCELLED;
 
   /** The state of an ended build, from the end event it reached. */

@@ -13,6 +13,7 @@ import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.User;
 import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.security.Roles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -21,7 +22,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * The first administrator (Cockpit and the API): {@code image-foundry.admin.username}, member of
- * {@code camunda-admin}. With {@code image-foundry.admin.password} set, that password is (re)applied at
+ * {@code camunda-admin}; and the group {@code image-builders} for upstream systems. With {@code image-foundry.admin.password} set, that password is (re)applied at
  * every start and the user unlocked: the documented way back from a lockout. Without it, a password is
  * generated once, when the user is created, and printed once.
  */
@@ -61,6 +62,7 @@ public class AdminUser {
       identity.unlockUser(username);
     }
     ensureGroup(identity, Groups.CAMUNDA_ADMIN, "Camunda administrators");
+    ensureGroup(identity, Roles.BUILDERS, "Image builders: may start and read builds");
     if (identity.createUserQuery().userId(username).memberOfGroup(Groups.CAMUNDA_ADMIN).count() == 0) {
       identity.createMembership(username, Groups.CAMUNDA_ADMIN);
     }

@@ -31,6 +31,11 @@ public class Apt {
     this.settings = settings;
   }
 
+  /** Finishes what a killed dpkg left half-configured; a no-op after a clean run. */
+  public void repairInterrupted(Path root) {
+    runner.run(Command.of(settings.timeouts().apt(), "chroot", root.toString(), "dpkg", "--configure", "-a").withEnv(ENV));
+  }
+
   public void update(Path root) {
     apt(root, "update");
   }

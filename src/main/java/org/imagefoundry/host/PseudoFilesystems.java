@@ -8,8 +8,10 @@ import org.springframework.stereotype.Component;
 @Component
 public class PseudoFilesystems {
 
+  /** Where the build's share of the package pool is bind-mounted. */
+  public static final String APT_ARCHIVES = "var/cache/apt/archives";
   /** Deepest first; /dev and /dev/pts are more than fuel-agent mounted (dkms needs /dev/fd, LP#1485565). */
-  static final List<String> UNMOUNT_ORDER = List.of("dev/pts", "dev", "sys", "proc");
+  static final List<String> UNMOUNT_ORDER = List.of(APT_ARCHIVES, "dev/pts", "dev", "sys", "proc");
 
   private final Mounts mounts;
 
@@ -24,7 +26,7 @@ public class PseudoFilesystems {
     mounts.bind(Path.of("/dev/pts"), root.resolve("dev/pts"));
   }
 
-  /** Unmounts them deepest first, and whatever else a process mounted below them. */
+  /** Unmounts them (and the package pool) deepest first, and whatever else a process mounted below them. */
   public void unmount(Path root) {
     for (String point : UNMOUNT_ORDER) {
       mounts.unmountAll(root.resolve(point));

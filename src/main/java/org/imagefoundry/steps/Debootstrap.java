@@ -2,8 +2,10 @@ package org.imagefoundry.steps;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.imagefoundry.cache.BaseTreeCache;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.Debootstrapper;
 import org.imagefoundry.host.Mounts;
@@ -15,8 +17,9 @@ import org.imagefoundry.target.ServicePolicy;
 import org.springframework.stereotype.Component;
 
 /**
- * The base system, with signature checks. After an interrupted attempt it starts again on a clean
- * filesystem: whatever the first attempt mounted or wrote is removed first.
+ * The base system, with signature checks: unpacked from the base-tree cache when an identical
+ * debootstrap is there, otherwise debootstrapped and then stored there. After an interrupted attempt
+ * it starts again on a clean filesystem: whatever the earlier attempt mounted or wrote goes first.
  */
 @Component
 public class Debootstrap extends BuildStep {
@@ -24,14 +27,16 @@ public class Debootstrap extends BuildStep {
   static final Path DEBIAN_KEYRING = Path.of("/usr/share/keyrings/debian-archive-keyring.gpg");
 
   private final Debootstrapper debootstrapper;
+  private final BaseTreeCache cache;
   private final Mounts mounts;
   private final ServicePolicy servicePolicy;
   private final DpkgSettings dpkgSettings;
 
-  public Debootstrap(StepSupport support, Debootstrapper debootstrapper, Mounts mounts, ServicePolicy servicePolicy,
-      DpkgSettings dpkgSettings) {
+  public Debootstrap(StepSupport support, Debootstrapper debootstrapper, BaseTreeCache cache, Mounts mounts,
+      ServicePolicy servicePolicy, DpkgSettings dpkgSettings) {
     super(support);
     this.debootstrapper = debootstrapper;
+    this.cache = cache;
     this.mounts = mounts;
     this.servicePolicy = servicePolicy;
     this.dpkgSettings = dpkgSettings;
@@ -39,6 +44,22 @@ public class Debootstrap extends BuildStep {
 
   @Override
   protected void run(Build build) {
+    Path root = build.workspace().root();
+    Debootstrapper.Options options = options(build);
+    Optional<BaseTreeCache.Key> key = cache.key(options, build.spec().proxies());
+    prepareEmptyTarget(build);
+    if (key.isPresent() && cache.restore(key.get(), root)) {
+      build.set(BuildVariables.BASE_FROM_CACHE, true);
+      return;
+    }
+    prepareEmptyTarget(build);
+    debootstrapper.run(root, options);
+    key.ifPresent(k -> cache.store(k, root, build.id()));
+    build.set(BuildVariables.BASE_FROM_CACHE, false);
+  }
+
+  /** An empty target (but for its mount points) with services forbidden and dpkg's unsafe I/O on. */
+  private void prepareEmptyTarget(Build build) {
     Path root = build.workspace().root();
     Set<Path> targetMounts = build.spec().images().stream()
         .map(image -> build.workspace().mountPoint(image.mount())).collect(Collectors.toSet());
@@ -49,7 +70,6 @@ public class Debootstrap extends BuildStep {
     }
     servicePolicy.forbidServices(root);
     dpkgSettings.useUnsafeIo(root);
-    debootstrapper.run(root, options(build));
   }
 
   static Debootstrapper.Options options(Build build) {

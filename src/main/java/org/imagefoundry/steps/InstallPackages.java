@@ -4,7 +4,10 @@ import java.nio.file.Path;
 import org.imagefoundry.host.Apt;
 import org.springframework.stereotype.Component;
 
-/** apt-get update, dist-upgrade (fuel-agent's images missed updates, LP#1489646) and install. */
+/**
+ * apt-get update, dist-upgrade (fuel-agent's images missed updates, LP#1489646) and install; first
+ * {@code dpkg --configure -a}, in case an earlier attempt was killed in the middle of dpkg.
+ */
 @Component
 public class InstallPackages extends BuildStep {
 
@@ -18,6 +21,7 @@ public class InstallPackages extends BuildStep {
   @Override
   protected void run(Build build) {
     Path root = build.workspace().root();
+    apt.repairInterrupted(root);
     apt.update(root);
     apt.distUpgrade(root);
     apt.install(root, build.spec().packages());

@@ -1,6 +1,7 @@
 package org.imagefoundry.steps;
 
 import java.nio.file.Path;
+import org.imagefoundry.cache.PackagePool;
 import org.imagefoundry.host.Apt;
 import org.imagefoundry.metadata.OsRelease;
 import org.imagefoundry.target.AptSettings;
@@ -22,15 +23,17 @@ public class PostInstall extends BuildStep {
   private final AptSettings aptSettings;
   private final DpkgSettings dpkgSettings;
   private final Apt apt;
+  private final PackagePool packagePool;
 
   public PostInstall(StepSupport support, SystemIdentity identity, ServicePolicy servicePolicy, AptSettings aptSettings,
-      DpkgSettings dpkgSettings, Apt apt) {
+      DpkgSettings dpkgSettings, Apt apt, PackagePool packagePool) {
     super(support);
     this.identity = identity;
     this.servicePolicy = servicePolicy;
     this.aptSettings = aptSettings;
     this.dpkgSettings = dpkgSettings;
     this.apt = apt;
+    this.packagePool = packagePool;
   }
 
   @Override
@@ -42,6 +45,7 @@ public class PostInstall extends BuildStep {
     identity.forget(root);
     identity.disableCloudInitNetwork(root);
     servicePolicy.allowServices(root);
+    packagePool.collect(build.workspace());
     // apt-get clean and no Recommends kept fuel-agent's images small (LP#1514389, LP#1664152)
     apt.clean(root);
     aptSettings.removePackageLists(root);

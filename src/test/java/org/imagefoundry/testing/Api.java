@@ -26,7 +26,7 @@ public class Api {
 
   public Api(String base, String user, String password) {
     this.base = base;
-    this.authorization = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    this.authorization = user == null ? null : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   public record Response(int status, String body) {
@@ -90,8 +90,11 @@ public class Api {
 
   private Response send(HttpRequest.Builder request) {
     try {
-      HttpResponse<String> response = http.send(request.header("Authorization", authorization)
-          .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+      if (authorization != null) {
+        request.header("Authorization", authorization);
+      }
+      HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(60)).build(),
+          HttpResponse.BodyHandlers.ofString());
       return new Response(response.statusCode(), response.body());
     } catch (IOException e) {
       throw new IllegalStateException(e);
@@ -101,7 +104,11 @@ public class Api {
     }
   }
 
-  static void sleep(long millis) {
+  public static void sleepSeconds(long seconds) {
+    sleep(seconds * 1000);
+  }
+
+  public static void sleep(long millis) {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {

@@ -20,6 +20,8 @@ import org.springframework.context.annotation.Import;
     "image-foundry.build-root=${java.io.tmpdir}/image-foundry-process-test/build",
     "image-foundry.allowed-output-roots=${java.io.tmpdir}/image-foundry-process-test/images",
     "image-foundry.default-mirror=http://127.0.0.1:9/debian",
+    "image-foundry.max-concurrent-builds=1000",
+    "image-foundry.cache.enabled=false",
     "image-foundry.admin.password=process-test",
     "image-foundry.retry-cycle=R2/PT1S",
 })

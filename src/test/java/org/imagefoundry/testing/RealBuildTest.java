@@ -20,6 +20,7 @@ import org.springframework.boot.test.context.SpringBootTest;
     "image-foundry.allowed-output-roots=" + RealBuildTest.ROOT + "/images",
     "image-foundry.admin.password=" + RealBuildTest.PASSWORD,
     "image-foundry.retry-cycle=R2/PT5S",
+    "image-foundry.max-concurrent-builds=4",
 })
 public @interface RealBuildTest {
   String ROOT = "/var/tmp/image-foundry-it";

@@ -1,0 +1,36 @@
+package org.imagefoundry.host;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.imagefoundry.FoundrySettings;
+import org.springframework.stereotype.Component;
+
+/** A directory tree packed into, and unpacked from, a zstd-compressed tar with owners, modes, xattrs and ACLs. */
+@Component
+public class TreeArchives {
+
+  /** zstd reads these from its environment: all cores, default level. */
+  private static final Map<String, String> ZSTD = Map.of("ZSTD_NBTHREADS", "0");
+
+  private final CommandRunner runner;
+  private final FoundrySettings settings;
+
+  public TreeArchives(CommandRunner runner, FoundrySettings settings) {
+    this.runner = runner;
+    this.settings = settings;
+  }
+
+  /** Packs everything under {@code root} (across the build's mounts), except lost+found directories. */
+  public void pack(Path root, Path archive) {
+    runner.run(Command.of(settings.timeouts().publish(), "tar", "--create", "--zstd", "--file", archive.toString(),
+        "--directory", root.toString(), "--numeric-owner", "--xattrs", "--xattrs-include=*", "--acls",
+        "--exclude=./lost+found", "--exclude=lost+found", ".").withEnv(ZSTD));
+  }
+
+  /** Unpacks into {@code root}; zstd's checksum makes a corrupt archive fail here rather than yield a broken tree. */
+  public void unpack(Path archive, Path root) {
+    runner.run(Command.of(settings.timeouts().publish(), "tar", "--extract", "--zstd", "--file", archive.toString(),
+        "--directory", root.toString(), "--numeric-owner", "--preserve-permissions", "--xattrs", "--xattrs-include=*",
+        "--acls").withEnv(ZSTD));
+  }
+}

@@ -1,0 +1,65 @@
+package org.imagefoundry.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
+
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
+import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.api.BuildService;
+import org.imagefoundry.api.BuildState;
+import org.imagefoundry.testing.FakeHost;
+import org.imagefoundry.testing.ProcessDriver;
+import org.imagefoundry.testing.ProcessTest;
+import org.imagefoundry.testing.Requests;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
+
+/** With one build slot, a second build waits (QUEUED) at the slot gateway until the first has ended. */
+@ProcessTest
+@TestPropertySource(properties = {"image-foundry.max-concurrent-builds=1",
+    "spring.datasource.url=jdbc:h2:mem:build-slots-test;DB_CLOSE_DELAY=-1"})
+class BuildSlotsProcessTest {
+
+  @Autowired ProcessEngine engine;
+  @Autowired BuildService builds;
+  @Autowired FakeHost host;
+  @Autowired FoundrySettings settings;
+
+  @AfterEach
+  void resetClock() {
+    ProcessDriver.resetClock();
+  }
+
+  @Test
+  void aSecondBuildWaitsItsTurnAndThenRuns() {
+    init(engine);
+    host.reset();
+    Requests.clean(settings);
+    var driver = new ProcessDriver(engine);
+    ProcessInstance first = start(Requests.twoImages(settings));
+    ProcessInstance second = start(Requests.twoImages(settings).replace("\"less\"", "\"less\", \"vim-tiny\""));
+
+    driver.runUntil(first, "debootstrap");
+    driver.step(second); // checkExistingImages: no slot free
+    driver.step(second); // the timer fires: still no slot
+
+    BpmnAwareTests.assertThat(second).isWaitingAt("waitForBuildSlot");
+    assertThat(builds.find(second.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.QUEUED);
+    assertThat(builds.find(first.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.RUNNING);
+
+    driver.run(first);
+    driver.run(second);
+
+    BpmnAwareTests.assertThat(first).isEnded().hasPassed("succeeded");
+    BpmnAwareTests.assertThat(second).isEnded().hasPassed("waitForBuildSlot", "createChroot", "succeeded");
+  }
+
+  ProcessInstance start(String request) {
+    String id = builds.start(request);
+    return engine.getRuntimeService().createProcessInstanceQuery().processInstanceBusinessKey(id).singleResult();
+  }
+}

@@ -1,0 +1,68 @@
+package org.imagefoundry.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.camunda.bpm.engine.IdentityService;
+import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.testing.Api;
+import org.imagefoundry.testing.ApiTest;
+import org.imagefoundry.testing.Requests;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** Who may call what: nobody without credentials, builders start and read, admins also cancel and retry. */
+@ApiTest
+class AuthenticationTest {
+
+  @LocalServerPort int port;
+  @Autowired IdentityService identity;
+  @Autowired FoundrySettings settings;
+
+  Api anonymous;
+  Api builder;
+  Api admin;
+
+  @BeforeEach
+  void setUp() {
+    if (identity.createUserQuery().userId("upstream").count() == 0) {
+      var user = identity.newUser("upstream");
+      user.setPassword("upstream-secret");
+      identity.saveUser(user);
+      identity.createMembership("upstream", Roles.BUILDERS);
+    }
+    String base = "http://localhost:" + port;
+    anonymous = new Api(base, null, null);
+    builder = new Api(base, "upstream", "upstream-secret");
+    admin = new Api(base, "admin", ApiTest.ADMIN_PASSWORD);
+  }
+
+  @Test
+  void withoutCredentialsEverythingButHealthIsRefused() {
+    assertThat(anonymous.get("/api/builds").status()).isEqualTo(401);
+    assertThat(anonymous.post("/api/builds", Requests.twoImages(settings)).status()).isEqualTo(401);
+    assertThat(anonymous.get("/engine-rest/process-definition").status()).isEqualTo(401);
+    assertThat(anonymous.get("/actuator/prometheus").status()).isEqualTo(401);
+    assertThat(anonymous.get("/actuator/health").status()).isEqualTo(200);
+    assertThat(new Api("http://localhost:" + port, "admin", "wrong").get("/api/builds").status()).isEqualTo(401);
+  }
+
+  @Test
+  void aBuilderStartsAndReadsButCannotCancelOrRetry() {
+    String id = builder.start(Requests.twoImages(settings));
+    assertThat(builder.get("/api/builds/" + id).status()).isEqualTo(200);
+
+    assertThat(builder.post("/api/builds/" + id + "/cancel", "").status()).isEqualTo(403);
+    assertThat(builder.post("/api/builds/" + id + "/retry", "").status()).isEqualTo(403);
+
+    assertThat(admin.post("/api/builds/" + id + "/retry", "").status()).isEqualTo(409);
+    assertThat(admin.post("/api/builds/" + id + "/cancel", "").status()).isEqualTo(202);
+  }
+
+  @Test
+  void theEngineRestApiKnowsTheSameUsers() {
+    assertThat(admin.get("/engine-rest/process-definition").status()).isEqualTo(200);
+    assertThat(admin.get("/engine-rest/process-definition").body()).contains("buildImage");
+  }
+}

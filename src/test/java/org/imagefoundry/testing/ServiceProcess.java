@@ -1,0 +1,122 @@
+package org.imagefoundry.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The service as operators run it, {@code java -jar target/image-foundry.jar} on PostgreSQL, as a
+ * separate process that a test can kill with SIGKILL and start again on the same database and disks.
+ */
+public class ServiceProcess {
+
+  private final String databaseUrl;
+  private final Path root;
+  private final String nodeName;
+  private final List<String> extraArgs;
+  private final int port = freePort();
+  private Process process;
+  private int lives;
+
+  public ServiceProcess(String databaseUrl, Path root, String nodeName, String... extraArgs) {
+    this.databaseUrl = databaseUrl;
+    this.root = root;
+    this.nodeName = nodeName;
+    this.extraArgs = List.of(extraArgs);
+  }
+
+  public Api api() {
+    return new Api("http://localhost:" + port, "admin", RealBuildTest.PASSWORD);
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Starts the service and waits until it answers; returns when it was launched. */
+  public Instant start() {
+    List<String> command = new ArrayList<>(List.of("java", "-Xmx512m", "-jar", "target/image-foundry.jar",
+        "--spring.profiles.active=postgres",
+        "--server.port=" + port,
+        "--image-foundry.node-name=" + nodeName,
+        "--image-foundry.data-dir=" + root.resolve("data"),
+        "--image-foundry.build-root=" + root.resolve("build"),
+        "--image-foundry.allowed-output-roots=" + root.resolve("images"),
+        "--image-foundry.admin.password=" + RealBuildTest.PASSWORD,
+        "--image-foundry.retry-cycle=R5/PT5S"));
+    command.addAll(extraArgs);
+    Instant launched = Instant.now();
+    try {
+      Files.createDirectories(root);
+      var builder = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("service-" + nodeName + ".log").toFile()));
+      builder.environment().put("IMAGE_FOUNDRY_DB_URL", databaseUrl);
+      builder.environment().put("IMAGE_FOUNDRY_DB_USER", Postgres.USER);
+      builder.environment().put("IMAGE_FOUNDRY_DB_PASSWORD", Postgres.PASSWORD);
+      process = builder.start();
+      lives++;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    awaitHealthy(Duration.ofMinutes(3));
+    return launched;
+  }
+
+  /** SIGKILL: no shutdown hook, no cleanup, locks left in the database, commands orphaned. */
+  public void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public void stop() {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      try {
+        process.waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void awaitHealthy(Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    Api api = api();
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the service died at start; see " + root.resolve("service-" + nodeName + ".log"));
+      }
+      try {
+        if (api.get("/actuator/health").status() == 200) {
+          return;
+        }
+      } catch (IllegalStateException notYet) {
+        // not listening yet
+      }
+      Api.sleep(250);
+    }
+    throw new IllegalStateException("the service did not become healthy within " + timeout);
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
