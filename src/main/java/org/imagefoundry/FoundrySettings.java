@@ -22,7 +22,15 @@ public record FoundrySettings(
     @DefaultValue Limits limits,
     @DefaultValue Cache cache,
     Integer maxConcurrentBuilds,
+    @DefaultValue("true") boolean discardFreeBlocks,
+    @DefaultValue Health health,
     @DefaultValue Admin admin) {
+
+  /** What /actuator/health checks on the build host. */
+  public record Health(
+      @DefaultValue({"debootstrap", "losetup", "mount", "umount", "chroot", "mkfs.ext4", "e2fsck", "resize2fs",
+          "tune2fs", "dumpe2fs", "blkid", "truncate", "tar", "zstd", "pigz", "xz"}) List<String> requiredTools,
+      @DefaultValue("5GB") DataSize minFreeSpace) {}
 
   /** Builds at once on this node; further builds wait their turn. Default: the number of cores. */
   public int buildSlots() {

@@ -62,7 +62,7 @@ class FailureIT {
   void aPackageThatDoesNotExistFailsTheBuildWithAptsMessage() {
     String id = api.start(request("missing-package", null, "[\"no-such-package-image-foundry\"]"));
 
-    JsonNode build = api.awaitEnd(id, Duration.ofMinutes(12));
+    JsonNode build = api.awaitEnd(id, Duration.ofMinutes(20));
 
     assertThat(build.get("state").asText()).as(api.log(id)).isEqualTo("FAILED");
     assertThat(build.get("error").asText()).startsWith("installPackages: ")
@@ -96,7 +96,7 @@ class FailureIT {
     Process daemon = new ProcessBuilder("chroot", root.toString(), "/bin/sh", "-c", "trap '' TERM; exec sleep 600")
         .redirectErrorStream(true).start();
 
-    JsonNode build = api.awaitEnd(id, Duration.ofMinutes(12));
+    JsonNode build = api.awaitEnd(id, Duration.ofMinutes(20));
 
     assertThat(build.get("state").asText()).as(api.log(id)).isEqualTo("SUCCEEDED");
     assertThat(daemon.isAlive()).isFalse();
@@ -123,7 +123,7 @@ class FailureIT {
 
     runtime.setVariable(pid, "mirror", defaultMirror.uri());
     assertThat(api.post("/api/builds/" + id + "/retry", "").status()).isEqualTo(202);
-    JsonNode build = api.awaitEnd(id, Duration.ofMinutes(12));
+    JsonNode build = api.awaitEnd(id, Duration.ofMinutes(20));
 
     assertThat(build.get("state").asText()).as(api.log(id)).isEqualTo("SUCCEEDED");
     ImageChecks.verifyPublished(Path.of(build.get("metadataPath").asText()), List.of(), scratch);

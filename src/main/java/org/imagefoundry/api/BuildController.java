@@ -1,8 +1,16 @@
 package org.imagefoundry.api;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import org.imagefoundry.spec.BuildSpec;
+import org.imagefoundry.spec.InvalidRequestException;
+import org.imagefoundry.spec.Problem;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -12,11 +20,20 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 /** The API upstream systems and operators use: start a build, poll it, read its log, cancel or retry it. */
 @RestController
 @RequestMapping("/api/builds")
 public class BuildController {
+
+  static final int MAX_REQUEST = 1 << 20;
+  static final String EXAMPLE = """
+      {"image_data": {"/": {"uri": "http://host/targetimages/bookworm-minbase.img.gz", "format": "ext4",
+                            "container": "gzip"}},
+       "output": "/var/lib/image-foundry/images", "codename": "bookworm", "variant": "minbase",
+       "repos": [{"name": "debian", "suite": "bookworm", "section": "main", "priority": null, "type": "deb"}],
+       "packages": ["less"]}""";
 
   private final BuildService builds;
 
@@ -24,8 +41,19 @@ public class BuildController {
     this.builds = builds;
   }
 
+  @Operation(summary = "Start a build", description = "fuel-agent's fa_build_image request plus our extensions. "
+      + "201 with Location /api/builds/{id}; an invalid request is a 400 listing every bad field, and nothing starts.")
+  @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+      mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = BuildSpec.class),
+      examples = @ExampleObject(name = "bookworm-minbase", value = EXAMPLE)))
+  @ApiResponse(responseCode = "201", description = "started")
+  @ApiResponse(responseCode = "400", description = "invalid request: every problem with its field",
+      content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE))
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
   public ResponseEntity<Map<String, String>> start(@RequestBody String request) {
+    if (request.length() > MAX_REQUEST) {
+      throw new InvalidRequestException(List.of(new Problem("", "the request is larger than 1 MB")));
+    }
     String id = builds.start(request);
     return ResponseEntity.created(URI.create("/api/builds/" + id)).body(Map.of("id", id));
   }
@@ -62,11 +90,13 @@ public class BuildController {
     };
   }
 
+  /** The build's log: each phase, command, its output and exit code; {@code follow=true} streams until the build ends. */
   @GetMapping(value = "/{id}/log", produces = MediaType.TEXT_PLAIN_VALUE)
-  public ResponseEntity<String> log(@PathVariable String id) {
-    if (builds.logFile(id).isEmpty()) {
-      return ResponseEntity.notFound().build();
-    }
-    return ResponseEntity.ok(builds.log(id));
+  public ResponseEntity<StreamingResponseBody> log(@PathVariable String id,
+      @RequestParam(defaultValue = "false") boolean follow) {
+    return builds.logFile(id)
+        .map(file -> ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body(
+            (StreamingResponseBody) out -> LogFollower.copy(file, out, follow ? () -> builds.hasEnded(id) : () -> true)))
+        .orElse(ResponseEntity.notFound().build());
   }
 }

@@ -3,12 +3,11 @@ package org.imagefoundry.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.camunda.bpm.engine.HistoryService;
@@ -35,29 +34,41 @@ public class BuildService {
   private final BuildRequests requests;
   private final FoundrySettings settings;
   private final ObjectMapper json;
+  private final Phases phases;
 
   public BuildService(RuntimeService runtime, HistoryService history, ManagementService management,
-      BuildRequests requests, FoundrySettings settings, ObjectMapper json) {
+      BuildRequests requests, FoundrySettings settings, ObjectMapper json, Phases phases) {
     this.runtime = runtime;
     this.history = history;
     this.management = management;
     this.requests = requests;
     this.settings = settings;
     this.json = json;
+    this.phases = phases;
+  }
+
+  /** A request ready to start: a new build id and the process variables of the build. */
+  public record PreparedBuild(String id, BuildSpec spec) {
+
+    public Map<String, Object> variables() {
+      return Map.of(
+          BuildVariables.BUILD_ID, id,
+          BuildVariables.REQUEST, Build.json(BuildRequests.toJson(spec)),
+          BuildVariables.REQUEST_HASH, BuildRequests.hash(spec),
+          BuildVariables.MIRROR, spec.baseRepo().uri());
+    }
+  }
+
+  /** Validates and normalizes the request (throwing with every problem) and names its build. */
+  public PreparedBuild prepare(String requestJson) {
+    return new PreparedBuild(UUID.randomUUID().toString(), requests.prepare(requestJson));
   }
 
   /** Validates the request (throwing with every problem) and starts its build. */
   public String start(String requestJson) {
-    BuildSpec spec = requests.prepare(requestJson);
-    String id = UUID.randomUUID().toString();
-    runtime.createProcessInstanceByKey(PROCESS_KEY)
-        .businessKey(id)
-        .setVariable(BuildVariables.BUILD_ID, id)
-        .setVariable(BuildVariables.REQUEST, Build.json(BuildRequests.toJson(spec)))
-        .setVariable(BuildVariables.REQUEST_HASH, BuildRequests.hash(spec))
-        .setVariable(BuildVariables.MIRROR, spec.baseRepo().uri())
-        .execute();
-    return id;
+    PreparedBuild build = prepare(requestJson);
+    runtime.createProcessInstanceByKey(PROCESS_KEY).businessKey(build.id()).setVariables(build.variables()).execute();
+    return build.id();
   }
 
   public Optional<BuildView> find(String id) {
@@ -81,13 +92,9 @@ public class BuildService {
     return Optional.of(settings.dataDir().resolve("logs").resolve(id + ".log"));
   }
 
-  public String log(String id) {
-    Path file = logFile(id).orElseThrow();
-    try {
-      return Files.exists(file) ? Files.readString(file) : "";
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  public boolean hasEnded(String id) {
+    HistoricProcessInstance instance = instance(id);
+    return instance == null || instance.getEndTime() != null;
   }
 
   /** What {@link #cancel} and {@link #retry} can answer. */
@@ -158,7 +165,27 @@ public class BuildService {
         Optional.ofNullable(instance.getEndTime()).map(java.util.Date::toInstant).orElse(null),
         (String) variables.get(BuildVariables.ERROR),
         readJson(variables.get(BuildVariables.IMAGES)),
-        (String) variables.get(BuildVariables.METADATA_PATH));
+        (String) variables.get(BuildVariables.METADATA_PATH),
+        progress(instance),
+        phases(instance));
+  }
+
+  /** The service tasks the build ran, in order, with their times. */
+  private List<BuildView.PhaseView> phases(HistoricProcessInstance instance) {
+    return history.createHistoricActivityInstanceQuery().processInstanceId(instance.getId()).activityType("serviceTask")
+        .orderByHistoricActivityInstanceStartTime().asc().orderPartiallyByOccurrence().asc().list().stream()
+        .map(a -> new BuildView.PhaseView(a.getActivityId(), a.getStartTime().toInstant(),
+            a.getEndTime() == null ? null : a.getEndTime().toInstant(), a.getDurationInMillis()))
+        .toList();
+  }
+
+  /** Completed phases of the main flow over all of them; 1 once the build has succeeded or was skipped. */
+  private double progress(HistoricProcessInstance instance) {
+    Set<String> all = phases.of(instance.getProcessDefinitionId());
+    long done = history.createHistoricActivityInstanceQuery().processInstanceId(instance.getId()).finished()
+        .activityType("serviceTask").list().stream().map(a -> a.getActivityId()).filter(all::contains).distinct().count();
+    BuildState state = state(instance);
+    return state == BuildState.SUCCEEDED || state == BuildState.SKIPPED ? 1.0 : (double) done / all.size();
   }
 
   /**

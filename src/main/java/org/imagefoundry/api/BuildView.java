@@ -2,7 +2,15 @@ package org.imagefoundry.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.util.List;
 
-/** A build as {@code GET /api/builds/{id}} returns it. */
+/**
+ * A build as {@code GET /api/builds/{id}} returns it: where it stands, its result, and its progress
+ * (completed phases of all phases) with the start, end and duration of every task it ran.
+ */
 public record BuildView(String id, BuildState state, String phase, Instant createdAt, Instant endedAt, String error,
-    JsonNode images, String metadataPath) {}
+    JsonNode images, String metadataPath, double progress, List<PhaseView> phases) {
+
+  /** One task the build ran (a phase, a compensation handler or the sweep), from the engine's history. */
+  public record PhaseView(String phase, Instant startedAt, Instant endedAt, Long durationMs) {}
+}

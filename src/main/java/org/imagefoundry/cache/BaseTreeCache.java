@@ -30,7 +30,8 @@ import org.springframework.stereotype.Component;
  * suite's InRelease digest) under {@code <data-dir>/cache/base/<key>/base.tar.zst}, and unpacked by
  * later builds instead of running debootstrap. A new InRelease on the mirror makes a new key, so a
  * stale base is never used. An entry appears by renaming a complete directory, so a partial one is
- * never seen; two builds filling the same entry at once both finish and one rename wins; zstd's
+ * never seen; builds of this node wait for one another's fill of the same key ({@link #fillLock}), and
+ * fills from elsewhere at the same moment both finish and one rename wins; zstd's
  * checksum fails the unpacking of a corrupt entry, which is then dropped. Least recently used entries
  * go first when the cache outgrows {@code image-foundry.cache.max-size}.
  */
@@ -46,6 +47,8 @@ public class BaseTreeCache {
 
   private final FoundrySettings settings;
   private final TreeArchives archives;
+  private final java.util.Map<String, java.util.concurrent.locks.ReentrantLock> fills =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public BaseTreeCache(FoundrySettings settings, TreeArchives archives) {
     this.settings = settings;
@@ -73,6 +76,15 @@ public class BaseTreeCache {
       BuildLog.warn("base-tree cache not used: {}", e.getMessage());
       return Optional.empty();
     }
+  }
+
+  /**
+   * The lock of a key, held while a build looks the key up and, on a miss, debootstraps and stores: a
+   * second build of the same base waits, then unpacks the first one's result instead of running its
+   * own debootstrap beside it.
+   */
+  public java.util.concurrent.locks.Lock fillLock(Key key) {
+    return fills.computeIfAbsent(key.digest(), digest -> new java.util.concurrent.locks.ReentrantLock());
   }
 
   /** Unpacks the entry into {@code root}; false on a miss, or when the entry proved corrupt (and was dropped). */

@@ -1,8 +1,10 @@
 package org.imagefoundry.security;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.rest.security.auth.ProcessEngineAuthenticationFilter;
 import org.camunda.bpm.engine.rest.security.auth.impl.HttpBasicAuthenticationProvider;
+import org.imagefoundry.api.BuildService;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,6 +22,7 @@ public class SecurityConfiguration {
     var registration = new FilterRegistrationBean<>(new BasicAuthentication(identity));
     registration.addUrlPatterns("/api/*", "/actuator/*", "/v3/*", "/swagger-ui/*", "/swagger-ui.html");
     registration.setName("api-authentication");
+    registration.setOrder(1);
     return registration;
   }
 
@@ -30,6 +33,16 @@ public class SecurityConfiguration {
         HttpBasicAuthenticationProvider.class.getName());
     registration.addUrlPatterns("/engine-rest/*");
     registration.setName("engine-rest-authentication");
+    registration.setOrder(1);
+    return registration;
+  }
+
+  @Bean
+  public FilterRegistrationBean<EngineRestStarts> engineRestStarts(BuildService builds, ObjectMapper json) {
+    var registration = new FilterRegistrationBean<>(new EngineRestStarts(builds, json));
+    registration.addUrlPatterns("/engine-rest/*", "/camunda/api/engine/*");
+    registration.setName("engine-rest-starts");
+    registration.setOrder(2);
     return registration;
   }
 }

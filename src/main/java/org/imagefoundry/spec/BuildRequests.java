@@ -74,6 +74,10 @@ public class BuildRequests {
     }
   }
 
+  public static JsonNode tree(BuildSpec spec) {
+    return JSON.valueToTree(spec);
+  }
+
   public static String toJson(BuildSpec spec) {
     try {
       return JSON.writeValueAsString(spec);

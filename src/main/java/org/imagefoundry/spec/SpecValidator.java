@@ -171,8 +171,12 @@ public class SpecValidator {
       return;
     }
     String text = output.asText();
-    Path path = Path.of(text.isEmpty() ? "." : text);
-    if (!path.isAbsolute() || !path.normalize().toString().equals(text) || text.contains("\0")) {
+    if (text.isEmpty() || text.chars().anyMatch(Character::isISOControl)) {
+      check.add("output", "must be an absolute, normalized path");
+      return;
+    }
+    Path path = Path.of(text);
+    if (!path.isAbsolute() || !path.normalize().toString().equals(text)) {
       check.add("output", "must be an absolute, normalized path");
       return;
     }
@@ -254,7 +258,12 @@ public class SpecValidator {
           }
         }
         case "file" -> {
-          Path dir = Path.of(parsed.getPath() == null ? "" : parsed.getPath());
+          String filePath = parsed.getPath() == null ? "" : parsed.getPath();
+          if (filePath.chars().anyMatch(Character::isISOControl)) {
+            check.add(path, "a file: repo must lie inside image-foundry.allowed-file-repo-roots");
+            return;
+          }
+          Path dir = Path.of(filePath);
           boolean allowed = dir.isAbsolute() && dir.normalize().equals(dir)
               && AllowedRoots.contains(settings.allowedFileRepoRoots(), dir);
           if (!allowed) {
@@ -273,7 +282,7 @@ public class SpecValidator {
   }
 
   private void keyring(JsonNode keyring, String path, Check check) {
-    if (!keyring.isTextual()) {
+    if (!keyring.isTextual() || keyring.asText().chars().anyMatch(Character::isISOControl)) {
       check.add(path, "must be the path of a keyring file on the build host");
       return;
     }

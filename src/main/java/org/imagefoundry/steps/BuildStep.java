@@ -1,12 +1,15 @@
 package org.imagefoundry.steps;
 
+import java.time.Duration;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.imagefoundry.host.BuildFailure;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.ChrootProcesses;
+import org.imagefoundry.host.FreeSpace;
 import org.imagefoundry.host.Workspaces;
+import org.imagefoundry.monitoring.BuildMetrics;
 import org.slf4j.MDC;
 
 /**
@@ -19,13 +22,23 @@ public abstract class BuildStep implements JavaDelegate {
 
   private final Workspaces workspaces;
   private final ChrootProcesses processes;
+  private final FreeSpace freeSpace;
+  private final BuildMetrics metrics;
 
   protected BuildStep(StepSupport support) {
     this.workspaces = support.workspaces();
     this.processes = support.processes();
+    this.freeSpace = support.freeSpace();
+    this.metrics = support.metrics();
   }
 
   protected abstract void run(Build build);
+
+  private BpmnError unrecoverable(String phase, BuildFailure e) {
+    metrics.phaseFailed(phase);
+    BuildLog.warn("phase {} failed, the build cannot go on: {}", phase, e.getMessage());
+    return new BpmnError(BuildVariables.BUILD_FAILED, phase + ": " + e.getMessage(), e);
+  }
 
   @Override
   public final void execute(DelegateExecution execution) {
@@ -44,11 +57,17 @@ public abstract class BuildStep implements JavaDelegate {
         BuildLog.warn("killed {} leftover process(es) of an earlier attempt", leftovers);
       }
       run(build);
-      BuildLog.info("phase {} finished after {} ms", phase, (System.nanoTime() - started) / 1_000_000);
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
+      metrics.phaseTook(phase, took);
+      BuildLog.info("phase {} finished after {} ms", phase, took.toMillis());
     } catch (BuildFailure e) {
-      BuildLog.warn("phase {} failed, the build cannot go on: {}", phase, e.getMessage());
-      throw new BpmnError(BuildVariables.BUILD_FAILED, phase + ": " + e.getMessage(), e);
+      throw unrecoverable(phase, e);
     } catch (RuntimeException e) {
+      metrics.phaseFailed(phase);
+      if (freeSpace.isLow()) {
+        // a full disk shows as I/O errors inside the loop filesystems: retrying cannot help
+        throw unrecoverable(phase, new BuildFailure("no space left in the build root: " + e.getMessage(), e));
+      }
       BuildLog.warn("phase {} failed: {}", phase, e.getMessage());
       throw new StepFailedException(phase, e);
     } finally {

@@ -7,6 +7,7 @@ import org.imagefoundry.host.Filesystems;
 import org.imagefoundry.host.Publisher;
 import org.imagefoundry.host.Publisher.Published;
 import org.imagefoundry.metadata.ImageMetadata;
+import org.imagefoundry.monitoring.BuildMetrics;
 import org.imagefoundry.spec.BuildSpec.Image;
 import org.springframework.stereotype.Component;
 
@@ -15,10 +16,12 @@ import org.springframework.stereotype.Component;
 public class Containerize extends BuildStep {
 
   private final Publisher publisher;
+  private final BuildMetrics metrics;
 
   public Containerize(StepSupport support, Publisher publisher) {
     super(support);
     this.publisher = publisher;
+    this.metrics = support.metrics();
   }
 
   @Override
@@ -34,6 +37,7 @@ public class Containerize extends BuildStep {
           published.containerSize(), image.spec().format(), image.mount(), published.rawMd5(), null,
           published.rawSize(), Filesystems.isExt(image.spec().format())));
       paths.add(target.toString());
+      metrics.imagePublished(published.rawSize(), published.containerSize());
     }
     build.setJson(BuildVariables.IMAGES, images);
     build.setJson(BuildVariables.OUTPUT_PATHS, paths);

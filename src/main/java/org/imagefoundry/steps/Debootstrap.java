@@ -1,10 +1,14 @@
 package org.imagefoundry.steps;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 import java.util.stream.Collectors;
+import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.cache.BaseTreeCache;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.Debootstrapper;
@@ -31,15 +35,17 @@ public class Debootstrap extends BuildStep {
   private final Mounts mounts;
   private final ServicePolicy servicePolicy;
   private final DpkgSettings dpkgSettings;
+  private final Duration debootstrapTimeout;
 
   public Debootstrap(StepSupport support, Debootstrapper debootstrapper, BaseTreeCache cache, Mounts mounts,
-      ServicePolicy servicePolicy, DpkgSettings dpkgSettings) {
+      ServicePolicy servicePolicy, DpkgSettings dpkgSettings, FoundrySettings settings) {
     super(support);
     this.debootstrapper = debootstrapper;
     this.cache = cache;
     this.mounts = mounts;
     this.servicePolicy = servicePolicy;
     this.dpkgSettings = dpkgSettings;
+    this.debootstrapTimeout = settings.timeouts().debootstrap();
   }
 
   @Override
@@ -47,15 +53,41 @@ public class Debootstrap extends BuildStep {
     Path root = build.workspace().root();
     Debootstrapper.Options options = options(build);
     Optional<BaseTreeCache.Key> key = cache.key(options, build.spec().proxies());
-    prepareEmptyTarget(build);
-    if (key.isPresent() && cache.restore(key.get(), root)) {
-      build.set(BuildVariables.BASE_FROM_CACHE, true);
+    if (key.isEmpty()) {
+      prepareEmptyTarget(build);
+      debootstrapper.run(root, options);
+      build.set(BuildVariables.BASE_FROM_CACHE, false);
       return;
     }
-    prepareEmptyTarget(build);
-    debootstrapper.run(root, options);
-    key.ifPresent(k -> cache.store(k, root, build.id()));
-    build.set(BuildVariables.BASE_FROM_CACHE, false);
+    Lock fill = cache.fillLock(key.get());
+    acquire(fill);
+    try {
+      prepareEmptyTarget(build);
+      if (cache.restore(key.get(), root)) {
+        build.set(BuildVariables.BASE_FROM_CACHE, true);
+        return;
+      }
+      prepareEmptyTarget(build);
+      debootstrapper.run(root, options);
+      cache.store(key.get(), root, build.id());
+      build.set(BuildVariables.BASE_FROM_CACHE, false);
+    } finally {
+      fill.unlock();
+    }
+  }
+
+  private void acquire(Lock fill) {
+    try {
+      if (!fill.tryLock()) {
+        BuildLog.info("another build is debootstrapping the same base: waiting to unpack its result");
+        if (!fill.tryLock(debootstrapTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          throw new IllegalStateException("waited " + debootstrapTimeout + " for another build's debootstrap");
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for another build's debootstrap", e);
+    }
   }
 
   /** An empty target (but for its mount points) with services forbidden and dpkg's unsafe I/O on. */

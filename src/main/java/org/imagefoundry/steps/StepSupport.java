@@ -1,9 +1,11 @@
 package org.imagefoundry.steps;
 
 import org.imagefoundry.host.ChrootProcesses;
+import org.imagefoundry.host.FreeSpace;
 import org.imagefoundry.host.Workspaces;
+import org.imagefoundry.monitoring.BuildMetrics;
 import org.springframework.stereotype.Component;
 
-/** The two things every step needs besides its own tools. */
+/** What every step needs besides its own tools. */
 @Component
-public record StepSupport(Workspaces workspaces, ChrootProcesses processes) {}
+public record StepSupport(Workspaces workspaces, ChrootProcesses processes, FreeSpace freeSpace, BuildMetrics metrics) {}

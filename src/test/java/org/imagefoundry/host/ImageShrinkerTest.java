@@ -17,7 +17,7 @@ class ImageShrinkerTest {
   final ImageShrinker shrinker = new ImageShrinker(host, Settings.defaults());
 
   @Test
-  void checksShrinksDiscardsFreeBlocksAndTruncatesToBlockCountTimesBlockSize(@TempDir Path dir) throws Exception {
+  void checksDiscardingFreeBlocksShrinksAndTruncatesToBlockCountTimesBlockSize(@TempDir Path dir) throws Exception {
     Path image = dir.resolve("0.img");
     Files.write(image, new byte[8192]);
 
@@ -25,9 +25,8 @@ class ImageShrinkerTest {
 
     assertThat(size).isEqualTo(1000L * 4096);
     assertThat(host.commands()).containsExactly(
-        List.of("e2fsck", "-f", "-y", image.toString()),
-        List.of("resize2fs", "-M", image.toString()),
         List.of("e2fsck", "-f", "-y", "-E", "discard", image.toString()),
+        List.of("resize2fs", "-M", image.toString()),
         List.of("dumpe2fs", "-h", image.toString()),
         List.of("truncate", "--size", "4096000", image.toString()));
     assertThat(Files.size(image)).isEqualTo(4096000);

@@ -45,7 +45,7 @@ class AuthenticationTest {
     assertThat(anonymous.get("/engine-rest/process-definition").status()).isEqualTo(401);
     assertThat(anonymous.get("/actuator/prometheus").status()).isEqualTo(401);
     assertThat(anonymous.get("/actuator/health").status()).isEqualTo(200);
-    assertThat(new Api("http://localhost:" + port, "admin", "wrong").get("/api/builds").status()).isEqualTo(401);
+    assertThat(new Api("http://localhost:" + port, "nobody", "wrong").get("/api/builds").status()).isEqualTo(401);
   }
 
   @Test

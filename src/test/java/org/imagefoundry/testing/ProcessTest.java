@@ -16,7 +16,7 @@ import org.springframework.context.annotation.Import;
 @SpringBootTest(properties = {
     "camunda.bpm.job-execution.enabled=false",
     "spring.datasource.url=jdbc:h2:mem:process-test;DB_CLOSE_DELAY=-1",
-    "image-foundry.data-dir=${java.io.tmpdir}/image-foundry-process-test/data",
+    "image-foundry.data-dir=${java.io.tmpdir}/image-foundry-test-data",
     "image-foundry.build-root=${java.io.tmpdir}/image-foundry-process-test/build",
     "image-foundry.allowed-output-roots=${java.io.tmpdir}/image-foundry-process-test/images",
     "image-foundry.default-mirror=http://127.0.0.1:9/debian",

@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The service as operators run it, {@code java -jar target/image-foundry.jar} on PostgreSQL, as a
- * separate process that a test can kill with SIGKILL and start again on the same database and disks.
+ * The service as operators run it, {@code java -jar target/image-foundry.jar} on PostgreSQL (or, with
+ * no database URL, on its embedded H2), as a separate process that a test can kill with SIGKILL and start again on the same database and disks.
  */
 public class ServiceProcess {
 
@@ -46,7 +46,7 @@ public class ServiceProcess {
   /** Starts the service and waits until it answers; returns when it was launched. */
   public Instant start() {
     List<String> command = new ArrayList<>(List.of("java", "-Xmx512m", "-jar", "target/image-foundry.jar",
-        "--spring.profiles.active=postgres",
+        "--spring.profiles.active=" + (databaseUrl == null ? "default" : "postgres"),
         "--server.port=" + port,
         "--image-foundry.node-name=" + nodeName,
         "--image-foundry.data-dir=" + root.resolve("data"),
@@ -60,7 +60,9 @@ public class ServiceProcess {
       Files.createDirectories(root);
       var builder = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("service-" + nodeName + ".log").toFile()));
-      builder.environment().put("IMAGE_FOUNDRY_DB_URL", databaseUrl);
+      if (databaseUrl != null) {
+        builder.environment().put("IMAGE_FOUNDRY_DB_URL", databaseUrl);
+      }
       builder.environment().put("IMAGE_FOUNDRY_DB_USER", Postgres.USER);
       builder.environment().put("IMAGE_FOUNDRY_DB_PASSWORD", Postgres.PASSWORD);
       process = builder.start();
@@ -101,8 +103,9 @@ public class ServiceProcess {
         throw new IllegalStateException("the service died at start; see " + root.resolve("service-" + nodeName + ".log"));
       }
       try {
-        if (api.get("/actuator/health").status() == 200) {
-          return;
+        int status = api.get("/actuator/health").status();
+        if (status == 200 || status == 503) {
+          return; // listening: 503 is a health check saying DOWN, which some tests cause on purpose
         }
       } catch (IllegalStateException notYet) {
         // not listening yet

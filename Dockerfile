@@ -1,0 +1,11 @@
+# The service with the tools a build runs. Build the jar first: mvn -B package -DskipTests
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      openjdk-17-jre-headless debootstrap debian-archive-keyring ca-certificates \
+      e2fsprogs xfsprogs util-linux mount pigz zstd xz-utils tar curl \
+ && rm -rf /var/lib/apt/lists/*
+COPY target/image-foundry.jar /opt/image-foundry/image-foundry.jar
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=90s CMD curl -fs localhost:8080/actuator/health || exit 1
+ENTRYPOINT ["java", "-Xmx512m", "-jar", "/opt/image-foundry/image-foundry.jar"]

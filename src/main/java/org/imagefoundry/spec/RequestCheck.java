@@ -1,0 +1,41 @@
+package org.imagefoundry.spec;
+
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.ExecutionListener;
+import org.imagefoundry.steps.BuildVariables;
+import org.springframework.stereotype.Component;
+
+/**
+ * The diagram's start listener {@code ${requestCheck}}: however a build is started (our API, the engine
+ * REST API, Tasklist, Java), it must carry a request that {@link BuildRequests} prepared: valid,
+ * normalized, without a plain password, with its hash and build id. Anything else never starts.
+ */
+@Component("requestCheck")
+public class RequestCheck implements ExecutionListener {
+
+  private final SpecValidator validator;
+
+  public RequestCheck(SpecValidator validator) {
+    this.validator = validator;
+  }
+
+  @Override
+  public void notify(DelegateExecution execution) {
+    Object request = execution.getVariable(BuildVariables.REQUEST);
+    Object hash = execution.getVariable(BuildVariables.REQUEST_HASH);
+    Object buildId = execution.getVariable(BuildVariables.BUILD_ID);
+    if (request == null || hash == null || buildId == null || execution.getVariable(BuildVariables.MIRROR) == null) {
+      throw new InvalidRequestException(java.util.List.of(new Problem("request",
+          "a build starts through POST /api/builds (or the engine REST API with a \"request\" variable)")));
+    }
+    BuildSpec spec = BuildRequests.fromJson(request.toString());
+    var problems = validator.validate(BuildRequests.tree(spec));
+    if (!problems.isEmpty()) {
+      throw new InvalidRequestException(problems);
+    }
+    if (spec.rootPassword() != null || !hash.equals(BuildRequests.hash(spec))
+        || !buildId.equals(execution.getProcessBusinessKey())) {
+      throw new InvalidRequestException(java.util.List.of(new Problem("request", "not a prepared build request")));
+    }
+  }
+}

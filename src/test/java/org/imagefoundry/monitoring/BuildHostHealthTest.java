@@ -1,0 +1,51 @@
+package org.imagefoundry.monitoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.host.FreeSpace;
+import org.imagefoundry.testing.Settings;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.util.unit.DataSize;
+
+class BuildHostHealthTest {
+
+  static FoundrySettings with(List<String> tools, DataSize minFree) {
+    FoundrySettings d = Settings.defaults();
+    return new FoundrySettings(Path.of("/var/tmp"), d.dataDir(), d.allowedOutputRoots(), null, "n", d.retryCycle(),
+        d.incidentTimeout(), List.of(), d.timeouts(), d.limits(), d.cache(), null, true,
+        new FoundrySettings.Health(tools, minFree), d.admin());
+  }
+
+  static BuildHostHealth health(FoundrySettings settings) {
+    return new BuildHostHealth(settings, new FreeSpace(settings));
+  }
+
+  @Test
+  void upWhenTheToolsAreThereAndSpaceSuffices() {
+    var health = health(with(List.of("tar", "mount", "losetup"), DataSize.ofMegabytes(1))).health();
+
+    assertThat(health.getStatus()).isEqualTo(Status.UP);
+    assertThat(health.getDetails()).containsKey("freeBytes").doesNotContainKey("missingTools");
+  }
+
+  @Test
+  void downNamingTheToolThatIsMissing() {
+    var health = health(with(List.of("tar", "no-such-tool-xyz"), DataSize.ofMegabytes(1))).health();
+
+    assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+    assertThat(health.getDetails().get("missingTools")).isEqualTo(List.of("no-such-tool-xyz"));
+  }
+
+  @Test
+  void downSayingHowLittleSpaceIsLeft() {
+    var health = health(with(List.of("tar"), DataSize.ofTerabytes(1000))).health();
+
+    assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+    assertThat(health.getDetails().get("freeSpace").toString()).contains("MB free in /var/tmp")
+        .contains("image-foundry.health.min-free-space");
+  }
+}
