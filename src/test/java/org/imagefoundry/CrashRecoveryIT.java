@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (never beside itself), and the image is as good as an uninterrupted build's. A database restart in
  * the middle of a step costs only that step.
  */
+@Isolated("resume times are measured: no other build may compete for the two cores meanwhile")
 class CrashRecoveryIT {
 
   static final Path ROOT = Path.of("/var/tmp/image-foundry-crash");
