@@ -93,4 +93,22 @@ class RealBuildIT {
     ImageChecks.assertNothingLeft(BUILD_ROOT, twoId, twoMetadata.getParent());
     assertThat(api.log(twoId)).doesNotContain("r00t-test").contains("phase debootstrap finished");
   }
+
+  @Test
+  void eightBuildsSubmittedAtOnceAllSucceedEachOnItsOwnLoopDevices() {
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      ids.add(api.start("""
+          {"image_data": {"/": {"uri": "http://images.invalid/eight-%d.img.zst", "format": "ext4", "container": "zstd",
+                                "size": "2G"}},
+           "output": "%s", "codename": "bookworm", "variant": "minbase", "packages": []}
+          """.formatted(i, OUTPUT.resolve("eight"))));
+    }
+    for (String id : ids) {
+      JsonNode build = api.awaitEnd(id, Duration.ofMinutes(25));
+      assertThat(build.get("state").asText()).as(api.log(id)).isEqualTo("SUCCEEDED");
+      assertThat(api.log(id)).contains("$ losetup --find --show").doesNotContain("losetup exited 1");
+      ImageChecks.assertNothingLeft(BUILD_ROOT, id, OUTPUT.resolve("eight"));
+    }
+  }
 }

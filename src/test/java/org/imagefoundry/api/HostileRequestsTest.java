@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 import org.camunda.bpm.engine.RuntimeService;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.testing.Api;
-import org.imagefoundry.testing.ApiTest;
+import org.imagefoundry.testing.ProcessTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -28,7 +28,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * Hostile and malformed requests: each is a 400 naming the offending field, and none starts a process
  * or creates a file.
  */
-@ApiTest
+@ProcessTest
 class HostileRequestsTest {
 
   static final ObjectMapper JSON = new ObjectMapper();
@@ -40,7 +40,7 @@ class HostileRequestsTest {
 
   @BeforeEach
   void setUp() {
-    api = new Api("http://localhost:" + port, "admin", ApiTest.ADMIN_PASSWORD);
+    api = new Api("http://localhost:" + port, "admin", ProcessTest.ADMIN_PASSWORD);
   }
 
   static ObjectNode valid() {
@@ -51,7 +51,7 @@ class HostileRequestsTest {
            "output": "%s/hostile", "codename": "bookworm",
            "repos": [{"name": "debian", "suite": "bookworm", "section": "main", "priority": null, "type": "deb"}],
            "packages": ["less"]}
-          """.formatted(System.getProperty("java.io.tmpdir") + "/image-foundry-api-test/images"));
+          """.formatted(System.getProperty("java.io.tmpdir") + "/image-foundry-process-test/images"));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

@@ -19,7 +19,7 @@ import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.testing.Api;
-import org.imagefoundry.testing.ApiTest;
+import org.imagefoundry.testing.ProcessTest;
 import org.imagefoundry.testing.FakeHost;
 import org.imagefoundry.testing.ProcessDriver;
 import org.imagefoundry.testing.Requests;
@@ -30,7 +30,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /** What operators and upstream systems watch: progress, the followed log, metrics, API docs, health. */
-@ApiTest
+@ProcessTest
 class OperationsTest {
 
   @LocalServerPort int port;
@@ -45,7 +45,7 @@ class OperationsTest {
     init(engine);
     host.reset();
     Requests.clean(settings);
-    api = new Api("http://localhost:" + port, "admin", ApiTest.ADMIN_PASSWORD);
+    api = new Api("http://localhost:" + port, "admin", ProcessTest.ADMIN_PASSWORD);
     driver = new ProcessDriver(engine);
   }
 
@@ -81,7 +81,7 @@ class OperationsTest {
   @Test
   void followingALogStreamsLinesAsTheyAreWrittenAndEndsWithTheBuild() throws Exception {
     ProcessInstance build = start();
-    String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + ApiTest.ADMIN_PASSWORD).getBytes());
+    String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + ProcessTest.ADMIN_PASSWORD).getBytes());
     List<Instant> arrivals = new ArrayList<>();
     List<String> lines = new ArrayList<>();
     CompletableFuture<Void> follower = HttpClient.newHttpClient().sendAsync(

@@ -18,10 +18,15 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
-/** With one build slot, a second build waits (QUEUED) at the slot gateway until the first has ended. */
+/**
+ * With one build slot, a second build waits (QUEUED) at the slot gateway until the first has ended. Its
+ * own context (one slot, its own database) has its own engine name, so it never stands in for the shared
+ * "default" engine that Camunda's REST API looks up.
+ */
 @ProcessTest
 @TestPropertySource(properties = {"image-foundry.max-concurrent-builds=1",
-    "spring.datasource.url=jdbc:h2:mem:build-slots-test;DB_CLOSE_DELAY=-1"})
+    "spring.datasource.url=jdbc:h2:mem:build-slots-test;DB_CLOSE_DELAY=-1",
+    "camunda.bpm.process-engine-name=buildSlotsTest"})
 class BuildSlotsProcessTest {
 
   @Autowired ProcessEngine engine;

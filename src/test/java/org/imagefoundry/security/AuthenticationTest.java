@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.camunda.bpm.engine.IdentityService;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.testing.Api;
-import org.imagefoundry.testing.ApiTest;
+import org.imagefoundry.testing.ProcessTest;
 import org.imagefoundry.testing.Requests;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,7 +13,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /** Who may call what: nobody without credentials, builders start and read, admins also cancel and retry. */
-@ApiTest
+@ProcessTest
 class AuthenticationTest {
 
   @LocalServerPort int port;
@@ -35,7 +35,7 @@ class AuthenticationTest {
     String base = "http://localhost:" + port;
     anonymous = new Api(base, null, null);
     builder = new Api(base, "upstream", "upstream-secret");
-    admin = new Api(base, "admin", ApiTest.ADMIN_PASSWORD);
+    admin = new Api(base, "admin", ProcessTest.ADMIN_PASSWORD);
   }
 
   @Test

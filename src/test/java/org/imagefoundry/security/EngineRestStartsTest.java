@@ -13,7 +13,7 @@ import org.camunda.bpm.engine.history.HistoricVariableUpdate;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.testing.Api;
-import org.imagefoundry.testing.ApiTest;
+import org.imagefoundry.testing.ProcessTest;
 import org.imagefoundry.testing.FakeHost;
 import org.imagefoundry.testing.ProcessDriver;
 import org.imagefoundry.testing.Requests;
@@ -27,7 +27,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * Starts through the engine REST API are checked like ours, and a root password, however given, never
  * appears in the log, the API, the engine's variables or its history.
  */
-@ApiTest
+@ProcessTest
 class EngineRestStartsTest {
 
   static final String PASSWORD = "Sup3r-Secret-Root-Pw";
@@ -44,7 +44,7 @@ class EngineRestStartsTest {
     init(engine);
     host.reset();
     Requests.clean(settings);
-    api = new Api("http://localhost:" + port, "admin", ApiTest.ADMIN_PASSWORD);
+    api = new Api("http://localhost:" + port, "admin", ProcessTest.ADMIN_PASSWORD);
   }
 
   @AfterEach

@@ -4,16 +4,19 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 
 /**
- * The whole service with the job executor off, an in-memory database and a {@link FakeHost} in place
- * of the machine: a test drives the process job by job with BPM Assert.
+ * The whole service on a random port with the job executor off, an in-memory database and a
+ * {@link FakeHost} in place of the machine: a test drives the process job by job with BPM Assert, or
+ * calls the API over HTTP. Every test class uses this same configuration, so the JVM holds a single
+ * process engine named "default" (Camunda's REST API looks engines up in a static registry).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
-@SpringBootTest(properties = {
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "camunda.bpm.job-execution.enabled=false",
     "spring.datasource.url=jdbc:h2:mem:process-test;DB_CLOSE_DELAY=-1",
     "image-foundry.data-dir=${java.io.tmpdir}/image-foundry-test-data",
@@ -22,8 +25,12 @@ import org.springframework.context.annotation.Import;
     "image-foundry.default-mirror=http://127.0.0.1:9/debian",
     "image-foundry.max-concurrent-builds=1000",
     "image-foundry.cache.enabled=false",
-    "image-foundry.admin.password=process-test",
+    "image-foundry.health.min-free-space=1MB",
+    "image-foundry.admin.password=" + ProcessTest.ADMIN_PASSWORD,
     "image-foundry.retry-cycle=R2/PT1S",
 })
 @Import(FakeHostConfiguration.class)
-public @interface ProcessTest {}
+@AutoConfigureObservability(tracing = false)
+public @interface ProcessTest {
+  String ADMIN_PASSWORD = "process-test";
+}
