@@ -35,6 +35,37 @@ public class ChrootProcesses {
     return found.size();
   }
 
+  /**
+   * Kills every command a previous life of this service left running (they carry a build's tag and
+   * are not ours: a starting service has no children yet), before anything else starts, so they stop
+   * competing with the restart and never run beside their step's next attempt. One node per host.
+   */
+  public static int stopOrphans() {
+    String tag = BuildLog.PROCESS_TAG + "=";
+    long self = ProcessHandle.current().pid();
+    try (Stream<Path> entries = Files.list(PROC)) {
+      List<ProcessHandle> orphans = entries.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+          .filter(p -> Long.parseLong(p.getFileName().toString()) != self)
+          .filter(p -> carriesTagPrefix(p, tag))
+          .map(p -> ProcessHandle.of(Long.parseLong(p.getFileName().toString())))
+          .flatMap(java.util.Optional::stream)
+          .toList();
+      orphans.forEach(ProcessHandle::destroyForcibly);
+      return orphans.size();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private static boolean carriesTagPrefix(Path process, String prefix) {
+    try {
+      String environ = new String(Files.readAllBytes(process.resolve("environ")), StandardCharsets.UTF_8);
+      return List.of(environ.split("\0")).stream().anyMatch(variable -> variable.startsWith(prefix));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   public List<ProcessHandle> find(Workspace workspace) {
     Path root = canonical(workspace.dir());
     String tag = BuildLog.PROCESS_TAG + "=" + workspace.buildId();

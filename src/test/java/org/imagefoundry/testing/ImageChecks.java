@@ -105,7 +105,8 @@ public final class ImageChecks {
     assertThat(workspace).as("workspace").doesNotExist();
     if (Files.isDirectory(output)) {
       try (var files = Files.list(output)) {
-        assertThat(files.map(p -> p.getFileName().toString())).as("partial outputs").noneMatch(n -> n.endsWith(".partial"));
+        assertThat(files.map(p -> p.getFileName().toString())).as("partial outputs")
+            .noneMatch(n -> n.endsWith("." + buildId + ".partial"));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The service as operators run it, {@code java -jar target/image-foundry.jar} on PostgreSQL (or, with
- * no database URL, on its embedded H2), as a separate process that a test can kill with SIGKILL and start again on the same database and disks.
+ * The service as operators run it, {@code scripts/service} ({@code java -jar} on the extracted jar) on
+ * PostgreSQL (or, with no database URL, on its embedded H2), as a separate process that a test can kill with SIGKILL and start again on the same database and disks.
  */
 public class ServiceProcess {
 
@@ -45,7 +45,7 @@ public class ServiceProcess {
 
   /** Starts the service and waits until it answers; returns when it was launched. */
   public Instant start() {
-    List<String> command = new ArrayList<>(List.of("java", "-Xmx512m", "-jar", "target/image-foundry.jar",
+    List<String> command = new ArrayList<>(List.of("scripts/service",
         "--spring.profiles.active=" + (databaseUrl == null ? "default" : "postgres"),
         "--server.port=" + port,
         "--image-foundry.node-name=" + nodeName,
