@@ -36,9 +36,11 @@ public class BuildController {
        "packages": ["less"]}""";
 
   private final BuildService builds;
+  private final BuildQueries queries;
 
-  public BuildController(BuildService builds) {
+  public BuildController(BuildService builds, BuildQueries queries) {
     this.builds = builds;
+    this.queries = queries;
   }
 
   @Operation(summary = "Start a build", description = "fuel-agent's fa_build_image request plus our extensions. "
@@ -60,13 +62,13 @@ public class BuildController {
 
   @GetMapping("/{id}")
   public ResponseEntity<BuildView> get(@PathVariable String id) {
-    return ResponseEntity.of(builds.find(id));
+    return ResponseEntity.of(queries.find(id));
   }
 
   @GetMapping
   public List<BuildView> list(@RequestParam(required = false) BuildState state,
       @RequestParam(defaultValue = "100") int limit) {
-    return builds.list(state, limit);
+    return queries.list(state, limit);
   }
 
   @PostMapping("/{id}/cancel")
@@ -94,9 +96,9 @@ public class BuildController {
   @GetMapping(value = "/{id}/log", produces = MediaType.TEXT_PLAIN_VALUE)
   public ResponseEntity<StreamingResponseBody> log(@PathVariable String id,
       @RequestParam(defaultValue = "false") boolean follow) {
-    return builds.logFile(id)
+    return queries.logFile(id)
         .map(file -> ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body(
-            (StreamingResponseBody) out -> LogFollower.copy(file, out, follow ? () -> builds.hasEnded(id) : () -> true)))
+            (StreamingResponseBody) out -> LogFollower.copy(file, out, follow ? () -> queries.hasEnded(id) : () -> true)))
         .orElse(ResponseEntity.notFound().build());
   }
 }

@@ -31,6 +31,7 @@ class BuildSlotsProcessTest {
 
   @Autowired ProcessEngine engine;
   @Autowired BuildService builds;
+  @Autowired org.imagefoundry.api.BuildQueries queries;
   @Autowired FakeHost host;
   @Autowired FoundrySettings settings;
 
@@ -53,8 +54,8 @@ class BuildSlotsProcessTest {
     driver.step(second); // the timer fires: still no slot
 
     BpmnAwareTests.assertThat(second).isWaitingAt("waitForBuildSlot");
-    assertThat(builds.find(second.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.QUEUED);
-    assertThat(builds.find(first.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.RUNNING);
+    assertThat(queries.find(second.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.QUEUED);
+    assertThat(queries.find(first.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.RUNNING);
 
     driver.run(first);
     driver.run(second);

@@ -45,6 +45,7 @@ class FailureAndCancelProcessTest {
 
   @Autowired ProcessEngine engine;
   @Autowired BuildService builds;
+  @Autowired org.imagefoundry.api.BuildQueries queries;
   @Autowired FakeHost host;
   @Autowired DelegateSpy failures;
   @Autowired FoundrySettings settings;
@@ -112,7 +113,7 @@ class FailureAndCancelProcessTest {
     List<String> expected = new ArrayList<>(undoneBefore(phase));
     expected.addAll(List.of("sweepAfterFailure", "failed"));
     assertThat(cleanupPath(build, "buildFailedStart")).containsExactlyElementsOf(expected);
-    var view = builds.find(build.getBusinessKey()).orElseThrow();
+    var view = queries.find(build.getBusinessKey()).orElseThrow();
     assertThat(view.state()).isEqualTo(BuildState.FAILED);
     assertThat(view.error()).isEqualTo(phase + ": injected unrecoverable failure");
     assertThat(host.loopDevices()).isEmpty();
@@ -133,7 +134,7 @@ class FailureAndCancelProcessTest {
     List<String> expected = new ArrayList<>(undoneBefore(phase));
     expected.addAll(List.of("sweepAfterCancel", "cancelled"));
     assertThat(cleanupPath(build, "cancelRequested")).containsExactlyElementsOf(expected);
-    var view = builds.find(build.getBusinessKey()).orElseThrow();
+    var view = queries.find(build.getBusinessKey()).orElseThrow();
     assertThat(view.state()).isEqualTo(BuildState.CANCELLED);
     assertThat(view.error()).isEqualTo("cancelled by a test");
     assertThat(host.loopDevices()).isEmpty();
@@ -147,7 +148,7 @@ class FailureAndCancelProcessTest {
 
     driver.run(build);
 
-    var view = builds.find(build.getBusinessKey()).orElseThrow();
+    var view = queries.find(build.getBusinessKey()).orElseThrow();
     assertThat(view.state()).isEqualTo(BuildState.INCIDENT);
     assertThat(view.phase()).isEqualTo("installPackages");
     var incident = engine.getRuntimeService().createIncidentQuery().processInstanceId(build.getId()).singleResult();
@@ -160,7 +161,7 @@ class FailureAndCancelProcessTest {
     driver.run(build);
 
     BpmnAwareTests.assertThat(build).isEnded().hasPassed("installPackages", "succeeded");
-    assertThat(builds.find(build.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.SUCCEEDED);
+    assertThat(queries.find(build.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.SUCCEEDED);
     assertThat(host.mountPoints()).isEmpty();
   }
 
@@ -169,7 +170,7 @@ class FailureAndCancelProcessTest {
     failures.failTransiently("debootstrap", 2);
     ProcessInstance build = start();
     driver.run(build);
-    assertThat(builds.find(build.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.INCIDENT);
+    assertThat(queries.find(build.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.INCIDENT);
 
     builds.cancel(build.getBusinessKey(), "cancelled by a test");
     driver.run(build);
@@ -186,14 +187,14 @@ class FailureAndCancelProcessTest {
     driver.run(build);
 
     incidentTimeout.cancelExpired();
-    assertThat(builds.find(build.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.INCIDENT);
+    assertThat(queries.find(build.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.INCIDENT);
 
     org.camunda.bpm.engine.impl.util.ClockUtil.setCurrentTime(new java.util.Date(
         org.camunda.bpm.engine.impl.util.ClockUtil.getCurrentTime().getTime() + settings.incidentTimeout().toMillis() + 60_000));
     incidentTimeout.cancelExpired();
     driver.run(build);
 
-    var view = builds.find(build.getBusinessKey()).orElseThrow();
+    var view = queries.find(build.getBusinessKey()).orElseThrow();
     assertThat(view.state()).isEqualTo(BuildState.CANCELLED);
     assertThat(view.error()).startsWith("cancelled: in incident longer than PT24H (debootstrap: ");
     assertThat(host.mountPoints()).isEmpty();

@@ -1,0 +1,149 @@
+package org.imagefoundry.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.ManagementService;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.history.HistoricProcessInstance;
+import org.camunda.bpm.engine.history.HistoricVariableInstance;
+import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.steps.BuildVariables;
+import org.springframework.stereotype.Service;
+
+/** Where builds stand, read from the engine's runtime and history. */
+@Service
+public class BuildQueries {
+
+  private static final String PROCESS_KEY = BuildService.PROCESS_KEY;
+
+  private final RuntimeService runtime;
+  private final HistoryService history;
+  private final ManagementService management;
+  private final FoundrySettings settings;
+  private final ObjectMapper json;
+  private final Phases phases;
+
+  public BuildQueries(RuntimeService runtime, HistoryService history, ManagementService management,
+      FoundrySettings settings, ObjectMapper json, Phases phases) {
+    this.runtime = runtime;
+    this.history = history;
+    this.management = management;
+    this.settings = settings;
+    this.json = json;
+    this.phases = phases;
+  }
+
+  public Optional<BuildView> find(String id) {
+    return Optional.ofNullable(instance(id)).map(this::view);
+  }
+
+  /** Newest first, optionally only those in {@code state}. */
+  public List<BuildView> list(BuildState state, int limit) {
+    return history.createHistoricProcessInstanceQuery().processDefinitionKey(PROCESS_KEY)
+        .orderByProcessInstanceStartTime().desc().listPage(0, Math.max(limit, 1) * (state == null ? 1 : 10)).stream()
+        .map(this::view)
+        .filter(view -> state == null || view.state() == state)
+        .limit(limit)
+        .toList();
+  }
+
+  public Optional<Path> logFile(String id) {
+    if (instance(id) == null) {
+      return Optional.empty();
+    }
+    return Optional.of(settings.dataDir().resolve("logs").resolve(id + ".log"));
+  }
+
+  public boolean hasEnded(String id) {
+    HistoricProcessInstance instance = instance(id);
+    return instance == null || instance.getEndTime() != null;
+  }
+
+  HistoricProcessInstance instance(String id) {
+    return history.createHistoricProcessInstanceQuery().processDefinitionKey(PROCESS_KEY).processInstanceBusinessKey(id)
+        .singleResult();
+  }
+
+  private BuildView view(HistoricProcessInstance instance) {
+    Map<String, Object> variables = history.createHistoricVariableInstanceQuery()
+        .processInstanceId(instance.getId())
+        .variableNameIn(BuildVariables.PHASE, BuildVariables.ERROR, BuildVariables.IMAGES, BuildVariables.METADATA_PATH)
+        .disableCustomObjectDeserialization()
+        .list().stream()
+        .filter(v -> v.getValue() != null)
+        .collect(Collectors.toMap(HistoricVariableInstance::getName, HistoricVariableInstance::getValue, (a, b) -> b));
+    return new BuildView(
+        instance.getBusinessKey(),
+        state(instance),
+        instance.getEndTime() == null ? currentPhase(instance, (String) variables.get(BuildVariables.PHASE))
+            : (String) variables.get(BuildVariables.PHASE),
+        instance.getStartTime().toInstant(),
+        Optional.ofNullable(instance.getEndTime()).map(java.util.Date::toInstant).orElse(null),
+        (String) variables.get(BuildVariables.ERROR),
+        readJson(variables.get(BuildVariables.IMAGES)),
+        (String) variables.get(BuildVariables.METADATA_PATH),
+        progress(instance),
+        phases(instance));
+  }
+
+  /** The service tasks the build ran, in order, with their times. */
+  private List<BuildView.PhaseView> phases(HistoricProcessInstance instance) {
+    return history.createHistoricActivityInstanceQuery().processInstanceId(instance.getId()).activityType("serviceTask")
+        .orderByHistoricActivityInstanceStartTime().asc().orderPartiallyByOccurrence().asc().list().stream()
+        .map(a -> new BuildView.PhaseView(a.getActivityId(), a.getStartTime().toInstant(),
+            a.getEndTime() == null ? null : a.getEndTime().toInstant(), a.getDurationInMillis()))
+        .toList();
+  }
+
+  /** Completed phases of the main flow over all of them; 1 once the build has succeeded or was skipped. */
+  private double progress(HistoricProcessInstance instance) {
+    Set<String> all = phases.of(instance.getProcessDefinitionId());
+    long done = history.createHistoricActivityInstanceQuery().processInstanceId(instance.getId()).finished()
+        .activityType("serviceTask").list().stream().map(a -> a.getActivityId()).filter(all::contains).distinct().count();
+    BuildState state = state(instance);
+    return state == BuildState.SUCCEEDED || state == BuildState.SKIPPED ? 1.0 : (double) done / all.size();
+  }
+
+  /**
+   * The task whose job is next or running. The {@code phase} variable a step sets is only committed
+   * with the step, so while a step runs the job tells where the build is.
+   */
+  private String currentPhase(HistoricProcessInstance instance, String fallback) {
+    return management.createJobQuery().processInstanceId(instance.getId()).list().stream()
+        .map(job -> management.createJobDefinitionQuery().jobDefinitionId(job.getJobDefinitionId()).singleResult())
+        .filter(java.util.Objects::nonNull)
+        .map(org.camunda.bpm.engine.management.JobDefinition::getActivityId)
+        .findFirst().orElse(fallback);
+  }
+
+  private BuildState state(HistoricProcessInstance instance) {
+    if (instance.getEndTime() != null) {
+      return BuildState.ended(history.createHistoricActivityInstanceQuery().processInstanceId(instance.getId())
+          .activityType("noneEndEvent").list().stream().map(a -> a.getActivityId()).findFirst().orElse(null));
+    }
+    if (runtime.createIncidentQuery().processInstanceId(instance.getId()).count() > 0) {
+      return BuildState.INCIDENT;
+    }
+    return "waitForBuildSlot".equals(currentPhase(instance, null)) ? BuildState.QUEUED : BuildState.RUNNING;
+  }
+
+  private JsonNode readJson(Object value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return json.readTree(value.toString());
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+}
