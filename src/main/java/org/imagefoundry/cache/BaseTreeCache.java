@@ -38,7 +38,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class BaseTreeCache {
 
-  static final String FORMAT = "base-tree-v1";
+  static final String FORMAT = "base-tree-v2";
   static final String ARCHIVE = "base.tar.zst";
   static final String LAST_USED = "last-used";
 

@@ -41,6 +41,26 @@ public class Debootstrapper {
     args.add(options.trusted() ? "--no-check-gpg" : "--keyring=" + options.keyring());
     args.addAll(List.of(options.suite(), root.toString(), options.mirror()));
     runner.run(Command.of(settings.timeouts().debootstrap(), args).withEnv(options.proxyEnv()));
+    removeDownloadedPackages(root);
+  }
+
+  /**
+   * debootstrap leaves the packages it installed in the target's apt cache; they go, as apt-get clean
+   * would have them go, so neither the base-tree cache nor the image carries them (the build's own apt
+   * cache is a bind mount over that directory later, where apt-get clean cannot see them).
+   */
+  void removeDownloadedPackages(Path root) {
+    Path archives = root.resolve("var/cache/apt/archives");
+    if (!Files.isDirectory(archives, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var debs = Files.list(archives)) {
+      for (Path deb : debs.filter(p -> p.getFileName().toString().endsWith(".deb")).toList()) {
+        Files.delete(deb);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**

@@ -21,6 +21,9 @@ import org.springframework.stereotype.Component;
 public class ProcessCommandRunner implements CommandRunner {
 
   private static final int KEPT_LINES = 200;
+
+  /** Commands running now, so that stopping the service stops them too rather than orphaning them. */
+  private final java.util.Set<Process> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
   @Override
@@ -82,9 +85,21 @@ public class ProcessCommandRunner implements CommandRunner {
     }
     env.putAll(command.env());
     try {
-      return builder.start();
+      Process process = builder.start();
+      running.add(process);
+      process.onExit().thenRun(() -> running.remove(process));
+      return process;
     } catch (IOException e) {
       throw new CommandFailedException(command, 127, List.of(e.getMessage()), "could not be started");
+    }
+  }
+
+  /** On shutdown: the commands in flight stop with the service; their steps run again at its next start. */
+  @jakarta.annotation.PreDestroy
+  public void stopRunningCommands() {
+    for (Process process : running) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
     }
   }
 

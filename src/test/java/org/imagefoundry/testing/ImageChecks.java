@@ -81,6 +81,9 @@ public final class ImageChecks {
       }
       assertThat(read(mnt.resolve("usr/lib/os-release"))).contains("ID=debian").contains("VERSION_ID=\"12\"");
       assertThat(mnt.resolve("usr/sbin/policy-rc.d")).doesNotExist();
+      try (var debs = Files.list(mnt.resolve("var/cache/apt/archives"))) {
+        assertThat(debs.map(Path::toString)).as("no packages left in apt's cache").noneMatch(d -> d.endsWith(".deb"));
+      }
       inImage.accept(mnt);
       if (Files.exists(mnt.resolve("etc/machine-id"))) {
         assertThat(read(mnt.resolve("etc/machine-id"))).as("machine-id").isEmpty();
