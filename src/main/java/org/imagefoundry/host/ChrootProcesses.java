@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.springframework.stereotype.Component;
 
@@ -19,9 +22,10 @@ public class ChrootProcesses {
   private static final Path PROC = Path.of("/proc");
   private static final int TERM_ROUNDS = 10;
 
-  /** Up to ten rounds of SIGTERM, then SIGKILL; returns how many processes were found. */
+  /** Up to ten rounds of SIGTERM, then SIGKILL; returns how many processes there were to stop. */
   public int stop(Workspace workspace) {
     List<ProcessHandle> found = find(workspace);
+    int stopped = found.size();
     for (int round = 0; round < TERM_ROUNDS && !found.isEmpty(); round++) {
       BuildLog.info("stopping {} process(es) of the build: {}", found.size(), found.stream().map(ProcessHandle::pid).toList());
       found.forEach(ProcessHandle::destroy);
@@ -32,7 +36,7 @@ public class ChrootProcesses {
     if (!found.isEmpty()) {
       sleep(200);
     }
-    return found.size();
+    return stopped;
   }
 
   /**
@@ -41,44 +45,38 @@ public class ChrootProcesses {
    * competing with the restart and never run beside their step's next attempt. One node per host.
    */
   public static int stopOrphans() {
-    String tag = BuildLog.PROCESS_TAG + "=";
-    long self = ProcessHandle.current().pid();
-    try (Stream<Path> entries = Files.list(PROC)) {
-      List<ProcessHandle> orphans = entries.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
-          .filter(p -> Long.parseLong(p.getFileName().toString()) != self)
-          .filter(p -> carriesTagPrefix(p, tag))
-          .map(p -> ProcessHandle.of(Long.parseLong(p.getFileName().toString())))
-          .flatMap(java.util.Optional::stream)
-          .toList();
-      orphans.forEach(ProcessHandle::destroyForcibly);
-      return orphans.size();
-    } catch (IOException e) {
-      return 0;
-    }
-  }
-
-  private static boolean carriesTagPrefix(Path process, String prefix) {
-    try {
-      String environ = new String(Files.readAllBytes(process.resolve("environ")), StandardCharsets.UTF_8);
-      return List.of(environ.split("\0")).stream().anyMatch(variable -> variable.startsWith(prefix));
-    } catch (IOException e) {
-      return false;
-    }
+    List<ProcessHandle> orphans = processes(p -> environment(p).stream()
+        .anyMatch(variable -> variable.startsWith(BuildLog.PROCESS_TAG + "=")));
+    orphans.forEach(ProcessHandle::destroyForcibly);
+    return orphans.size();
   }
 
   public List<ProcessHandle> find(Workspace workspace) {
     Path root = canonical(workspace.dir());
     String tag = BuildLog.PROCESS_TAG + "=" + workspace.buildId();
+    return processes(p -> rootInside(p, root) || environment(p).contains(tag));
+  }
+
+  /** The processes (but this one) whose /proc entry matches. */
+  private static List<ProcessHandle> processes(Predicate<Path> matching) {
     long self = ProcessHandle.current().pid();
     try (Stream<Path> entries = Files.list(PROC)) {
       return entries.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
           .filter(p -> Long.parseLong(p.getFileName().toString()) != self)
-          .filter(p -> rootInside(p, root) || carriesTag(p, tag))
+          .filter(matching)
           .map(p -> ProcessHandle.of(Long.parseLong(p.getFileName().toString())))
-          .flatMap(java.util.Optional::stream)
+          .flatMap(Optional::stream)
           .toList();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static List<String> environment(Path process) {
+    try {
+      return List.of(new String(Files.readAllBytes(process.resolve("environ")), StandardCharsets.UTF_8).split("\0"));
+    } catch (IOException e) {
+      return List.of();
     }
   }
 
@@ -86,15 +84,6 @@ public class ChrootProcesses {
     try {
       return Files.readSymbolicLink(process.resolve("root")).startsWith(root);
     } catch (IOException | UnsupportedOperationException e) {
-      return false;
-    }
-  }
-
-  private static boolean carriesTag(Path process, String tag) {
-    try {
-      String environ = new String(Files.readAllBytes(process.resolve("environ")), StandardCharsets.UTF_8);
-      return List.of(environ.split("\0")).contains(tag);
-    } catch (IOException e) {
       return false;
     }
   }
