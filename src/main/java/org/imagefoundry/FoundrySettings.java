@@ -52,7 +52,7 @@ public record FoundrySettings(
       @DefaultValue("32") int maxRepos,
       @DefaultValue("1000") int maxPackages) {}
 
-  /** Time limits of commands; the job lock time is derived from the longest (see EngineSettings). */
+  /** Time limits of commands; the job lock time is derived from the longest (see JobExecutorSettings). */
   public record Timeouts(
       @DefaultValue("PT10M") Duration command,
       @DefaultValue("PT45M") Duration debootstrap,
