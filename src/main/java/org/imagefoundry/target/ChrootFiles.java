@@ -1,0 +1,59 @@
+package org.imagefoundry.target;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * Files inside the image, written from the host. A path is refused when one of its components is a
+ * symbolic link, so a link planted in the image can never make the host write outside the chroot.
+ */
+public final class ChrootFiles {
+
+  private ChrootFiles() {}
+
+  public static Path resolve(Path root, String relative) {
+    Path path = root;
+    for (Path part : Path.of(relative)) {
+      path = path.resolve(part);
+      if (Files.isSymbolicLink(path)) {
+        throw new IllegalStateException("refusing to follow the symbolic link " + path + " inside the image");
+      }
+    }
+    return path;
+  }
+
+  public static void write(Path root, String relative, String content) {
+    Path file = resolve(root, relative);
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, content);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static void writeExecutable(Path root, String relative, String content) {
+    write(root, relative, content);
+    try {
+      Files.setPosixFilePermissions(resolve(root, relative), PosixFilePermissions.fromString("rwxr-xr-x"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static void delete(Path root, String relative) {
+    try {
+      Files.deleteIfExists(resolve(root, relative));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static boolean exists(Path root, String relative) {
+    return Files.exists(resolve(root, relative), LinkOption.NOFOLLOW_LINKS);
+  }
+}

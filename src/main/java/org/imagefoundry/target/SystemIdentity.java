@@ -1,0 +1,68 @@
+package org.imagefoundry.target;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.springframework.stereotype.Component;
+
+/**
+ * What makes one machine different from another, taken out of the image so each machine made from it
+ * gets its own (fuel-agent left SSH host keys and machine-id in its images), plus the root password.
+ */
+@Component
+public class SystemIdentity {
+
+  /** Writes the hash into root's /etc/shadow entry; never a default password (LP#1537496). */
+  public void setRootPasswordHash(Path root, String hash) {
+    Path shadow = ChrootFiles.resolve(root, "etc/shadow");
+    try {
+      List<String> lines = Files.readAllLines(shadow);
+      List<String> updated = lines.stream().map(line -> {
+        if (!line.startsWith("root:")) {
+          return line;
+        }
+        String[] fields = line.split(":", -1);
+        fields[1] = hash;
+        return String.join(":", fields);
+      }).toList();
+      if (updated.equals(lines) && lines.stream().noneMatch(l -> l.startsWith("root:"))) {
+        throw new IllegalStateException("the image's /etc/shadow has no root entry");
+      }
+      Files.write(shadow, updated);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Removes SSH host keys and empties machine-id; both are made anew on the machine's first boot. */
+  public void forget(Path root) {
+    Path ssh = ChrootFiles.resolve(root, "etc/ssh");
+    if (Files.isDirectory(ssh)) {
+      try (Stream<Path> keys = Files.list(ssh)) {
+        for (Path key : keys.filter(p -> p.getFileName().toString().startsWith("ssh_host_")).toList()) {
+          Files.delete(key);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    if (ChrootFiles.exists(root, "etc/machine-id")) {
+      ChrootFiles.write(root, "etc/machine-id", "");
+    }
+    Path dbus = root.resolve("var/lib/dbus/machine-id");
+    if (Files.isRegularFile(dbus, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      ChrootFiles.delete(root, "var/lib/dbus/machine-id");
+    }
+  }
+
+  /** Where cloud-init is installed, leave the network to the deployment rather than to cloud-init. */
+  public void disableCloudInitNetwork(Path root) {
+    if (Files.isDirectory(root.resolve("etc/cloud"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      ChrootFiles.write(root, "etc/cloud/cloud.cfg.d/99-image-foundry-disable-network-config.cfg",
+          "network: {config: disabled}\n");
+    }
+  }
+}
