@@ -19,7 +19,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
 /**
- * With one build slot, a second build waits (QUEUED) at the slot gateway until the first has ended. Its
+ * With one build slot, a second build waits (QUEUED) at the slot gateway until the first has ended, and
+ * goes on as soon as the first ends, without waiting for its timer. Its
  * own context (one slot, its own database) has its own engine name, so it never stands in for the shared
  * "default" engine that Camunda's REST API looks up.
  */
@@ -41,7 +42,7 @@ class BuildSlotsProcessTest {
   }
 
   @Test
-  void aSecondBuildWaitsItsTurnAndThenRuns() {
+  void aSecondBuildWaitsItsTurnAndThenRuns() throws InterruptedException {
     init(engine);
     host.reset();
     Requests.clean(settings);
@@ -51,17 +52,31 @@ class BuildSlotsProcessTest {
 
     driver.runUntil(first, "debootstrap");
     driver.step(second); // checkExistingImages: no slot free
-    driver.step(second); // the timer fires: still no slot
+    fireTimer(second); // still no slot: it waits again
 
     BpmnAwareTests.assertThat(second).isWaitingAt("waitForBuildSlot");
     assertThat(queries.find(second.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.QUEUED);
     assertThat(queries.find(first.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.RUNNING);
 
     driver.run(first);
+    awaitNextJob(second, "createChroot"); // woken by the first build's end, not by its timer
     driver.run(second);
 
     BpmnAwareTests.assertThat(first).isEnded().hasPassed("succeeded");
     BpmnAwareTests.assertThat(second).isEnded().hasPassed("waitForBuildSlot", "createChroot", "succeeded");
+  }
+
+  void fireTimer(ProcessInstance instance) {
+    var management = engine.getManagementService();
+    management.executeJob(management.createJobQuery().processInstanceId(instance.getId()).timers().singleResult().getId());
+  }
+
+  void awaitNextJob(ProcessInstance instance, String activityId) throws InterruptedException {
+    var jobs = engine.getManagementService().createJobQuery().processInstanceId(instance.getId()).activityId(activityId);
+    for (int i = 0; i < 100 && jobs.count() == 0; i++) {
+      Thread.sleep(100);
+    }
+    assertThat(jobs.count()).as("%s's next job is %s", instance.getBusinessKey(), activityId).isEqualTo(1);
   }
 
   ProcessInstance start(String request) {
