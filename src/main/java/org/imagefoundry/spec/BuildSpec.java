@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A build request: fuel-agent's {@code fa_build_image} input plus our extensions ({@code variant}; per
@@ -75,8 +76,19 @@ public record BuildSpec(
       return new RepoSpec(name, newUri, suite, section, priority, type, trusted, keyring);
     }
 
+    /** The directory of a {@code file:} repo. */
     @JsonIgnore
-    public boolean isTrusted() {
+    public Optional<Path> localDirectory() {
+      URI parsed = uri == null ? null : URI.create(uri);
+      return parsed != null && "file".equals(parsed.getScheme()) ? Optional.of(Path.of(parsed.getPath())) : Optional.empty();
+    }
+
+    /**
+     * Marked {@code trusted}: debootstrap and apt skip its signature checks. (Named so that Jackson does
+     * not take it for the {@code trusted} component's getter: an ignored {@code isTrusted()} once made
+     * Jackson drop {@code trusted} from every request.)
+     */
+    public boolean skipsSignatureChecks() {
       return Boolean.TRUE.equals(trusted);
     }
   }

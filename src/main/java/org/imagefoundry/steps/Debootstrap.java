@@ -109,6 +109,6 @@ public class Debootstrap extends BuildStep {
     RepoSpec base = spec.baseRepo();
     Path keyring = base.keyring() != null ? Path.of(base.keyring()) : DEBIAN_KEYRING;
     return new Debootstrapper.Options(base.suite(), build.mirror(), "amd64", spec.variant(), List.of("ca-certificates"),
-        keyring, base.isTrusted(), AptSettings.proxyEnvironment(spec.proxies()));
+        keyring, base.skipsSignatureChecks(), AptSettings.proxyEnvironment(spec.proxies()));
   }
 }

@@ -29,7 +29,7 @@ public class WriteMetadata extends BuildStep {
   protected void run(Build build) {
     BuildSpec spec = build.spec();
     List<RepoMetadata> repos = AptSettings.repos(spec, build.mirror()).stream()
-        .map(r -> new RepoMetadata(null, r.name(), r.priority(), r.section(), r.suite(), r.type(), r.uri(), r.isTrusted(),
+        .map(r -> new RepoMetadata(null, r.name(), r.priority(), r.section(), r.suite(), r.type(), r.uri(), r.skipsSignatureChecks(),
             r.keyring()))
         .toList();
     var metadata = new BuildMetadata(

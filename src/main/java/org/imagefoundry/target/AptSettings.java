@@ -107,7 +107,7 @@ public class AptSettings {
   }
 
   static String sourceLine(RepoSpec repo) {
-    String options = repo.isTrusted() ? "[trusted=yes] " : repo.keyring() != null ? "[signed-by=" + keyringInImage(repo) + "] " : "";
+    String options = repo.skipsSignatureChecks() ? "[trusted=yes] " : repo.keyring() != null ? "[signed-by=" + keyringInImage(repo) + "] " : "";
     return "deb " + options + repo.uri() + " " + repo.suite() + " " + repo.section() + "\n";
   }
 

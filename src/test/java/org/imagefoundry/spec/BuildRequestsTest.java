@@ -33,6 +33,22 @@ class BuildRequestsTest {
   }
 
   @Test
+  void aTrustedRepoStaysTrustedAndIsAnotherRequest() throws Exception {
+    BuildRequests requests = requests();
+    String repos = ", \"repos\": [{\"name\": \"debian\"}, {\"name\": \"local\", \"uri\": \"http://127.0.0.1:9/local\","
+        + " \"suite\": \"local\", \"trusted\": %s}]";
+
+    BuildSpec trusted = requests.prepare(request(repos.formatted("true")));
+    BuildSpec checked = requests.prepare(request(repos.formatted("false")));
+
+    assertThat(trusted.repos().get(1).skipsSignatureChecks()).isTrue();
+    assertThat(trusted.repos().get(0).skipsSignatureChecks()).isFalse();
+    assertThat(checked.repos().get(1).skipsSignatureChecks()).isFalse();
+    assertThat(BuildRequests.fromJson(BuildRequests.toJson(trusted)).repos().get(1).trusted()).isTrue();
+    assertThat(BuildRequests.hash(trusted)).isNotEqualTo(BuildRequests.hash(checked));
+  }
+
+  @Test
   void fillsInTheDefaultMirrorSuiteSectionAndSize() throws Exception {
     BuildSpec spec = requests().prepare(request(""));
 
