@@ -10,13 +10,14 @@ import java.util.List;
 import org.imagefoundry.metadata.BuildMetadata;
 import org.imagefoundry.testing.Api;
 import org.imagefoundry.testing.ImageChecks;
+import org.imagefoundry.testing.LocalRepository;
 import org.imagefoundry.testing.RealBuildTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-/** Real builds through the API: the example request, and fuel-agent's two-image request. */
+/** Real builds through the API: the example request, fuel-agent's two-image request, a file: repo, eight at once. */
 @RealBuildTest
 class RealBuildIT {
 
@@ -110,5 +111,37 @@ class RealBuildIT {
       assertThat(api.log(id)).contains("$ losetup --find --show").doesNotContain("losetup exited 1");
       ImageChecks.assertNothingLeft(BUILD_ROOT, id, OUTPUT.resolve("eight"));
     }
+  }
+
+  @Test
+  void packagesComeFromAFileRepositoryThatLeavesNoTraceInTheImage() {
+    Path repo = Path.of(RealBuildTest.ROOT, "repos", "local");
+    LocalRepository.create(repo);
+    String id = api.start("""
+        {"image_data": {"/": {"uri": "http://images.invalid/local-repo.img.zst", "format": "ext4", "container": "zstd",
+                              "size": "2G"}},
+         "output": "%s", "codename": "bookworm", "variant": "minbase",
+         "repos": [{"name": "debian", "suite": "bookworm", "section": "main", "priority": null, "type": "deb"},
+                   {"name": "local", "uri": "file://%s", "suite": "local", "section": "main", "priority": null,
+                    "type": "deb", "trusted": true}],
+         "packages": ["%s"]}
+        """.formatted(OUTPUT.resolve("local-repo"), repo, LocalRepository.PACKAGE));
+
+    var endedOrStuck = new java.util.HashSet<>(Api.ENDED);
+    endedOrStuck.add("INCIDENT");
+    JsonNode build = api.awaitState(id, Duration.ofMinutes(20), endedOrStuck);
+    if (build.get("state").asText().equals("INCIDENT")) {
+      api.post("/api/builds/" + id + "/cancel", "");
+      api.awaitEnd(id, Duration.ofMinutes(5));
+    }
+    assertThat(build.get("state").asText()).as(api.log(id)).isEqualTo("SUCCEEDED");
+    Path metadata = Path.of(build.get("metadataPath").asText());
+    ImageChecks.verifyPublished(metadata, List.of(LocalRepository.PACKAGE), scratch.resolve("local-repo"), mnt -> {
+      assertThat(mnt.resolve(LocalRepository.MARKER)).content().contains("from the file: repository");
+      assertThat(mnt.resolve("var/tmp")).isDirectory();
+      assertThat(mnt.resolve("var/tmp/image-foundry-it")).doesNotExist();
+    });
+    assertThat(api.log(id)).contains("$ mount --bind -o ro " + repo);
+    ImageChecks.assertNothingLeft(BUILD_ROOT, id, metadata.getParent());
   }
 }

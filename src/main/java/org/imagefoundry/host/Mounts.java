@@ -44,6 +44,16 @@ public class Mounts {
     runner.run(command("mount", "--make-private", target.toString()));
   }
 
+  /** Bind-mounts {@code source} read-only, private as {@link #bind}. */
+  public void bindReadOnly(Path source, Path target) {
+    if (isMounted(target)) {
+      return;
+    }
+    createDirectory(target);
+    runner.run(command("mount", "--bind", "-o", "ro", source.toString(), target.toString()));
+    runner.run(command("mount", "--make-private", target.toString()));
+  }
+
   public boolean isMounted(Path path) {
     Path normal = path.toAbsolutePath().normalize();
     return table.mountPoints().contains(normal);

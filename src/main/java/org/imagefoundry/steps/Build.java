@@ -4,12 +4,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.nio.file.Path;
+import java.util.List;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.variable.value.TypedValue;
 import org.camunda.spin.plugin.variable.SpinValues;
 import org.imagefoundry.host.Workspace;
 import org.imagefoundry.spec.BuildRequests;
 import org.imagefoundry.spec.BuildSpec;
+import org.imagefoundry.target.AptSettings;
 
 /** What a step works on: the build's id, its request, its workspace, and its process variables. */
 public record Build(String id, BuildSpec spec, Workspace workspace, DelegateExecution execution) {
@@ -18,6 +21,11 @@ public record Build(String id, BuildSpec spec, Workspace workspace, DelegateExec
 
   public String mirror() {
     return (String) execution.getVariable(BuildVariables.MIRROR);
+  }
+
+  /** The directories of the build's {@code file:} repos, the mirror included. */
+  public List<Path> localRepositories() {
+    return AptSettings.repos(spec, mirror()).stream().flatMap(repo -> repo.localDirectory().stream()).toList();
   }
 
   public void set(String name, Object value) {

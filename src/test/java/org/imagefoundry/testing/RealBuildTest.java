@@ -18,6 +18,7 @@ import org.springframework.boot.test.context.SpringBootTest;
     "image-foundry.data-dir=" + RealBuildTest.ROOT + "/data",
     "image-foundry.build-root=" + RealBuildTest.ROOT + "/build",
     "image-foundry.allowed-output-roots=" + RealBuildTest.ROOT + "/images",
+    "image-foundry.allowed-file-repo-roots=" + RealBuildTest.ROOT + "/repos",
     "image-foundry.admin.password=" + RealBuildTest.PASSWORD,
     "image-foundry.retry-cycle=R2/PT5S",
     "image-foundry.max-concurrent-builds=4",
