@@ -14,6 +14,7 @@ import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
+import org.camunda.bpm.engine.history.UserOperationLogEntry;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.steps.BuildVariables;
 import org.springframework.stereotype.Service;
@@ -87,7 +88,7 @@ public class BuildQueries {
             : (String) variables.get(BuildVariables.PHASE),
         instance.getStartTime().toInstant(),
         Optional.ofNullable(instance.getEndTime()).map(java.util.Date::toInstant).orElse(null),
-        (String) variables.get(BuildVariables.ERROR),
+        Optional.ofNullable((String) variables.get(BuildVariables.ERROR)).orElseGet(() -> deletion(instance)),
         readJson(variables.get(BuildVariables.IMAGES)),
         (String) variables.get(BuildVariables.METADATA_PATH),
         progress(instance),
@@ -122,6 +123,24 @@ public class BuildQueries {
         .filter(java.util.Objects::nonNull)
         .map(org.camunda.bpm.engine.management.JobDefinition::getActivityId)
         .findFirst().orElse(fallback);
+  }
+
+  /**
+   * For a build whose process was deleted (Cockpit's cancel, the engine's REST API): who deleted it and
+   * why, and that no compensation ran. Null for every other build.
+   */
+  private String deletion(HistoricProcessInstance instance) {
+    // the diagram has no terminate end event: a terminated build is a deleted one
+    if (!Set.of(HistoricProcessInstance.STATE_EXTERNALLY_TERMINATED, HistoricProcessInstance.STATE_INTERNALLY_TERMINATED)
+        .contains(instance.getState())) {
+      return null;
+    }
+    String by = history.createUserOperationLogQuery().processInstanceId(instance.getId())
+        .operationType(UserOperationLogEntry.OPERATION_TYPE_DELETE).list().stream()
+        .map(UserOperationLogEntry::getUserId).filter(java.util.Objects::nonNull).findFirst().orElse("someone");
+    String reason = instance.getDeleteReason() == null ? "" : " (" + instance.getDeleteReason() + ")";
+    return "deleted by " + by + reason + " in Cockpit or through the engine's API: no compensation ran; "
+        + "the abandoned-workspace check releases what the build held";
   }
 
   private BuildState state(HistoricProcessInstance instance) {

@@ -13,6 +13,7 @@ import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.api.BuildService;
 import org.imagefoundry.api.BuildState;
 import org.imagefoundry.engine.IncidentTimeout;
+import org.imagefoundry.testing.Api;
 import org.imagefoundry.testing.FakeHost;
 import org.imagefoundry.testing.ProcessDriver;
 import org.imagefoundry.testing.ProcessTest;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * Failure, cancel and retry, job by job: whatever fails or is cancelled, exactly the compensation
@@ -50,6 +52,7 @@ class FailureAndCancelProcessTest {
   @Autowired DelegateSpy failures;
   @Autowired FoundrySettings settings;
   @Autowired IncidentTimeout incidentTimeout;
+  @LocalServerPort int port;
 
   ProcessDriver driver;
 
@@ -198,6 +201,21 @@ class FailureAndCancelProcessTest {
     assertThat(view.state()).isEqualTo(BuildState.CANCELLED);
     assertThat(view.error()).startsWith("cancelled: in incident longer than PT24H (debootstrap: ");
     assertThat(host.mountPoints()).isEmpty();
+  }
+
+  @Test
+  void aBuildDeletedInCockpitSaysWhoDeletedItAndThatNothingWasCompensated() {
+    ProcessInstance build = start();
+    driver.runUntil(build, "debootstrap");
+
+    // what Cockpit's "Cancel process instance" sends
+    var api = new Api("http://localhost:" + port, "admin", ProcessTest.ADMIN_PASSWORD);
+    assertThat(api.delete("/engine-rest/process-instance/" + build.getId() + "?skipCustomListeners=false").status())
+        .isEqualTo(204);
+
+    var view = queries.find(build.getBusinessKey()).orElseThrow();
+    assertThat(view.state()).isEqualTo(BuildState.CANCELLED);
+    assertThat(view.error()).startsWith("deleted by admin").contains("no compensation ran");
   }
 
   @Test

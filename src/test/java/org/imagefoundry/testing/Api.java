@@ -48,6 +48,10 @@ public class Api {
     return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
   }
 
+  public Response delete(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+  }
+
   /** Starts a build and returns its id; fails the test unless the service answers 201. */
   public String start(String request) {
     Response response = post("/api/builds", request);
