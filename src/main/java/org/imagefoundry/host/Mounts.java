@@ -36,21 +36,23 @@ public class Mounts {
 
   /** Bind-mounts {@code source} (not recursively) and keeps later mounts from propagating to the host. */
   public void bind(Path source, Path target) {
-    if (isMounted(target)) {
-      return;
-    }
-    createDirectory(target);
-    runner.run(command("mount", "--bind", source.toString(), target.toString()));
-    runner.run(command("mount", "--make-private", target.toString()));
+    bind(source, target, List.of());
   }
 
   /** Bind-mounts {@code source} read-only, private as {@link #bind}. */
   public void bindReadOnly(Path source, Path target) {
+    bind(source, target, List.of("-o", "ro"));
+  }
+
+  private void bind(Path source, Path target, List<String> options) {
     if (isMounted(target)) {
       return;
     }
     createDirectory(target);
-    runner.run(command("mount", "--bind", "-o", "ro", source.toString(), target.toString()));
+    List<String> args = new ArrayList<>(List.of("mount", "--bind"));
+    args.addAll(options);
+    args.addAll(List.of(source.toString(), target.toString()));
+    runner.run(command(args.toArray(String[]::new)));
     runner.run(command("mount", "--make-private", target.toString()));
   }
 

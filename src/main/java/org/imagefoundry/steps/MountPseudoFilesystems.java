@@ -1,6 +1,7 @@
 package org.imagefoundry.steps;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.cache.PackagePool;
 import org.imagefoundry.host.BuildFailure;
@@ -38,12 +39,13 @@ public class MountPseudoFilesystems extends BuildStep {
     pseudoFilesystems.mount(build.workspace().root());
     mounts.bind(packagePool.lend(build.workspace()), build.workspace().root().resolve(PseudoFilesystems.APT_ARCHIVES));
     // checked again here: an admin may have pointed the mirror variable elsewhere since the request was checked
-    for (Path directory : build.localRepositories()) {
+    List<Path> repositories = build.localRepositories();
+    for (Path directory : repositories) {
       if (!AllowedRoots.contains(settings.allowedFileRepoRoots(), directory)) {
         throw new BuildFailure("the file: repository " + directory + " is outside image-foundry.allowed-file-repo-roots "
             + settings.allowedFileRepoRoots());
       }
     }
-    localRepositories.lend(build.workspace(), build.localRepositories());
+    localRepositories.lend(build.workspace(), repositories);
   }
 }
