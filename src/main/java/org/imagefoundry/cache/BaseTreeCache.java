@@ -22,7 +22,7 @@ import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.Debootstrapper;
 import org.imagefoundry.host.TreeArchives;
 import org.imagefoundry.spec.BuildSpec.Proxies;
-import org.imagefoundry.target.RepositoryFiles;
+import org.imagefoundry.imagetree.RepositoryFiles;
 import org.springframework.stereotype.Component;
 
 /**

@@ -12,7 +12,7 @@ import org.camunda.spin.plugin.variable.SpinValues;
 import org.imagefoundry.host.Workspace;
 import org.imagefoundry.spec.BuildRequests;
 import org.imagefoundry.spec.BuildSpec;
-import org.imagefoundry.target.AptSettings;
+import org.imagefoundry.imagetree.AptSettings;
 
 /** What a step works on: the build's id, its request, its workspace, and its process variables. */
 public record Build(String id, BuildSpec spec, Workspace workspace, DelegateExecution execution) {

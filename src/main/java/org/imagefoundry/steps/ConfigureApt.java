@@ -1,6 +1,6 @@
 package org.imagefoundry.steps;
 
-import org.imagefoundry.target.AptSettings;
+import org.imagefoundry.imagetree.AptSettings;
 import org.springframework.stereotype.Component;
 
 /** apt's sources, pins and build settings inside the image. */

@@ -15,9 +15,9 @@ import org.imagefoundry.host.Debootstrapper;
 import org.imagefoundry.host.Mounts;
 import org.imagefoundry.spec.BuildSpec;
 import org.imagefoundry.spec.BuildSpec.RepoSpec;
-import org.imagefoundry.target.AptSettings;
-import org.imagefoundry.target.DpkgSettings;
-import org.imagefoundry.target.ServicePolicy;
+import org.imagefoundry.imagetree.AptSettings;
+import org.imagefoundry.imagetree.DpkgSettings;
+import org.imagefoundry.imagetree.ServicePolicy;
 import org.springframework.stereotype.Component;
 
 /**

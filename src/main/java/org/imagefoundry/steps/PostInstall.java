@@ -4,10 +4,10 @@ import java.nio.file.Path;
 import org.imagefoundry.cache.PackagePool;
 import org.imagefoundry.host.Apt;
 import org.imagefoundry.metadata.OsRelease;
-import org.imagefoundry.target.AptSettings;
-import org.imagefoundry.target.DpkgSettings;
-import org.imagefoundry.target.ServicePolicy;
-import org.imagefoundry.target.SystemIdentity;
+import org.imagefoundry.imagetree.AptSettings;
+import org.imagefoundry.imagetree.DpkgSettings;
+import org.imagefoundry.imagetree.ServicePolicy;
+import org.imagefoundry.imagetree.SystemIdentity;
 import org.springframework.stereotype.Component;
 
 /**

@@ -11,7 +11,7 @@ import org.imagefoundry.metadata.MetadataFiles;
 import org.imagefoundry.metadata.OsInfo;
 import org.imagefoundry.metadata.RepoMetadata;
 import org.imagefoundry.spec.BuildSpec;
-import org.imagefoundry.target.AptSettings;
+import org.imagefoundry.imagetree.AptSettings;
 import org.springframework.stereotype.Component;
 
 /** The metadata YAML beside the images, in fuel-agent's format, with the request's hash. */

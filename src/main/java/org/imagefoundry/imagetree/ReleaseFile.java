@@ -1,4 +1,4 @@
-package org.imagefoundry.target;
+package org.imagefoundry.imagetree;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.imagefoundry.target;
+package org.imagefoundry.imagetree;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package org.imagefoundry.target;
+package org.imagefoundry.imagetree;
 
 import java.nio.file.Path;
 import org.springframework.stereotype.Component;

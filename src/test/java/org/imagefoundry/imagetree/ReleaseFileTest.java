@@ -1,4 +1,4 @@
-package org.imagefoundry.target;
+package org.imagefoundry.imagetree;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
