@@ -1,12 +1,16 @@
 package org.imagefoundry.host;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.imagefoundry.FoundrySettings;
 import org.springframework.stereotype.Component;
 
 /** Shrinks an unmounted ext image file to the smallest size that holds its files. */
 @Component
 public class ImageShrinker {
+
+  private static final int EXCERPT_LINES = 25;
 
   private final CommandRunner runner;
   private final FoundrySettings settings;
@@ -17,15 +21,24 @@ public class ImageShrinker {
   }
 
   /**
-   * Returns the new size in bytes. e2fsck's {@code -E discard} punches the free blocks out of the file,
-   * so what deleted files left there compresses to nothing; before or after resize2fs gives the same
-   * container (measured), so it rides on the check resize2fs needs anyway.
+   * Returns the new size in bytes. The image was cleanly unmounted, so e2fsck must find it clean: a
+   * read-only pass ({@code -n}, which never changes the file, so no retry can pass on a "repaired"
+   * image) must exit 0, or the step fails with e2fsck's output. Only then the pass resize2fs needs,
+   * whose {@code -E discard} punches the free blocks out of the file, so what deleted files left there
+   * compresses to nothing; it too must change nothing, or the build fails.
    */
   public long shrink(Path image) {
+    check(image);
+    List<String> pass = new ArrayList<>(List.of("e2fsck", "-f", "-y"));
     if (settings.discardFreeBlocks()) {
-      runner.run(command("e2fsck", "-f", "-y", "-E", "discard", image.toString()).okExitCodes(0, 1));
-    } else {
-      check(image);
+      pass.addAll(List.of("-E", "discard"));
+    }
+    pass.add(image.toString());
+    CommandResult result = runner.run(Command.of(settings.timeouts().command(), pass).okExitCodes(0, 1));
+    if (result.exitCode() != 0) {
+      // it changed the file, which the read-only pass found clean: nothing of it can be trusted any more
+      throw new BuildFailure("e2fsck changed " + image + " although a read-only check found it clean:\n"
+          + excerpt(result));
     }
     runner.run(command("resize2fs", "-M", image.toString()));
     long size = filesystemBytes(image);
@@ -33,9 +46,27 @@ public class ImageShrinker {
     return size;
   }
 
-  /** e2fsck -f -y: exit 1 means "errors corrected", which is not a failure. */
+  /**
+   * e2fsck -f -n: exit 0, or this throws with e2fsck's output (what it would have repaired). Read-only,
+   * so the image stays as it was for whoever looks into the incident.
+   */
   public void check(Path image) {
-    runner.run(command("e2fsck", "-f", "-y", image.toString()).okExitCodes(0, 1));
+    Command check = command("e2fsck", "-f", "-n", image.toString()).okExitCodes(0, 1, 2, 4, 8);
+    CommandResult result = runner.run(check);
+    if (result.exitCode() != 0) {
+      throw new IllegalStateException("e2fsck finds " + image + " not clean (exit " + result.exitCode()
+          + ") although it was cleanly unmounted; it was not repaired. e2fsck -f -n says:\n" + excerpt(result));
+    }
+  }
+
+  /** The first lines (what it found first), the rest being in the build's log. */
+  private static String excerpt(CommandResult result) {
+    List<String> lines = result.lines();
+    if (lines.size() <= EXCERPT_LINES) {
+      return result.output();
+    }
+    return String.join("\n", lines.subList(0, EXCERPT_LINES)) + "\n... (" + (lines.size() - EXCERPT_LINES)
+        + " more lines in the build's log)";
   }
 
   /** Block count times block size, as {@code dumpe2fs -h} reports them. */
@@ -44,7 +75,7 @@ public class ImageShrinker {
     return field(lines, "Block count:") * field(lines, "Block size:");
   }
 
-  private static long field(java.util.List<String> lines, String name) {
+  private static long field(List<String> lines, String name) {
     return lines.stream().filter(line -> line.startsWith(name))
         .map(line -> Long.parseLong(line.substring(name.length()).trim()))
         .findFirst().orElseThrow(() -> new IllegalStateException("dumpe2fs printed no " + name));

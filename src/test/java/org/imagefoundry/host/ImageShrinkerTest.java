@@ -17,7 +17,8 @@ class ImageShrinkerTest {
   final ImageShrinker shrinker = new ImageShrinker(host, Settings.defaults());
 
   @Test
-  void checksDiscardingFreeBlocksShrinksAndTruncatesToBlockCountTimesBlockSize(@TempDir Path dir) throws Exception {
+  void checksReadOnlyThenDiscardingFreeBlocksShrinksAndTruncatesToBlockCountTimesBlockSize(@TempDir Path dir)
+      throws Exception {
     Path image = dir.resolve("0.img");
     Files.write(image, new byte[8192]);
 
@@ -25,6 +26,7 @@ class ImageShrinkerTest {
 
     assertThat(size).isEqualTo(1000L * 4096);
     assertThat(host.commands()).containsExactly(
+        List.of("e2fsck", "-f", "-n", image.toString()),
         List.of("e2fsck", "-f", "-y", "-E", "discard", image.toString()),
         List.of("resize2fs", "-M", image.toString()),
         List.of("dumpe2fs", "-h", image.toString()),
@@ -33,13 +35,38 @@ class ImageShrinkerTest {
   }
 
   @Test
-  void e2fsckCorrectingErrorsIsNotAFailureButWorseIs(@TempDir Path dir) {
+  void anImageE2fsckWouldRepairFailsWithItsOutputAndIsLeftUntouched(@TempDir Path dir) {
+    Path image = dir.resolve("0.img");
+    host.failOn(List.of("e2fsck", "-f", "-n"), 4, 1, "Pass 2: Checking directory structure",
+        "Inode 2 ref count is 18, should be 19.  Fix? no", "",
+        "0.img: ********** WARNING: Filesystem still has errors **********");
+
+    assertThatThrownBy(() -> shrinker.shrink(image)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("not clean (exit 4)")
+        .hasMessageContaining("Inode 2 ref count is 18, should be 19.  Fix? no");
+    assertThat(host.commands()).containsExactly(List.of("e2fsck", "-f", "-n", image.toString()));
+  }
+
+  @Test
+  void aSecondPassThatStillChangesSomethingFailsTheBuild(@TempDir Path dir) {
+    Path image = dir.resolve("0.img");
+    host.failOn(List.of("e2fsck", "-f", "-y"), 1, 1, "Free blocks count wrong (1000, counted=999).  Fix? yes",
+        "0.img: ***** FILE SYSTEM WAS MODIFIED *****");
+
+    assertThatThrownBy(() -> shrinker.shrink(image)).isInstanceOf(BuildFailure.class)
+        .hasMessageContaining("FILE SYSTEM WAS MODIFIED");
+    assertThat(host.commands("resize2fs")).isEmpty();
+  }
+
+  @Test
+  void aFilesystemCheckThatFindsErrorsIsAFailureWhateverItsExitCode(@TempDir Path dir) {
     Path image = dir.resolve("0.img");
     host.failOn(List.of("e2fsck"), 1, 1);
-    shrinker.check(image);
+    assertThatThrownBy(() -> shrinker.check(image)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("exit 1");
 
-    host.failOn(List.of("e2fsck"), 4, 1, "e2fsck: errors left uncorrected");
-    assertThatThrownBy(() -> shrinker.check(image)).isInstanceOf(CommandFailedException.class)
-        .hasMessageContaining("exited with code 4").hasMessageContaining("errors left uncorrected");
+    host.failOn(List.of("e2fsck"), 8, 1, "e2fsck: Cannot continue, aborting.");
+    assertThatThrownBy(() -> shrinker.check(image)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("exit 8").hasMessageContaining("Cannot continue, aborting.");
   }
 }

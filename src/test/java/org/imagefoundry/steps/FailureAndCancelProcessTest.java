@@ -227,4 +227,24 @@ class FailureAndCancelProcessTest {
     assertThat(builds.cancel(build.getBusinessKey(), "too late")).isEqualTo(BuildService.Outcome.NOTHING_TO_DO);
     assertThat(builds.cancel("no-such-build", "x")).isEqualTo(BuildService.Outcome.NOT_FOUND);
   }
+
+  @Test
+  void anImageE2fsckWouldRepairStopsTheBuildInAnIncidentWithE2fsckOutputAndNothingIsPublished() {
+    host.failOn(List.of("e2fsck", "-f", "-n"), 4, 100, "Inode 2 ref count is 18, should be 19.  Fix? no",
+        "Free blocks count wrong for group #0 (3710, counted=3709).  Fix? no");
+    ProcessInstance build = start();
+
+    driver.run(build);
+
+    var view = queries.find(build.getBusinessKey()).orElseThrow();
+    assertThat(view.state()).isEqualTo(BuildState.INCIDENT);
+    assertThat(view.phase()).isEqualTo("shrinkImages");
+    var incident = engine.getRuntimeService().createIncidentQuery().processInstanceId(build.getId()).singleResult();
+    assertThat(incident.getIncidentMessage()).startsWith("shrinkImages: e2fsck finds ")
+        .contains("Inode 2 ref count is 18, should be 19.  Fix? no");
+    assertThat(host.commands("e2fsck")).allMatch(c -> c.contains("-n"));
+    assertThat(host.commands("resize2fs")).isEmpty();
+    assertThat(host.commands("pigz")).isEmpty();
+    assertThat(settings.allowedOutputRoots().get(0).resolve("root.img.gz")).doesNotExist();
+  }
 }
