@@ -52,12 +52,17 @@ public record FoundrySettings(
       @DefaultValue("32") int maxRepos,
       @DefaultValue("1000") int maxPackages) {}
 
-  /** Time limits of commands; the job lock time is derived from the longest (see JobExecutorSettings). */
+  /**
+   * Time limits of commands; the job lock time is derived from the longest (see JobExecutorSettings).
+   * {@code filesystemRelease} is how long a step waits for an image's filesystem to die in every mount
+   * namespace before it fails (see LiveFilesystems).
+   */
   public record Timeouts(
       @DefaultValue("PT10M") Duration command,
       @DefaultValue("PT45M") Duration debootstrap,
       @DefaultValue("PT60M") Duration apt,
-      @DefaultValue("PT60M") Duration publish) {
+      @DefaultValue("PT60M") Duration publish,
+      @DefaultValue("PT30S") Duration filesystemRelease) {
 
     public Duration longest() {
       return List.of(command, debootstrap, apt, publish).stream().max(Duration::compareTo).orElseThrow();

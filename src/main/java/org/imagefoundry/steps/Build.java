@@ -23,6 +23,11 @@ public record Build(String id, BuildSpec spec, Workspace workspace, DelegateExec
     return (String) execution.getVariable(BuildVariables.MIRROR);
   }
 
+  /** The image files in the workspace, in the request's order. */
+  public List<Path> imageFiles() {
+    return spec.images().stream().map(image -> workspace.imageFile(image.index())).toList();
+  }
+
   /** The directories of the build's {@code file:} repos, the mirror included. */
   public List<Path> localRepositories() {
     return AptSettings.repos(spec, mirror()).stream().flatMap(repo -> repo.localDirectory().stream()).toList();

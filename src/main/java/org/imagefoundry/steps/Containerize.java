@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.imagefoundry.host.Filesystems;
+import org.imagefoundry.host.LiveFilesystems;
 import org.imagefoundry.host.Publisher;
 import org.imagefoundry.host.Publisher.Published;
 import org.imagefoundry.metadata.ImageMetadata;
@@ -11,21 +12,27 @@ import org.imagefoundry.monitoring.BuildMetrics;
 import org.imagefoundry.spec.BuildSpec.Image;
 import org.springframework.stereotype.Component;
 
-/** Compresses each image into its container in the output directory, with md5 and size of both. */
+/**
+ * Compresses each image into its container in the output directory, with md5 and size of both; only
+ * once every image's filesystem is proved dead everywhere.
+ */
 @Component
 public class Containerize extends BuildStep {
 
   private final Publisher publisher;
   private final BuildMetrics metrics;
+  private final LiveFilesystems liveFilesystems;
 
-  public Containerize(StepSupport support, Publisher publisher) {
+  public Containerize(StepSupport support, Publisher publisher, LiveFilesystems liveFilesystems) {
     super(support);
     this.publisher = publisher;
     this.metrics = support.metrics();
+    this.liveFilesystems = liveFilesystems;
   }
 
   @Override
   protected void run(Build build) {
+    liveFilesystems.awaitDead(build.imageFiles());
     Path output = publisher.outputDirectory(build.spec().output());
     List<ImageMetadata> images = new ArrayList<>();
     List<String> paths = new ArrayList<>();
