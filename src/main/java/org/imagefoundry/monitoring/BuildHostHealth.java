@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.host.FreeSpace;
+import org.imagefoundry.host.MountNamespace;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
@@ -13,7 +14,9 @@ import org.springframework.util.unit.DataSize;
 /**
  * Whether this host can build: the tools the build runs are on the PATH, loop devices can be made, and
  * the build root has more than {@code image-foundry.health.min-free-space} free. Reported as
- * {@code buildHost} in /actuator/health, next to Camunda's process engine and job executor.
+ * {@code buildHost} in /actuator/health, next to Camunda's process engine and job executor. Whether the
+ * service has a mount namespace of its own is a detail: without one builds still run, but another
+ * process's new mount namespace can hold their filesystems (and stop them in an incident).
  */
 @Component("buildHost")
 public class BuildHostHealth implements HealthIndicator {
@@ -23,11 +26,13 @@ public class BuildHostHealth implements HealthIndicator {
 
   private final FoundrySettings settings;
   private final FreeSpace freeSpace;
+  private final MountNamespace mountNamespace;
   private final Path loopControl = Path.of("/dev/loop-control");
 
-  public BuildHostHealth(FoundrySettings settings, FreeSpace freeSpace) {
+  public BuildHostHealth(FoundrySettings settings, FreeSpace freeSpace, MountNamespace mountNamespace) {
     this.settings = settings;
     this.freeSpace = freeSpace;
+    this.mountNamespace = mountNamespace;
   }
 
   @Override
@@ -47,7 +52,8 @@ public class BuildHostHealth implements HealthIndicator {
       health.withDetail("freeSpace", "only " + DataSize.ofBytes(free).toMegabytes() + " MB free in " + settings.buildRoot()
           + ", less than image-foundry.health.min-free-space " + minFree);
     }
-    return health.withDetail("buildRoot", settings.buildRoot().toString())
+    return health.withDetail("mountNamespace", mountNamespace.check().detail())
+        .withDetail("buildRoot", settings.buildRoot().toString())
         .withDetail("freeBytes", free).build();
   }
 

@@ -8,14 +8,17 @@ import org.springframework.stereotype.Component;
 public class ConfigureApt extends BuildStep {
 
   private final AptSettings aptSettings;
+  private final ChrootMounts chrootMounts;
 
-  public ConfigureApt(StepSupport support, AptSettings aptSettings) {
+  public ConfigureApt(StepSupport support, AptSettings aptSettings, ChrootMounts chrootMounts) {
     super(support);
     this.aptSettings = aptSettings;
+    this.chrootMounts = chrootMounts;
   }
 
   @Override
   protected void run(Build build) {
+    chrootMounts.remountImages(build);
     aptSettings.write(build.workspace().root(), build.spec(), build.mirror());
   }
 }

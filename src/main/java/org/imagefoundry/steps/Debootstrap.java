@@ -35,11 +35,13 @@ public class Debootstrap extends BuildStep {
   private final Mounts mounts;
   private final ServicePolicy servicePolicy;
   private final DpkgSettings dpkgSettings;
+  private final ChrootMounts chrootMounts;
   private final Duration debootstrapTimeout;
 
   public Debootstrap(StepSupport support, Debootstrapper debootstrapper, BaseTreeCache cache, Mounts mounts,
-      ServicePolicy servicePolicy, DpkgSettings dpkgSettings, FoundrySettings settings) {
+      ServicePolicy servicePolicy, DpkgSettings dpkgSettings, ChrootMounts chrootMounts, FoundrySettings settings) {
     super(support);
+    this.chrootMounts = chrootMounts;
     this.debootstrapper = debootstrapper;
     this.cache = cache;
     this.mounts = mounts;
@@ -50,6 +52,7 @@ public class Debootstrap extends BuildStep {
 
   @Override
   protected void run(Build build) {
+    chrootMounts.remountImages(build);
     Path root = build.workspace().root();
     Debootstrapper.Options options = options(build);
     Optional<BaseTreeCache.Key> key = cache.key(options, build.spec().proxies());

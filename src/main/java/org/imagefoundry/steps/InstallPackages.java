@@ -12,14 +12,17 @@ import org.springframework.stereotype.Component;
 public class InstallPackages extends BuildStep {
 
   private final Apt apt;
+  private final ChrootMounts chrootMounts;
 
-  public InstallPackages(StepSupport support, Apt apt) {
+  public InstallPackages(StepSupport support, Apt apt, ChrootMounts chrootMounts) {
     super(support);
     this.apt = apt;
+    this.chrootMounts = chrootMounts;
   }
 
   @Override
   protected void run(Build build) {
+    chrootMounts.remountAll(build);
     Path root = build.workspace().root();
     apt.repairInterrupted(root);
     apt.update(root);

@@ -24,10 +24,12 @@ public class PostInstall extends BuildStep {
   private final DpkgSettings dpkgSettings;
   private final Apt apt;
   private final PackagePool packagePool;
+  private final ChrootMounts chrootMounts;
 
   public PostInstall(StepSupport support, SystemIdentity identity, ServicePolicy servicePolicy, AptSettings aptSettings,
-      DpkgSettings dpkgSettings, Apt apt, PackagePool packagePool) {
+      DpkgSettings dpkgSettings, Apt apt, PackagePool packagePool, ChrootMounts chrootMounts) {
     super(support);
+    this.chrootMounts = chrootMounts;
     this.identity = identity;
     this.servicePolicy = servicePolicy;
     this.aptSettings = aptSettings;
@@ -38,6 +40,7 @@ public class PostInstall extends BuildStep {
 
   @Override
   protected void run(Build build) {
+    chrootMounts.remountAll(build);
     Path root = build.workspace().root();
     if (build.spec().hashedRootPassword() != null) {
       identity.setRootPasswordHash(root, build.spec().hashedRootPassword());

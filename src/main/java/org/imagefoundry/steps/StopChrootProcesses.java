@@ -12,14 +12,18 @@ import org.springframework.stereotype.Component;
 public class StopChrootProcesses extends BuildStep {
 
   private final ChrootProcesses processes;
+  private final ChrootMounts chrootMounts;
 
-  public StopChrootProcesses(StepSupport support) {
+  public StopChrootProcesses(StepSupport support, ChrootMounts chrootMounts) {
     super(support);
     this.processes = support.processes();
+    this.chrootMounts = chrootMounts;
   }
 
   @Override
   protected void run(Build build) {
+    // the tree as unmount expects it, whether or not the service was restarted since postInstall
+    chrootMounts.remountAll(build);
     int left = processes.find(build.workspace()).size();
     if (left > 0) {
       throw new IllegalStateException(left + " process(es) of the chroot survived SIGKILL");

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.host.FreeSpace;
+import org.imagefoundry.host.MountNamespace;
 import org.imagefoundry.testing.Settings;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.health.Status;
@@ -21,7 +22,7 @@ class BuildHostHealthTest {
   }
 
   static BuildHostHealth health(FoundrySettings settings) {
-    return new BuildHostHealth(settings, new FreeSpace(settings));
+    return new BuildHostHealth(settings, new FreeSpace(settings), new MountNamespace());
   }
 
   @Test
@@ -29,7 +30,7 @@ class BuildHostHealthTest {
     var health = health(with(List.of("tar", "mount", "losetup"), DataSize.ofMegabytes(1))).health();
 
     assertThat(health.getStatus()).isEqualTo(Status.UP);
-    assertThat(health.getDetails()).containsKey("freeBytes").doesNotContainKey("missingTools");
+    assertThat(health.getDetails()).containsKeys("freeBytes", "mountNamespace").doesNotContainKey("missingTools");
   }
 
   @Test

@@ -19,6 +19,10 @@ import org.imagefoundry.testing.Requests;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.imagefoundry.host.Workspace;
+import org.imagefoundry.host.Workspaces;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /** The build's happy path and skip path, job by job, against a fake host. */
@@ -34,6 +38,7 @@ class BuildImageProcessTest {
   @Autowired BuildService builds;
   @Autowired FakeHost host;
   @Autowired FoundrySettings settings;
+  @Autowired Workspaces workspaces;
 
   ProcessDriver driver;
 
@@ -112,5 +117,28 @@ class BuildImageProcessTest {
       driver.step(build);
     }
     assertThat(Files.exists(settings.allowedOutputRoots().get(0).resolve("root.yaml"))).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"debootstrap", "configureApt", "mountPseudoFilesystems", "installPackages", "postInstall",
+      "stopChrootProcesses"})
+  void aStepAfterARestartFindsNothingMountedAndMountsItAgainOnTheLoopDevicesStillAttached(String phase) {
+    ProcessInstance build = start(Requests.twoImages(settings));
+    driver.runUntil(build, phase);
+    Workspace workspace = workspaces.of(build.getBusinessKey());
+    var attached = host.loopDevices();
+    host.forgetMounts();
+
+    driver.step(build);
+
+    BpmnAwareTests.assertThat(build).hasPassed(phase);
+    assertThat(host.mountPoints()).contains(workspace.root(), workspace.root().resolve("var"));
+    boolean pseudo = PHASES.indexOf(phase) >= PHASES.indexOf("mountPseudoFilesystems");
+    assertThat(host.mountPoints().contains(workspace.root().resolve("proc"))).isEqualTo(pseudo);
+    assertThat(host.mountPoints().contains(workspace.root().resolve("var/cache/apt/archives"))).isEqualTo(pseudo);
+    assertThat(host.loopDevices()).isEqualTo(attached);
+    driver.run(build);
+    BpmnAwareTests.assertThat(build).isEnded().hasPassed("succeeded");
+    assertThat(host.mountPoints()).isEmpty();
   }
 }

@@ -64,6 +64,11 @@ public class FakeHost implements CommandRunner, MountTable {
     nextLoop = 0;
   }
 
+  /** What a service's restart does now: its mount namespace dies with it, the loop devices stay attached. */
+  public synchronized void forgetMounts() {
+    mounts.clear();
+  }
+
   @Override
   public synchronized List<Path> mountPoints() {
     return List.copyOf(mounts);
