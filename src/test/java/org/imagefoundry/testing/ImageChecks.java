@@ -99,12 +99,15 @@ public final class ImageChecks {
     return metadata;
   }
 
-  /** Nothing of the build is left: no loop device on its files, no mount under its workspace, no workspace, no partial output. */
+  /**
+   * Nothing of the build is left: no loop device on its files, no mount under its workspace in any
+   * process's mount namespace (the service's own included), no workspace, no partial output.
+   */
   public static void assertNothingLeft(Path buildRoot, String buildId, Path output) {
     Path workspace = buildRoot.resolve(buildId);
     String loops = RUN.run(Command.of(LIMIT, "losetup", "--all")).output();
     assertThat(loops).as("loop devices").doesNotContain(workspace.toString());
-    assertThat(read(Path.of("/proc/self/mountinfo"))).as("mounts").doesNotContain(workspace.toString());
+    assertThat(mountsInEveryNamespace()).as("mounts, in any mount namespace").noneMatch(m -> m.contains(workspace.toString()));
     assertThat(workspace).as("workspace").doesNotExist();
     if (Files.isDirectory(output)) {
       try (var files = Files.list(output)) {
@@ -114,6 +117,26 @@ public final class ImageChecks {
         throw new UncheckedIOException(e);
       }
     }
+  }
+
+  /** Every process's mountinfo lines, each namespace's once, tagged with a pid that has it. */
+  public static List<String> mountsInEveryNamespace() {
+    Map<String, String> byNamespace = new java.util.HashMap<>();
+    try (var processes = Files.list(Path.of("/proc"))) {
+      for (Path process : processes.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+        try {
+          String namespace = Files.readSymbolicLink(process.resolve("ns/mnt")).toString();
+          if (!byNamespace.containsKey(namespace)) {
+            byNamespace.put(namespace, "pid " + process.getFileName() + ": " + Files.readString(process.resolve("mountinfo")));
+          }
+        } catch (IOException ended) {
+          // the process ended meanwhile, or its namespace cannot be read
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return byNamespace.values().stream().toList();
   }
 
   private static void decompress(Path container, String type, Path raw) {
