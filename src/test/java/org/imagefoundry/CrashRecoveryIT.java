@@ -3,15 +3,20 @@ package org.imagefoundry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.imagefoundry.testing.Api;
 import org.imagefoundry.testing.ImageChecks;
+import org.imagefoundry.testing.LocalRepository;
 import org.imagefoundry.testing.Postgres;
 import org.imagefoundry.testing.Requests;
 import org.imagefoundry.testing.ServiceProcess;
@@ -26,8 +31,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The service, run with {@code java -jar} on PostgreSQL, is killed with SIGKILL in the middle of a step
  * and started again: the build resumes by itself within seconds, the interrupted step runs once more
- * (never beside itself), and the image is as good as an uninterrupted build's. A database restart in
- * the middle of a step costs only that step.
+ * (never beside itself), and the image is as good as an uninterrupted build's. A database outage at
+ * any moment (during a step, at its commit, between two jobs, during a cancelled build's compensation)
+ * costs the build at most a minute once the database is back: a gate package (see
+ * {@link LocalRepository#createWithGate}) holds the build where each outage must fall.
  */
 @Isolated("resume times are measured: no other build may compete for the two cores meanwhile")
 class CrashRecoveryIT {
@@ -42,7 +49,8 @@ class CrashRecoveryIT {
   @BeforeAll
   static void startService() {
     Requests.delete(ROOT);
-    service = new ServiceProcess(Postgres.freshDatabaseUrl(), ROOT, "crash-test-node");
+    service = new ServiceProcess(Postgres.freshDatabaseUrl(), ROOT, "crash-test-node",
+        "--image-foundry.allowed-file-repo-roots=" + ROOT.resolve("repos"));
     service.start();
   }
 
@@ -66,14 +74,14 @@ class CrashRecoveryIT {
       throws Exception {
     Api api = service.api();
     String id = api.start(request(phase, container));
-    awaitLogLine(api, id, "phase " + phase + " started", Duration.ofMinutes(10));
+    awaitLogLine(id, "phase " + phase + " started", Duration.ofMinutes(10));
     Api.sleepSeconds(settle);
     long killedPid = service.pid();
 
     service.kill();
     Instant restarted = service.start();
 
-    Instant resumed = awaitLogLine(api, id, "phase " + phase + " started", service.pid(), Duration.ofMinutes(2));
+    Instant resumed = awaitLogLine(id, "phase " + phase + " started", service.pid(), Duration.ofMinutes(2));
     Duration resume = Duration.between(restarted, resumed);
     System.out.printf("RESUME %s: the build went on %d ms after the service was started again%n", phase, resume.toMillis());
     assertThat(resume).isLessThan(Duration.ofSeconds(30));
@@ -85,19 +93,147 @@ class CrashRecoveryIT {
     assertRestartedOnceNeverOverlapping(api.log(id), phase, killedPid, service.pid());
   }
 
+  /**
+   * The step's commands end while the database is stopped: its commit fails, and so does the recording
+   * of the failure, so its job stays locked by this node with no thread running it. Once the database
+   * is back the node releases that lock, and the step runs again from its beginning, not beside itself.
+   */
   @Test
-  void aDatabaseRestartDuringAStepCostsOnlyThatStep() {
+  void aStepThatEndsWhileTheDatabaseIsStoppedRunsAgainOnceItIsBack() throws Exception {
     Api api = service.api();
-    String id = api.start(request("database-restart", "zstd"));
-    awaitLogLine(api, id, "phase debootstrap started", Duration.ofMinutes(10));
-    Api.sleepSeconds(3);
+    Path repo = gatedRepo("at-commit");
+    String id = api.start(gatedRequest("at-commit", repo));
+    awaitLogLine(id, "  " + LocalRepository.GATE_WAITING, Duration.ofMinutes(10));
 
-    Postgres.restart();
+    Postgres.stop();
+    try {
+      LocalRepository.openGate(repo);
+      awaitLogLine(id, line -> line.startsWith("phase installPackages finished"), -1, Duration.ofMinutes(5));
+      assertHealthDownWhileTheDatabaseIsAway(service.anonymous());
+      Api.sleepSeconds(10); // longer than a connection request waits: recording the failure fails too
+    } finally {
+      Postgres.start();
+    }
+    Instant back = Instant.now();
 
-    JsonNode build = api.awaitEnd(id, Duration.ofMinutes(15));
-    assertThat(build.get("state").asText()).as(api.log(id)).isEqualTo("SUCCEEDED");
-    ImageChecks.verifyPublished(Path.of(build.get("metadataPath").asText()), List.of("less"), scratch);
-    ImageChecks.assertNothingLeft(ROOT.resolve("build"), id, ROOT.resolve("images").resolve("database-restart"));
+    Instant next = awaitLogLine(id, "phase postInstall started", Duration.ofMinutes(5));
+    assertResumedWithinAMinute(back, next, "postInstall");
+    assertSucceededAndLeftNothing(api, id, "at-commit");
+    assertThat(starts(logLines(id), "installPackages")).as("installPackages ran again after its lost commit").isEqualTo(2);
+    assertNoStepRanBesideItself(id);
+    assertThat(api.get("/actuator/prometheus").body()).containsPattern("imagefoundry_job_locks_released_total [1-9]");
+  }
+
+  @Test
+  void anOutageDuringAStepCostsNothing() throws Exception {
+    Api api = service.api();
+    Path repo = gatedRepo("during-step");
+    String id = api.start(gatedRequest("during-step", repo));
+    awaitLogLine(id, "  " + LocalRepository.GATE_WAITING, Duration.ofMinutes(10));
+
+    Postgres.stop();
+    try {
+      Api.sleepSeconds(10);
+    } finally {
+      Postgres.start();
+    }
+    Instant back = Instant.now();
+    LocalRepository.openGate(repo);
+
+    assertResumedWithinAMinute(back, awaitLogLine(id, "phase postInstall started", Duration.ofMinutes(5)), "postInstall");
+    assertSucceededAndLeftNothing(api, id, "during-step");
+    // the step's transaction held a connection that the restart broke: its commit fails and it runs again
+    assertNoStepRanBesideItself(id);
+  }
+
+  /** The step failed and waits for its retry when the database goes: no job of the build runs meanwhile. */
+  @Test
+  void anOutageBetweenTwoJobsCostsNothing() throws Exception {
+    Api api = service.api();
+    Path repo = gatedRepo("between-jobs");
+    String id = api.start(gatedRequest("between-jobs", repo));
+    awaitLogLine(id, "  " + LocalRepository.GATE_WAITING, Duration.ofMinutes(10));
+    LocalRepository.failGate(repo, true);
+    LocalRepository.openGate(repo);
+    awaitLogLine(id, line -> line.startsWith("phase installPackages failed"), -1, Duration.ofMinutes(5));
+
+    Postgres.stop();
+    try {
+      LocalRepository.failGate(repo, false);
+      Api.sleepSeconds(10);
+    } finally {
+      Postgres.start();
+    }
+    Instant back = Instant.now();
+
+    assertResumedWithinAMinute(back, awaitLogLine(id, "phase postInstall started", Duration.ofMinutes(5)), "postInstall");
+    assertSucceededAndLeftNothing(api, id, "between-jobs");
+    assertNoStepRanBesideItself(id);
+  }
+
+  /** A cancelled build's compensation is under way when the database goes: it runs again, and the build ends CANCELLED. */
+  @Test
+  void anOutageDuringTheCompensationOfACancelledBuildCostsNothing() {
+    Api api = service.api();
+    Path repo = gatedRepo("during-compensation");
+    String id = api.start(gatedRequest("during-compensation", repo));
+    awaitLogLine(id, "  " + LocalRepository.GATE_WAITING, Duration.ofMinutes(10));
+
+    assertThat(api.post("/api/builds/" + id + "/cancel", "").status()).isEqualTo(202);
+    // installPackages never completed, so undoing mountPseudoFilesystems comes first; the gate's postinst ignores
+    // SIGTERM, so it spends two seconds stopping it, in which the database goes
+    awaitLogLine(id, "phase undoMountPseudoFilesystems started", Duration.ofMinutes(2));
+    Postgres.stop();
+    try {
+      Api.sleepSeconds(10);
+    } finally {
+      Postgres.start();
+    }
+    Instant back = Instant.now();
+
+    JsonNode build = api.awaitEnd(id, Duration.ofMinutes(5));
+    assertThat(build.get("state").asText()).as(log(id)).isEqualTo("CANCELLED");
+    assertResumedWithinAMinute(back, Instant.parse(build.get("endedAt").asText()), "the end of the cancel");
+    ImageChecks.assertNothingLeft(ROOT.resolve("build"), id, ROOT.resolve("images").resolve("during-compensation"));
+    assertNoStepRanBesideItself(id);
+  }
+
+  static Path gatedRepo(String name) {
+    Path repo = ROOT.resolve("repos").resolve(name);
+    LocalRepository.createWithGate(repo);
+    return repo;
+  }
+
+  static String gatedRequest(String name, Path repo) {
+    return """
+        {"image_data": {"/": {"uri": "http://images.invalid/%s.img", "format": "ext4", "container": "zstd", "size": "2G"}},
+         "output": "%s", "codename": "bookworm", "variant": "minbase",
+         "repos": [{"name": "debian", "suite": "bookworm", "section": "main", "priority": null, "type": "deb"},
+                   {"name": "local", "uri": "file://%s", "suite": "local", "section": "main", "priority": null,
+                    "type": "deb", "trusted": true}],
+         "packages": ["less", "%s"]}
+        """.formatted(name, ROOT.resolve("images").resolve(name), repo, LocalRepository.GATE);
+  }
+
+  void assertSucceededAndLeftNothing(Api api, String id, String name) throws Exception {
+    JsonNode build = api.awaitEnd(id, Duration.ofMinutes(10));
+    assertThat(build.get("state").asText()).as(log(id)).isEqualTo("SUCCEEDED");
+    ImageChecks.verifyPublished(Path.of(build.get("metadataPath").asText()), List.of("less", LocalRepository.GATE),
+        scratch.resolve(name));
+    ImageChecks.assertNothingLeft(ROOT.resolve("build"), id, ROOT.resolve("images").resolve(name));
+  }
+
+  static void assertResumedWithinAMinute(Instant databaseBack, Instant resumed, String what) {
+    Duration took = Duration.between(databaseBack, resumed);
+    System.out.printf("RESUME after the database came back: %s %d ms later%n", what, took.toMillis());
+    assertThat(took).as(what + " after the database came back").isLessThan(Duration.ofSeconds(60));
+  }
+
+  /** While the database is stopped, health says DOWN, naming the database. */
+  static void assertHealthDownWhileTheDatabaseIsAway(Api api) {
+    Api.Response health = api.get("/actuator/health");
+    assertThat(health.status()).as(health.body()).isEqualTo(503);
+    assertThat(health.json().at("/components/db/status").asText()).as(health.body()).isEqualTo("DOWN");
   }
 
   @Test
@@ -136,22 +272,55 @@ class CrashRecoveryIT {
         .map(m -> Long.parseLong(m.group(2)))).containsExactly(oldPid, newPid);
   }
 
-  static Instant awaitLogLine(Api api, String id, String text, Duration timeout) {
-    return awaitLogLine(api, id, text, -1, timeout);
+  static Instant awaitLogLine(String id, String text, Duration timeout) {
+    return awaitLogLine(id, text::equals, -1, timeout);
+  }
+
+  static Instant awaitLogLine(String id, String text, long pid, Duration timeout) {
+    return awaitLogLine(id, text::equals, pid, timeout);
   }
 
   /** Waits for a line of the build's log (written by {@code pid}, if not -1) and returns its time. */
-  static Instant awaitLogLine(Api api, String id, String text, long pid, Duration timeout) {
+  static Instant awaitLogLine(String id, Predicate<String> message, long pid, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
-      for (String line : api.log(id).lines().toList()) {
-        Matcher m = LINE.matcher(line);
-        if (m.matches() && m.group(4).equals(text) && (pid < 0 || Long.parseLong(m.group(2)) == pid)) {
+      for (Matcher m : logLines(id)) {
+        if (message.test(m.group(4)) && (pid < 0 || Long.parseLong(m.group(2)) == pid)) {
           return Instant.parse(m.group(1));
         }
       }
       Api.sleep(200);
     }
-    throw new AssertionError("no \"" + text + "\" in the log of " + id + " within " + timeout + ":\n" + api.log(id));
+    throw new AssertionError("no such line in the log of " + id + " within " + timeout + ":\n" + log(id));
+  }
+
+  /** The build's log, read from its file: the API needs the database, which some of these tests stop. */
+  static String log(String id) {
+    try {
+      Path file = ROOT.resolve("data/logs/" + id + ".log");
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static List<Matcher> logLines(String id) {
+    return log(id).lines().map(LINE::matcher).filter(Matcher::matches).toList();
+  }
+
+  static long starts(List<Matcher> lines, String phase) {
+    return lines.stream().filter(m -> m.group(4).equals("phase " + phase + " started")).count();
+  }
+
+  /** Every run of a phase ended (finished or failed) before the next run of it started. */
+  static void assertNoStepRanBesideItself(String id) {
+    Map<String, Integer> open = new java.util.HashMap<>();
+    for (Matcher m : logLines(id)) {
+      Matcher phase = Pattern.compile("phase (\\w+) (started|finished|failed).*").matcher(m.group(4));
+      if (phase.matches()) {
+        int running = open.merge(phase.group(1), phase.group(2).equals("started") ? 1 : -1, Integer::sum);
+        assertThat(running).as(phase.group(1) + " at " + m.group(1) + " in\n" + log(id)).isBetween(0, 1);
+      }
+    }
   }
 }

@@ -32,8 +32,23 @@ public final class Postgres {
 
   /** Restarts the server (fast shutdown: open connections break, as in a real database restart). */
   public static void restart() {
+    cluster("restart", "-m", "fast");
+  }
+
+  /** Stops the server (fast shutdown: open connections break, and every new one is refused). */
+  public static void stop() {
+    cluster("stop", "-m", "fast");
+  }
+
+  public static void start() {
+    cluster("start");
+  }
+
+  private static void cluster(String... action) {
     String[] cluster = RUN.run(Command.of(Duration.ofMinutes(1), "pg_lsclusters", "--no-header")).lines().get(0).trim()
         .split("\\s+");
-    RUN.run(Command.of(Duration.ofMinutes(2), List.of("pg_ctlcluster", cluster[0], cluster[1], "restart", "-m", "fast")));
+    var args = new java.util.ArrayList<>(List.of("pg_ctlcluster", cluster[0], cluster[1]));
+    args.addAll(List.of(action));
+    RUN.run(new Command(args, java.util.Map.of(), Duration.ofMinutes(2), java.util.Set.of(0)));
   }
 }

@@ -35,6 +35,11 @@ public class ServiceProcess {
     return new Api("http://localhost:" + port, "admin", RealBuildTest.PASSWORD);
   }
 
+  /** No credentials: what a load balancer's health probe sends. */
+  public Api anonymous() {
+    return new Api("http://localhost:" + port, null, null);
+  }
+
   public Path root() {
     return root;
   }
