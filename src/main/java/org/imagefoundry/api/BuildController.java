@@ -5,6 +5,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +38,12 @@ public class BuildController {
 
   private final BuildService builds;
   private final BuildQueries queries;
+  private final Callers callers;
 
-  public BuildController(BuildService builds, BuildQueries queries) {
+  public BuildController(BuildService builds, BuildQueries queries, Callers callers) {
     this.builds = builds;
     this.queries = queries;
+    this.callers = callers;
   }
 
   @Operation(summary = "Start a build", description = "fuel-agent's fa_build_image request plus our extensions. "
@@ -52,11 +55,11 @@ public class BuildController {
   @ApiResponse(responseCode = "400", description = "invalid request: every problem with its field",
       content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE))
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-  public ResponseEntity<Map<String, String>> start(@RequestBody String request) {
+  public ResponseEntity<Map<String, String>> start(@RequestBody String request, HttpServletRequest http) {
     if (request.length() > MAX_REQUEST) {
       throw new InvalidRequestException(List.of(new Problem("", "the request is larger than 1 MB")));
     }
-    String id = builds.start(request);
+    String id = builds.start(request, callers.of(http));
     return ResponseEntity.created(URI.create("/api/builds/" + id)).body(Map.of("id", id));
   }
 
