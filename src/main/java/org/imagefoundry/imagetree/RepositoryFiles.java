@@ -27,14 +27,16 @@ public final class RepositoryFiles {
       if ("file".equals(uri.getScheme())) {
         return Files.readAllBytes(Path.of(uri));
       }
+      // the repo's host was checked against image-foundry.allowed-repo-hosts: a redirect could lead anywhere
       HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
-          .followRedirects(HttpClient.Redirect.NORMAL);
+          .followRedirects(HttpClient.Redirect.NEVER);
       proxyFor(uri, proxies).ifPresent(proxy -> client.proxy(
           ProxySelector.of(new InetSocketAddress(proxy.getHost(), proxy.getPort() < 0 ? 80 : proxy.getPort()))));
       HttpResponse<byte[]> response = client.build().send(
           HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
       if (response.statusCode() != 200) {
-        throw new IllegalStateException("GET " + uri + " answered " + response.statusCode());
+        throw new IllegalStateException("GET " + uri + " answered " + response.statusCode()
+            + (response.statusCode() / 100 == 3 ? " (redirects are not followed: use the repo's final URI)" : ""));
       }
       return response.body();
     } catch (IOException e) {
