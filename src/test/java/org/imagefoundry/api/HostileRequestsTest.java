@@ -207,8 +207,7 @@ class HostileRequestsTest {
         raw("not JSON", "", "{\"image_data\": "),
         raw("a JSON list", "", "[]"),
         raw("a JSON string", "", "\"build me\""),
-        raw("trailing garbage", "", valid() + " {}"),
-        raw("a 10 MB body", "", "{\"packages\": [\"" + "a".repeat(10 << 20) + "\"]}")));
+        raw("trailing garbage", "", valid() + " {}")));
     return cases.stream();
   }
 
