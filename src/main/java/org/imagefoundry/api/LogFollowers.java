@@ -71,16 +71,21 @@ public class LogFollowers {
       admitted.decrementAndGet();
       return false;
     }
-    response.setContentType("text/plain;charset=UTF-8");
-    response.flushBuffer(); // the client learns at once that it follows
-    AsyncContext async = request.startAsync();
-    async.setTimeout(0); // ends with its build or its client, never by a timer
-    ServletOutputStream out = response.getOutputStream();
-    Follower follower = new Follower(id, file, async, out);
-    async.addListener(follower);
-    out.setWriteListener(follower);
-    followers.put(follower, Boolean.TRUE);
-    return true;
+    try {
+      response.setContentType("text/plain;charset=UTF-8");
+      response.flushBuffer(); // the client learns at once that it follows
+      AsyncContext async = request.startAsync();
+      async.setTimeout(0); // ends with its build or its client, never by a timer
+      ServletOutputStream out = response.getOutputStream();
+      Follower follower = new Follower(id, file, async, out);
+      async.addListener(follower);
+      out.setWriteListener(follower);
+      followers.put(follower, Boolean.TRUE);
+      return true;
+    } catch (IOException | RuntimeException e) {
+      admitted.decrementAndGet();
+      throw e;
+    }
   }
 
   private void tick() {

@@ -62,7 +62,7 @@ public class SpecValidator {
     repos(request.get("repos"), codename, caller, check);
     packages(request.get("packages"), check);
     passwords(request, check);
-    proxies(request.get("proxies"), check);
+    proxies(request.get("proxies"), caller, check);
     JsonNode variant = request.get("variant");
     if (variant != null && !variant.isNull() && !(variant.isTextual() && VARIANTS.contains(variant.asText()))) {
       check.add("variant", "must be one of " + VARIANTS);
@@ -379,7 +379,7 @@ public class SpecValidator {
     }
   }
 
-  private void proxies(JsonNode proxies, Check check) {
+  private void proxies(JsonNode proxies, Caller caller, Check check) {
     if (proxies == null || proxies.isNull()) {
       return;
     }
@@ -398,7 +398,7 @@ public class SpecValidator {
           if (!Set.of("http", "https").contains(entry.getKey())) {
             check.add(path, "only http and https proxies are supported");
           }
-          proxyUri(entry.getValue(), path, check);
+          proxyUri(entry.getValue(), path, caller, check);
         });
       }
     }
@@ -408,12 +408,16 @@ public class SpecValidator {
     }
   }
 
-  private void proxyUri(JsonNode uri, String path, Check check) {
+  /** A proxy is where the service's and apt's fetches go: like a repo, on a listed host unless an admin asks. */
+  private void proxyUri(JsonNode uri, String path, Caller caller, Check check) {
     try {
       URI parsed = new URI(uri.isTextual() ? uri.asText() : "");
       if (!Set.of("http", "https").contains(String.valueOf(parsed.getScheme())) || parsed.getHost() == null
           || uri.asText().chars().anyMatch(c -> c <= ' ' || c == '"' || c == '\'' || c == '\\' || c == ';')) {
         check.add(path, "must be an http(s) URI");
+      } else if (!caller.admin() && !repoHosts.allows(parsed)) {
+        check.add(path, "host " + parsed.getHost() + " is not in image-foundry.allowed-repo-hosts "
+            + repoHosts.allowed() + ": only admins may use proxies on other hosts");
       }
     } catch (URISyntaxException e) {
       check.add(path, "not a URI: " + e.getReason());

@@ -77,6 +77,8 @@ class RequestRightsTest {
     refused(builder, "repos[1].uri", request(r -> extraRepo(r).put("uri", "http://169.254.169.254/latest")));
     refused(builder, "repos[0].uri", request(r -> HostileRequestsTest.repo(r).put("uri", "http://10.1.2.3:8080/debian")));
     refused(builder, "repos[1].trusted", request(r -> extraRepo(r).put("trusted", true)));
+    refused(builder, "proxies.protocols.http", request(r -> r.putObject("proxies").putObject("protocols")
+        .put("http", "http://10.0.0.1:3128")));
     Path keyring = Files.list(Path.of("/usr/share/keyrings")).filter(Files::isRegularFile).findFirst().orElseThrow();
     refused(builder, "repos[1].keyring", request(r -> extraRepo(r).put("keyring", keyring.toString())));
   }

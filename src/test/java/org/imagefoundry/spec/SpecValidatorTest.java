@@ -176,4 +176,14 @@ class SpecValidatorTest {
           .allMatch(problem -> problem.field().equals("mirror"));
     }
   }
+
+  @Test
+  void aBuildersProxyIsOnAListedHostToo() throws Exception {
+    Consumer<ObjectNode> internalProxy = r -> r.putObject("proxies").putObject("protocols")
+        .put("http", "http://169.254.169.254:80");
+    assertThat(fields(BUILDER, internalProxy)).containsExactly("proxies.protocols.http");
+    assertThat(fields(ADMIN, internalProxy)).isEmpty();
+    assertThat(fields(BUILDER, r -> r.putObject("proxies").putObject("protocols")
+        .put("http", "http://deb.example.org:3128"))).isEmpty();
+  }
 }
