@@ -24,7 +24,8 @@ public record FoundrySettings(
     Integer maxConcurrentBuilds,
     @DefaultValue("true") boolean discardFreeBlocks,
     @DefaultValue Health health,
-    @DefaultValue Admin admin) {
+    @DefaultValue Admin admin,
+    @DefaultValue List<String> allowedRepoHosts) {
 
   /** What /actuator/health checks on the build host. */
   public record Health(
@@ -44,13 +45,14 @@ public record FoundrySettings(
       @DefaultValue("8GB") DataSize maxSize,
       @DefaultValue("2GB") DataSize maxPackagesSize) {}
 
-  /** Upper bounds on what one request may ask for. */
+  /** Upper bounds on what one request may ask for, and on log followers ({@code ?follow=true}) at once. */
   public record Limits(
       @DefaultValue("64GB") DataSize maxImageSize,
       @DefaultValue("256GB") DataSize maxTotalImageSize,
       @DefaultValue("16") int maxImages,
       @DefaultValue("32") int maxRepos,
-      @DefaultValue("1000") int maxPackages) {}
+      @DefaultValue("1000") int maxPackages,
+      @DefaultValue("64") int maxLogFollowers) {}
 
   /**
    * Time limits of commands; the job lock time is derived from the longest (see JobExecutorSettings).

@@ -23,6 +23,12 @@ public class ApiErrors {
     return badRequest(List.of(new Problem("", "the body must be a JSON build request")));
   }
 
+  /** A query parameter of the wrong type (a {@code state} no build has): a 400 naming it. */
+  @ExceptionHandler(org.springframework.web.method.annotation.MethodArgumentTypeMismatchException.class)
+  public ProblemDetail mismatch(org.springframework.web.method.annotation.MethodArgumentTypeMismatchException e) {
+    return badRequest(List.of(new Problem(e.getName(), "not a valid value")));
+  }
+
   static ProblemDetail badRequest(List<Problem> problems) {
     ProblemDetail detail = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
         problems.size() + " problem(s) in the build request; nothing was started");

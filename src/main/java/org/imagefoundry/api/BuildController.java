@@ -5,18 +5,22 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.imagefoundry.spec.BuildSpec;
-import org.imagefoundry.spec.InvalidRequestException;
-import org.imagefoundry.spec.Problem;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -37,10 +41,14 @@ public class BuildController {
 
   private final BuildService builds;
   private final BuildQueries queries;
+  private final Callers callers;
+  private final LogFollowers followers;
 
-  public BuildController(BuildService builds, BuildQueries queries) {
+  public BuildController(BuildService builds, BuildQueries queries, Callers callers, LogFollowers followers) {
     this.builds = builds;
     this.queries = queries;
+    this.callers = callers;
+    this.followers = followers;
   }
 
   @Operation(summary = "Start a build", description = "fuel-agent's fa_build_image request plus our extensions. "
@@ -51,13 +59,27 @@ public class BuildController {
   @ApiResponse(responseCode = "201", description = "started")
   @ApiResponse(responseCode = "400", description = "invalid request: every problem with its field",
       content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE))
+  @ApiResponse(responseCode = "413", description = "the body is larger than 1 MiB; it was not read")
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-  public ResponseEntity<Map<String, String>> start(@RequestBody String request) {
-    if (request.length() > MAX_REQUEST) {
-      throw new InvalidRequestException(List.of(new Problem("", "the request is larger than 1 MB")));
+  public ResponseEntity<?> start(HttpServletRequest http) throws IOException {
+    // the declared length first, then a bounded read (chunked bodies declare none): never the whole body
+    if (http.getContentLengthLong() > MAX_REQUEST) {
+      return tooLarge();
     }
-    String id = builds.start(request);
+    byte[] body = http.getInputStream().readNBytes(MAX_REQUEST + 1);
+    if (body.length > MAX_REQUEST) {
+      return tooLarge();
+    }
+    String id = builds.start(new String(body, StandardCharsets.UTF_8), callers.of(http));
     return ResponseEntity.created(URI.create("/api/builds/" + id)).body(Map.of("id", id));
+  }
+
+  private static ResponseEntity<ProblemDetail> tooLarge() {
+    ProblemDetail detail = ProblemDetail.forStatusAndDetail(HttpStatus.PAYLOAD_TOO_LARGE,
+        "a build request is at most " + MAX_REQUEST + " bytes; nothing was started");
+    detail.setTitle("Request too large");
+    // the rest of the body is not read: the connection closes
+    return ResponseEntity.status(HttpStatus.PAYLOAD_TOO_LARGE).header(HttpHeaders.CONNECTION, "close").body(detail);
   }
 
   @GetMapping("/{id}")
@@ -65,10 +87,12 @@ public class BuildController {
     return ResponseEntity.of(queries.find(id));
   }
 
+  @Operation(summary = "List builds, newest first", description = "limit 1 to 1000 (default 100), offset 0 to "
+      + "1000000 (default 0); a bad value is a 400 naming it")
   @GetMapping
   public List<BuildView> list(@RequestParam(required = false) BuildState state,
-      @RequestParam(defaultValue = "100") int limit) {
-    return queries.list(state, limit);
+      @RequestParam(required = false) String limit, @RequestParam(required = false) String offset) {
+    return queries.list(state, Page.of(limit, offset));
   }
 
   @PostMapping("/{id}/cancel")
@@ -92,13 +116,32 @@ public class BuildController {
     };
   }
 
-  /** The build's log: each phase, command, its output and exit code; {@code follow=true} streams until the build ends. */
+  /** The build's log: each phase, command, its output and exit code. */
   @GetMapping(value = "/{id}/log", produces = MediaType.TEXT_PLAIN_VALUE)
-  public ResponseEntity<StreamingResponseBody> log(@PathVariable String id,
-      @RequestParam(defaultValue = "false") boolean follow) {
+  public ResponseEntity<StreamingResponseBody> log(@PathVariable String id) {
     return queries.logFile(id)
         .map(file -> ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body(
-            (StreamingResponseBody) out -> LogFollower.copy(file, out, follow ? () -> queries.hasEnded(id) : () -> true)))
+            (StreamingResponseBody) out -> {
+              if (java.nio.file.Files.exists(file)) {
+                java.nio.file.Files.copy(file, out);
+              }
+            }))
         .orElse(ResponseEntity.notFound().build());
+  }
+
+  /**
+   * The build's log as it grows, until the build ends (then every line is out). At most
+   * {@code image-foundry.limits.max-log-followers} at once: beyond, 429.
+   */
+  @GetMapping(value = "/{id}/log", params = "follow=true", produces = MediaType.TEXT_PLAIN_VALUE)
+  public void follow(@PathVariable String id, HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    var file = queries.logFile(id);
+    if (file.isEmpty()) {
+      response.sendError(HttpServletResponse.SC_NOT_FOUND);
+    } else if (!followers.follow(id, file.get(), request, response)) {
+      response.setHeader(HttpHeaders.RETRY_AFTER, "10");
+      response.sendError(HttpStatus.TOO_MANY_REQUESTS.value(), "too many log followers; try again later");
+    }
   }
 }

@@ -24,6 +24,8 @@ import org.springframework.stereotype.Service;
 public class BuildQueries {
 
   private static final String PROCESS_KEY = BuildService.PROCESS_KEY;
+  private static final int SCAN_PAGE = 200;
+  static final int MAX_SCANNED = 10_000;
 
   private final RuntimeService runtime;
   private final HistoryService history;
@@ -46,14 +48,37 @@ public class BuildQueries {
     return Optional.ofNullable(instance(id)).map(this::view);
   }
 
-  /** Newest first, optionally only those in {@code state}. */
-  public List<BuildView> list(BuildState state, int limit) {
+  /**
+   * Newest first, optionally only those in {@code state}. A state is worked out per build, so with one
+   * the newest {@value #MAX_SCANNED} builds at most are looked at.
+   */
+  public List<BuildView> list(BuildState state, Page page) {
+    var query = history.createHistoricProcessInstanceQuery().processDefinitionKey(PROCESS_KEY)
+        .orderByProcessInstanceStartTime().desc();
+    if (state == null) {
+      return query.listPage(page.offset(), page.limit()).stream().map(this::view).toList();
+    }
+    List<BuildView> found = new java.util.ArrayList<>();
+    int skipped = 0;
+    for (int first = 0; first < MAX_SCANNED && found.size() < page.limit(); first += SCAN_PAGE) {
+      List<HistoricProcessInstance> batch = query.listPage(first, SCAN_PAGE);
+      for (HistoricProcessInstance instance : batch) {
+        if (found.size() < page.limit() && state(instance) == state && skipped++ >= page.offset()) {
+          found.add(view(instance));
+        }
+      }
+      if (batch.size() < SCAN_PAGE) {
+        break;
+      }
+    }
+    return found;
+  }
+
+  /** Which of the builds {@code ids} have not ended: one query, however many they are. */
+  public Set<String> running(Set<String> ids) {
     return history.createHistoricProcessInstanceQuery().processDefinitionKey(PROCESS_KEY)
-        .orderByProcessInstanceStartTime().desc().listPage(0, Math.max(limit, 1) * (state == null ? 1 : 10)).stream()
-        .map(this::view)
-        .filter(view -> state == null || view.state() == state)
-        .limit(limit)
-        .toList();
+        .processInstanceBusinessKeyIn(ids.toArray(String[]::new)).unfinished().list().stream()
+        .map(HistoricProcessInstance::getBusinessKey).collect(Collectors.toSet());
   }
 
   public Optional<Path> logFile(String id) {

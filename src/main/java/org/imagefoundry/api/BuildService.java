@@ -12,6 +12,7 @@ import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.runtime.Job;
 import org.imagefoundry.spec.BuildRequests;
 import org.imagefoundry.spec.BuildSpec;
+import org.imagefoundry.spec.Caller;
 import org.imagefoundry.steps.Build;
 import org.imagefoundry.steps.BuildVariables;
 import org.springframework.stereotype.Service;
@@ -26,13 +27,15 @@ public class BuildService {
   private final HistoryService history;
   private final ManagementService management;
   private final BuildRequests requests;
+  private final Callers callers;
 
   public BuildService(RuntimeService runtime, HistoryService history, ManagementService management,
-      BuildRequests requests) {
+      BuildRequests requests, Callers callers) {
     this.runtime = runtime;
     this.history = history;
     this.management = management;
     this.requests = requests;
+    this.callers = callers;
   }
 
   /** A request ready to start: a new build id and the process variables of the build. */
@@ -47,14 +50,22 @@ public class BuildService {
     }
   }
 
-  /** Validates and normalizes the request (throwing with every problem) and names its build. */
-  public PreparedBuild prepare(String requestJson) {
-    return new PreparedBuild(UUID.randomUUID().toString(), requests.prepare(requestJson));
+  /**
+   * Validates the request with {@code caller}'s rights and normalizes it (throwing with every problem),
+   * and names its build.
+   */
+  public PreparedBuild prepare(String requestJson, Caller caller) {
+    return new PreparedBuild(UUID.randomUUID().toString(), requests.prepare(requestJson, caller));
+  }
+
+  /** The caller of an HTTP request, with their rights (for the engine REST API's starts). */
+  public Caller callerOf(jakarta.servlet.http.HttpServletRequest request) {
+    return callers.of(request);
   }
 
   /** Validates the request (throwing with every problem) and starts its build. */
-  public String start(String requestJson) {
-    PreparedBuild build = prepare(requestJson);
+  public String start(String requestJson, Caller caller) {
+    PreparedBuild build = prepare(requestJson, caller);
     runtime.createProcessInstanceByKey(PROCESS_KEY).businessKey(build.id()).setVariables(build.variables()).execute();
     return build.id();
   }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.spec.PackageNames;
 import org.springframework.stereotype.Component;
 
 /** apt-get inside a chroot. */
@@ -44,9 +45,22 @@ public class Apt {
     apt(root, "-y", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold", "dist-upgrade");
   }
 
+  /**
+   * Installs exactly the packages named, or fails the build naming the first that is not a package:
+   * apt-get would read a name with a regex character ({@code .} or {@code +}) that no package has
+   * exactly as a pattern, so such a name must first be among the package names the build's repos know.
+   */
   public void install(Path root, List<String> packages) {
     if (packages.isEmpty()) {
       return;
+    }
+    for (String entry : packages) {
+      PackageNames.problem(entry).ifPresent(problem -> {
+        throw new BuildFailure("package " + entry + ": " + problem);
+      });
+      if (PackageNames.mayBeReadAsPattern(entry)) {
+        requireExactPackage(root, PackageNames.name(entry));
+      }
     }
     List<String> args = new ArrayList<>(List.of("-y", "-o", "Dpkg::Options::=--force-confdef",
         "-o", "Dpkg::Options::=--force-confold", "install"));
@@ -60,6 +74,17 @@ public class Apt {
         throw new BuildFailure("apt-get cannot install the packages: " + reason, e);
       }
       throw e;
+    }
+  }
+
+  /** Fails the build unless a package of the build's repos has exactly this name. */
+  private void requireExactPackage(Path root, String name) {
+    // pkgnames takes a plain prefix, never a pattern, and lists real packages only
+    List<String> known = runner.run(Command.of(settings.timeouts().apt(), "chroot", root.toString(), "apt-cache",
+        "pkgnames", name).withEnv(ENV)).lines();
+    if (known.stream().map(String::trim).noneMatch(name::equals)) {
+      throw new BuildFailure("no package is named exactly " + name
+          + " in the build's repos (apt-get would read the name as a pattern); nothing was installed");
     }
   }
 

@@ -40,8 +40,23 @@ public class Debootstrapper {
     // fuel-agent used --no-check-gpg; we verify the Release signature unless the repo is marked trusted
     args.add(options.trusted() ? "--no-check-gpg" : "--keyring=" + options.keyring());
     args.addAll(List.of(options.suite(), root.toString(), options.mirror()));
-    runner.run(Command.of(settings.timeouts().debootstrap(), args).withEnv(options.proxyEnv()));
+    runner.run(Command.of(settings.timeouts().debootstrap(), args).withEnv(options.proxyEnv())
+        .withEnv(Map.of("WGETRC", noRedirects(root).toString())));
     removeDownloadedPackages(root);
+  }
+
+  /**
+   * A wgetrc beside the target that forbids redirects: the mirror's host was checked against
+   * image-foundry.allowed-repo-hosts, and debootstrap's wget must not be sent to another.
+   */
+  static Path noRedirects(Path root) {
+    Path wgetrc = root.toAbsolutePath().getParent().resolve("wgetrc");
+    try {
+      Files.writeString(wgetrc, "# written by image-foundry: debootstrap follows no redirect\nmax_redirect = 0\n");
+      return wgetrc;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write " + wgetrc, e);
+    }
   }
 
   /**

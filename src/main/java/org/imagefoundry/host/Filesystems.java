@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.spec.MkfsOptions;
+import org.imagefoundry.spec.Problem;
 import org.springframework.stereotype.Component;
 
 /** mkfs, blkid and tune2fs. */
@@ -18,8 +20,16 @@ public class Filesystems {
     this.settings = settings;
   }
 
-  /** Makes a fresh filesystem, overwriting whatever a previous attempt left on the device. */
+  /**
+   * Makes a fresh filesystem, overwriting whatever a previous attempt left on the device. The options are
+   * checked once more against the allow-list: none may name a file, a directory or another device.
+   */
   public void make(String device, String format, List<String> options, String label) {
+    List<Problem> refused = MkfsOptions.check(format, options, "options");
+    if (!refused.isEmpty()) {
+      throw new IllegalArgumentException("mkfs." + format + " options refused: " + refused.stream()
+          .map(p -> p.field() + " " + p.message()).collect(java.util.stream.Collectors.joining("; ")));
+    }
     List<String> args = new ArrayList<>(List.of("mkfs." + format));
     args.add(isExt(format) ? "-F" : "-f");
     args.addAll(options);

@@ -88,6 +88,9 @@ public class AptSettings {
     // pipelined requests broke on some proxies and mirrors (LP#1612731)
     text.append("Acquire::http::Pipeline-Depth \"0\";\n");
     text.append("Acquire::Retries \"3\";\n");
+    // a repo's host was checked against image-foundry.allowed-repo-hosts: a redirect must not lead elsewhere
+    text.append("Acquire::http::AllowRedirect \"false\";\n");
+    text.append("Acquire::https::AllowRedirect \"false\";\n");
     // the shared package pool is bind-mounted from the host, where the chroot's _apt user cannot write
     text.append("APT::Sandbox::User \"root\";\n");
     // translations are 30 MB nobody reads on a server image

@@ -1,6 +1,7 @@
 package org.imagefoundry.imagetree;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
@@ -18,6 +19,9 @@ import org.imagefoundry.spec.BuildSpec.Proxies;
 /** Files of an apt repository (Release, InRelease), fetched through the request's proxy unless its host is reached directly. */
 public final class RepositoryFiles {
 
+  /** Debian's InRelease is about 150 KB; a response larger than this is not read whole. */
+  static final int MAX_SIZE = 16 << 20;
+
   private RepositoryFiles() {}
 
   /** {@code <uri>/dists/<suite>/<name>}. */
@@ -27,16 +31,24 @@ public final class RepositoryFiles {
       if ("file".equals(uri.getScheme())) {
         return Files.readAllBytes(Path.of(uri));
       }
+      // the repo's host was checked against image-foundry.allowed-repo-hosts: a redirect could lead anywhere
       HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
-          .followRedirects(HttpClient.Redirect.NORMAL);
+          .followRedirects(HttpClient.Redirect.NEVER);
       proxyFor(uri, proxies).ifPresent(proxy -> client.proxy(
           ProxySelector.of(new InetSocketAddress(proxy.getHost(), proxy.getPort() < 0 ? 80 : proxy.getPort()))));
-      HttpResponse<byte[]> response = client.build().send(
-          HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-      if (response.statusCode() != 200) {
-        throw new IllegalStateException("GET " + uri + " answered " + response.statusCode());
+      HttpResponse<InputStream> response = client.build().send(
+          HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream body = response.body()) {
+        if (response.statusCode() != 200) {
+          throw new IllegalStateException("GET " + uri + " answered " + response.statusCode()
+              + (response.statusCode() / 100 == 3 ? " (redirects are not followed: use the repo's final URI)" : ""));
+        }
+        byte[] content = body.readNBytes(MAX_SIZE + 1);
+        if (content.length > MAX_SIZE) {
+          throw new IllegalStateException("GET " + uri + " sent more than " + MAX_SIZE + " bytes: not a Release file");
+        }
+        return content;
       }
-      return response.body();
     } catch (IOException e) {
       throw new UncheckedIOException("could not fetch " + uri, e);
     } catch (InterruptedException e) {

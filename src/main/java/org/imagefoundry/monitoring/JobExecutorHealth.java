@@ -7,15 +7,18 @@ import org.imagefoundry.engine.JobLocks;
 import org.imagefoundry.engine.RunningJobs;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.stereotype.Component;
 
 /**
  * {@code jobExecutor} in /actuator/health, in place of Camunda's (which only says whether it is active):
  * DOWN while the database cannot be asked for this node's job locks, or while the node holds locks on
- * jobs that none of its threads runs and could not release them.
+ * jobs that none of its threads runs and could not release them. Like Camunda's, only where jobs are
+ * executed at all.
  */
 @Component("jobExecutorHealthIndicator")
+@ConditionalOnProperty(prefix = "camunda.bpm.job-execution", name = "enabled", havingValue = "true", matchIfMissing = true)
 public class JobExecutorHealth implements HealthIndicator {
 
   private final ProcessEngine engine;

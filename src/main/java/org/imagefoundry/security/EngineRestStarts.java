@@ -61,7 +61,8 @@ public class EngineRestStarts extends OncePerRequestFilter {
         throw new InvalidRequestException(List.of(new Problem("variables.request",
             "required: the build request (the JSON POST /api/builds takes)")));
       }
-      BuildService.PreparedBuild build = builds.prepare(request1.isTextual() ? request1.asText() : request1.toString());
+      BuildService.PreparedBuild build = builds.prepare(request1.isTextual() ? request1.asText() : request1.toString(),
+          builds.callerOf(request));
       ObjectNode variables = start.putObject("variables");
       for (Map.Entry<String, Object> variable : build.variables().entrySet()) {
         ObjectNode value = variables.putObject(variable.getKey());

@@ -45,19 +45,22 @@ public class BuildRequests {
     this.defaultMirror = defaultMirror;
   }
 
-  /** Parses, validates and normalizes; throws {@link InvalidRequestException} listing every problem. */
-  public BuildSpec prepare(String json) {
+  /**
+   * Parses, validates (with {@code caller}'s rights) and normalizes; throws {@link InvalidRequestException}
+   * listing every problem.
+   */
+  public BuildSpec prepare(String json, Caller caller) {
     JsonNode tree;
     try {
       tree = JSON.readTree(json);
     } catch (JsonProcessingException e) {
       throw new InvalidRequestException(List.of(new Problem(location(e), "not valid JSON: " + e.getOriginalMessage())));
     }
-    return prepare(tree);
+    return prepare(tree, caller);
   }
 
-  public BuildSpec prepare(JsonNode request) {
-    List<Problem> problems = validator.validate(request);
+  public BuildSpec prepare(JsonNode request, Caller caller) {
+    List<Problem> problems = validator.validate(request, caller);
     if (!problems.isEmpty()) {
       throw new InvalidRequestException(problems);
     }

@@ -1,14 +1,18 @@
 package org.imagefoundry.spec;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
+import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.imagefoundry.steps.BuildVariables;
 import org.springframework.stereotype.Component;
 
 /**
  * The diagram's start listener {@code ${requestCheck}}: however a build is started (our API, the engine
  * REST API, Tasklist, Java), it must carry a request that {@link BuildRequests} prepared: valid,
- * normalized, without a plain password, with its hash and build id. Anything else never starts.
+ * normalized, without a plain password, with its hash and build id. Anything else never starts. A start
+ * by an authenticated engine user (the engine REST API) is checked with that user's rights.
  */
 @Component("requestCheck")
 public class RequestCheck implements ExecutionListener {
@@ -25,17 +29,24 @@ public class RequestCheck implements ExecutionListener {
     Object hash = execution.getVariable(BuildVariables.REQUEST_HASH);
     Object buildId = execution.getVariable(BuildVariables.BUILD_ID);
     if (request == null || hash == null || buildId == null || execution.getVariable(BuildVariables.MIRROR) == null) {
-      throw new InvalidRequestException(java.util.List.of(new Problem("request",
+      throw new InvalidRequestException(List.of(new Problem("request",
           "a build starts through POST /api/builds (or the engine REST API with a \"request\" variable)")));
     }
     BuildSpec spec = BuildRequests.fromJson(request.toString());
-    var problems = validator.validate(BuildRequests.tree(spec));
+    List<Problem> problems = new ArrayList<>(validator.validate(BuildRequests.tree(spec), caller(execution)));
+    problems.addAll(validator.validateMirror(execution.getVariable(BuildVariables.MIRROR), spec));
     if (!problems.isEmpty()) {
       throw new InvalidRequestException(problems);
     }
     if (spec.rootPassword() != null || !hash.equals(BuildRequests.hash(spec))
         || !buildId.equals(execution.getProcessBusinessKey())) {
-      throw new InvalidRequestException(java.util.List.of(new Problem("request", "not a prepared build request")));
+      throw new InvalidRequestException(List.of(new Problem("request", "not a prepared build request")));
     }
+  }
+
+  /** The engine user who starts the build, if one is authenticated; else our API, which checked its caller. */
+  private static Caller caller(DelegateExecution execution) {
+    Authentication user = execution.getProcessEngineServices().getIdentityService().getCurrentAuthentication();
+    return user == null || user.getUserId() == null ? Caller.ENGINE : Caller.of(user.getUserId(), user.getGroupIds());
   }
 }

@@ -34,24 +34,22 @@ public class SpecValidator {
 
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Pattern SECTION = Pattern.compile("[a-z0-9][a-z0-9._/-]{0,63}( [a-z0-9][a-z0-9._/-]{0,63}){0,7}");
-  // Debian policy 5.6.1: lower case letters, digits, + - . ; at least two characters, starting alphanumeric;
-  // optionally =version (5.6.12) or /release
-  private static final Pattern PACKAGE = Pattern.compile(
-      "[a-z0-9][a-z0-9+.-]+(=([0-9]+:)?[0-9][A-Za-z0-9.+~-]*(-[A-Za-z0-9.+~]+)?|/[a-z0-9][a-z0-9.-]*)?");
   private static final Pattern MOUNT = Pattern.compile("/|(/[A-Za-z0-9_][A-Za-z0-9._-]{0,63})+");
   private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,127}");
   private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9._-]{1,16}");
-  private static final Pattern MKFS_OPTION = Pattern.compile("-{1,2}[A-Za-z0-9][A-Za-z0-9_-]*|[A-Za-z0-9_][A-Za-z0-9_=,.:+-]{0,127}");
   private static final Pattern CRYPT_HASH = Pattern.compile("\\$(5|6|y|gy|2[abxy])\\$[A-Za-z0-9./$=]{8,400}");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.:-]{0,252}(/[0-9]{1,3})?");
 
   private final FoundrySettings settings;
+  private final RepoHosts repoHosts;
 
-  public SpecValidator(FoundrySettings settings) {
+  public SpecValidator(FoundrySettings settings, RepoHosts repoHosts) {
     this.settings = settings;
+    this.repoHosts = repoHosts;
   }
 
-  public List<Problem> validate(JsonNode request) {
+  /** Every problem of {@code request} as {@code caller} asks for it; empty when it may be built. */
+  public List<Problem> validate(JsonNode request, Caller caller) {
     var check = new Check();
     if (request == null || !request.isObject()) {
       check.add("", "the request must be a JSON object");
@@ -61,10 +59,10 @@ public class SpecValidator {
     images(request.get("image_data"), check);
     output(request.get("output"), check);
     String codename = check.token(request.get("codename"), "codename", true);
-    repos(request.get("repos"), codename, check);
+    repos(request.get("repos"), codename, caller, check);
     packages(request.get("packages"), check);
     passwords(request, check);
-    proxies(request.get("proxies"), check);
+    proxies(request.get("proxies"), caller, check);
     JsonNode variant = request.get("variant");
     if (variant != null && !variant.isNull() && !(variant.isTextual() && VARIANTS.contains(variant.asText()))) {
       check.add("variant", "must be one of " + VARIANTS);
@@ -104,10 +102,7 @@ public class SpecValidator {
       }
       check.oneOf(image.get("format"), path + ".format", FORMATS, true);
       check.oneOf(image.get("container"), path + ".container", CONTAINERS, true);
-      JsonNode options = image.get("options");
-      if (options != null && !options.isNull()) {
-        check.stringList(options, path + ".options", MKFS_OPTION, 32, "a plain mkfs option");
-      }
+      mkfsOptions(image.get("options"), image.get("format"), path + ".options", check);
       JsonNode label = image.get("label");
       if (label != null && !label.isNull() && !(label.isTextual() && LABEL.matcher(label.asText()).matches())) {
         check.add(path + ".label", "must be 1 to 16 letters, digits, '.', '_' or '-'");
@@ -185,7 +180,28 @@ public class SpecValidator {
     }
   }
 
-  private void repos(JsonNode repos, String codename, Check check) {
+  private static void mkfsOptions(JsonNode options, JsonNode format, String path, Check check) {
+    if (options == null || options.isNull()) {
+      return;
+    }
+    if (!options.isArray() || options.size() > 32) {
+      check.add(path, "must be a list of at most 32 strings: mkfs options, each value as the next entry");
+      return;
+    }
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < options.size(); i++) {
+      if (!options.get(i).isTextual()) {
+        check.add(path + "[" + i + "]", "must be a string");
+        return;
+      }
+      texts.add(options.get(i).asText());
+    }
+    if (format != null && format.isTextual() && FORMATS.contains(format.asText())) {
+      check.problems.addAll(MkfsOptions.check(format.asText(), texts, path));
+    }
+  }
+
+  private void repos(JsonNode repos, String codename, Caller caller, Check check) {
     if (repos == null || repos.isNull()) {
       return;
     }
@@ -209,7 +225,7 @@ public class SpecValidator {
       if (name != null && !names.add(name)) {
         check.add(path + ".name", "two repos are named " + name);
       }
-      repoUri(repo.get("uri"), path + ".uri", check);
+      repoUri(repo.get("uri"), path + ".uri", caller.admin() ? uri -> true : repoHosts::allows, check);
       check.token(repo.get("suite"), path + ".suite", codename == null);
       JsonNode section = repo.get("section");
       if (section != null && !section.isNull() && !(section.isTextual() && SECTION.matcher(section.asText()).matches())) {
@@ -227,10 +243,15 @@ public class SpecValidator {
       JsonNode trusted = repo.get("trusted");
       if (trusted != null && !trusted.isNull() && !trusted.isBoolean()) {
         check.add(path + ".trusted", "must be true or false");
+      } else if (trusted != null && trusted.asBoolean() && !caller.admin()) {
+        check.add(path + ".trusted", "only admins may skip a repo's signature checks");
       }
       JsonNode keyring = repo.get("keyring");
       if (keyring != null && !keyring.isNull()) {
         keyring(keyring, path + ".keyring", check);
+        if (!caller.admin()) {
+          check.add(path + ".keyring", "only admins may give a repo its own keyring");
+        }
       }
       JsonNode meta = repo.get("meta");
       if (meta != null && !meta.isNull() && !meta.isObject()) {
@@ -239,7 +260,30 @@ public class SpecValidator {
     }
   }
 
-  private void repoUri(JsonNode uri, String path, Check check) {
+  /**
+   * The {@code mirror} variable as a step reads it: a repo URI like any request's (an admin may have
+   * changed it in Cockpit), on an allowed host or on the host of one of the build's own repos.
+   */
+  public List<Problem> validateMirror(Object mirror, BuildSpec spec) {
+    var check = new Check();
+    if (!(mirror instanceof String text) || text.isEmpty()) {
+      check.add("mirror", "must be the URI of the base repo");
+      return check.problems;
+    }
+    java.util.Set<String> requested = new HashSet<>();
+    for (BuildSpec.RepoSpec repo : spec.repos() == null ? List.<BuildSpec.RepoSpec>of() : spec.repos()) {
+      try {
+        requested.add(RepoHosts.host(new URI(repo.uri())));
+      } catch (URISyntaxException | NullPointerException e) {
+        // the request's own check names it
+      }
+    }
+    repoUri(com.fasterxml.jackson.databind.node.TextNode.valueOf(text), "mirror",
+        uri -> repoHosts.allows(uri) || requested.contains(RepoHosts.host(uri)), check);
+    return check.problems;
+  }
+
+  private void repoUri(JsonNode uri, String path, java.util.function.Predicate<URI> hostAllowed, Check check) {
     if (uri == null || uri.isNull()) {
       return; // the default mirror
     }
@@ -255,6 +299,9 @@ public class SpecValidator {
           if (parsed.getHost() == null || parsed.getRawQuery() != null || parsed.getRawFragment() != null
               || parsed.getUserInfo() != null) {
             check.add(path, "must be http(s)://host/path without user, query or fragment");
+          } else if (!hostAllowed.test(parsed)) {
+            check.add(path, "host " + parsed.getHost() + " is not in image-foundry.allowed-repo-hosts "
+                + repoHosts.allowed() + ": only admins may use repos on other hosts");
           }
         }
         case "file" -> {
@@ -297,8 +344,22 @@ public class SpecValidator {
     if (packages == null || packages.isNull()) {
       return;
     }
-    check.stringList(packages, "packages", PACKAGE, settings.limits().maxPackages(),
-        "a Debian package name, optionally with =version or /release");
+    if (!packages.isArray()) {
+      check.add("packages", "must be a list of strings");
+      return;
+    }
+    if (packages.size() > settings.limits().maxPackages()) {
+      check.add("packages", "at most " + settings.limits().maxPackages() + " entries");
+    }
+    for (int i = 0; i < packages.size(); i++) {
+      JsonNode item = packages.get(i);
+      String path = "packages[" + i + "]";
+      if (!item.isTextual()) {
+        check.add(path, "must be a Debian package name");
+      } else {
+        PackageNames.problem(item.asText()).ifPresent(problem -> check.add(path, problem));
+      }
+    }
   }
 
   private void passwords(JsonNode request, Check check) {
@@ -318,7 +379,7 @@ public class SpecValidator {
     }
   }
 
-  private void proxies(JsonNode proxies, Check check) {
+  private void proxies(JsonNode proxies, Caller caller, Check check) {
     if (proxies == null || proxies.isNull()) {
       return;
     }
@@ -337,7 +398,7 @@ public class SpecValidator {
           if (!Set.of("http", "https").contains(entry.getKey())) {
             check.add(path, "only http and https proxies are supported");
           }
-          proxyUri(entry.getValue(), path, check);
+          proxyUri(entry.getValue(), path, caller, check);
         });
       }
     }
@@ -347,12 +408,16 @@ public class SpecValidator {
     }
   }
 
-  private void proxyUri(JsonNode uri, String path, Check check) {
+  /** A proxy is where the service's and apt's fetches go: like a repo, on a listed host unless an admin asks. */
+  private void proxyUri(JsonNode uri, String path, Caller caller, Check check) {
     try {
       URI parsed = new URI(uri.isTextual() ? uri.asText() : "");
       if (!Set.of("http", "https").contains(String.valueOf(parsed.getScheme())) || parsed.getHost() == null
           || uri.asText().chars().anyMatch(c -> c <= ' ' || c == '"' || c == '\'' || c == '\\' || c == ';')) {
         check.add(path, "must be an http(s) URI");
+      } else if (!caller.admin() && !repoHosts.allows(parsed)) {
+        check.add(path, "host " + parsed.getHost() + " is not in image-foundry.allowed-repo-hosts "
+            + repoHosts.allowed() + ": only admins may use proxies on other hosts");
       }
     } catch (URISyntaxException e) {
       check.add(path, "not a URI: " + e.getReason());

@@ -10,17 +10,21 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.variable.value.TypedValue;
 import org.camunda.spin.plugin.variable.SpinValues;
 import org.imagefoundry.host.Workspace;
-import org.imagefoundry.spec.BuildRequests;
 import org.imagefoundry.spec.BuildSpec;
+import org.imagefoundry.spec.VariableCheck;
 import org.imagefoundry.imagetree.AptSettings;
 
-/** What a step works on: the build's id, its request, its workspace, and its process variables. */
-public record Build(String id, BuildSpec spec, Workspace workspace, DelegateExecution execution) {
+/**
+ * What a step works on: the build's id, its request, its workspace, and its process variables, each
+ * checked again as it is read ({@link VariableCheck}).
+ */
+public record Build(String id, BuildSpec spec, Workspace workspace, DelegateExecution execution, VariableCheck check) {
 
   private static final ObjectMapper JSON = JsonMapper.builder().findAndAddModules().build();
 
+  /** The base repo's URI, checked: an admin may have changed it since the start. */
   public String mirror() {
-    return (String) execution.getVariable(BuildVariables.MIRROR);
+    return check.mirror(execution.getVariable(BuildVariables.MIRROR), spec);
   }
 
   /** The image files in the workspace, in the request's order. */
@@ -59,7 +63,7 @@ public record Build(String id, BuildSpec spec, Workspace workspace, DelegateExec
     }
   }
 
-  static BuildSpec spec(DelegateExecution execution) {
-    return BuildRequests.fromJson(execution.getVariable(BuildVariables.REQUEST).toString());
+  static BuildSpec spec(DelegateExecution execution, VariableCheck check) {
+    return check.request(execution.getVariable(BuildVariables.REQUEST));
   }
 }

@@ -10,6 +10,7 @@ import org.imagefoundry.host.ChrootProcesses;
 import org.imagefoundry.host.FreeSpace;
 import org.imagefoundry.host.Workspaces;
 import org.imagefoundry.monitoring.BuildMetrics;
+import org.imagefoundry.spec.VariableCheck;
 import org.slf4j.MDC;
 
 /**
@@ -24,12 +25,14 @@ public abstract class BuildStep implements JavaDelegate {
   private final ChrootProcesses processes;
   private final FreeSpace freeSpace;
   private final BuildMetrics metrics;
+  private final VariableCheck variables;
 
   protected BuildStep(StepSupport support) {
     this.workspaces = support.workspaces();
     this.processes = support.processes();
     this.freeSpace = support.freeSpace();
     this.metrics = support.metrics();
+    this.variables = support.variables();
   }
 
   protected abstract void run(Build build);
@@ -50,7 +53,7 @@ public abstract class BuildStep implements JavaDelegate {
     try {
       BuildLog.info("phase {} started", phase);
       execution.setVariable(BuildVariables.PHASE, phase);
-      var build = new Build(buildId, Build.spec(execution), workspaces.of(buildId), execution);
+      var build = new Build(buildId, Build.spec(execution, variables), workspaces.of(buildId), execution, variables);
       // after a crash, a command of this build may still run, orphaned: it must not run beside its retry
       int leftovers = processes.stop(build.workspace());
       if (leftovers > 0) {

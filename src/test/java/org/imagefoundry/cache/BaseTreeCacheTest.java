@@ -39,7 +39,7 @@ class BaseTreeCacheTest {
     FoundrySettings defaults = Settings.defaults();
     FoundrySettings settings = new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(), null, "n",
         "R1/PT1S", defaults.incidentTimeout(), List.of(), defaults.timeouts(), defaults.limits(),
-        new FoundrySettings.Cache(true, maxSize, DataSize.ofGigabytes(1)), null, true, defaults.health(), defaults.admin());
+        new FoundrySettings.Cache(true, maxSize, DataSize.ofGigabytes(1)), null, true, defaults.health(), defaults.admin(), List.of());
     return new BaseTreeCache(settings, new TreeArchives(new ProcessCommandRunner(), settings));
   }
 

@@ -20,7 +20,7 @@ class PackagePoolTest {
     FoundrySettings d = Settings.defaults();
     return new PackagePool(new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(), null, "n", "R1/PT1S",
         d.incidentTimeout(), List.of(), d.timeouts(), d.limits(), new FoundrySettings.Cache(true, max, max), null,
-        true, d.health(), d.admin()));
+        true, d.health(), d.admin(), List.of()));
   }
 
   @Test

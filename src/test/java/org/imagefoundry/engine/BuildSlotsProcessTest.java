@@ -27,8 +27,12 @@ import org.springframework.test.context.TestPropertySource;
 @ProcessTest
 @TestPropertySource(properties = {"image-foundry.max-concurrent-builds=1",
     "spring.datasource.url=jdbc:h2:mem:build-slots-test;DB_CLOSE_DELAY=-1",
+    // its own build root too: its abandoned-workspace check would release the other context's workspaces
+    "image-foundry.build-root=${java.io.tmpdir}/image-foundry-build-slots-test/build",
     "camunda.bpm.process-engine-name=buildSlotsTest"})
 class BuildSlotsProcessTest {
+
+  static final org.imagefoundry.spec.Caller ADMIN = new org.imagefoundry.spec.Caller("admin", true);
 
   @Autowired ProcessEngine engine;
   @Autowired BuildService builds;
@@ -80,7 +84,7 @@ class BuildSlotsProcessTest {
   }
 
   ProcessInstance start(String request) {
-    String id = builds.start(request);
+    String id = builds.start(request, ADMIN);
     return engine.getRuntimeService().createProcessInstanceQuery().processInstanceBusinessKey(id).singleResult();
   }
 }

@@ -39,7 +39,6 @@ class JobLocksTest {
   @Autowired RunningJobs running;
   @Autowired NodeIdentity node;
   @Autowired JobExecutorSettings jobExecutor;
-  @Autowired JobExecutorHealth health;
   @Autowired MeterRegistry registry;
   @Autowired DataSource dataSource;
 
@@ -50,7 +49,7 @@ class JobLocksTest {
   void startABuild() {
     jdbc = new JdbcTemplate(dataSource);
     Requests.clean(settings);
-    String id = builds.start(Requests.twoImages(settings));
+    String id = builds.start(Requests.twoImages(settings), new org.imagefoundry.spec.Caller("admin", true));
     ProcessInstance instance = engine.getRuntimeService().createProcessInstanceQuery().processInstanceBusinessKey(id)
         .singleResult();
     job = engine.getManagementService().createJobQuery().processInstanceId(instance.getId()).singleResult();
@@ -109,7 +108,7 @@ class JobLocksTest {
     lock(node.name(), Duration.ofMinutes(1));
     locks.releaseOrphaned();
 
-    var report = health.health();
+    var report = new JobExecutorHealth(engine, locks, running).health();
 
     Map<String, Object> details = report.getDetails();
     assertThat(details).containsEntry("locksReleasedSinceStart", before + 1).containsEntry("lockOwner", node.name())

@@ -41,4 +41,34 @@ class AptTest {
     assertThatThrownBy(() -> apt.install(root, List.of("less"))).isInstanceOf(CommandFailedException.class)
         .isNotInstanceOf(BuildFailure.class);
   }
+
+  @Test
+  void aNameAptCouldReadAsAPatternIsInstalledOnlyWhenAPackageHasExactlyThatName() {
+    host.failOn(List.of("chroot", "/build/b1/root", "apt-cache"), 0, 1, "g++-12", "g++", "g++-multilib");
+
+    apt.install(root, List.of("g++", "less"));
+
+    assertThat(host.commands()).containsExactly(
+        List.of("chroot", "/build/b1/root", "apt-cache", "pkgnames", "g++"),
+        List.of("chroot", "/build/b1/root", "apt-get", "-y", "-o", "Dpkg::Options::=--force-confdef",
+            "-o", "Dpkg::Options::=--force-confold", "install", "g++", "less"));
+  }
+
+  @Test
+  void aNameNoPackageHasExactlyFailsTheBuildNamingItAndInstallsNothing() {
+    host.failOn(List.of("chroot", "/build/b1/root", "apt-cache"), 0, 1, "python3.11-dev", "python3.11-venv");
+
+    assertThatThrownBy(() -> apt.install(root, List.of("less", "python3.11=3.11.2-6")))
+        .isInstanceOf(BuildFailure.class).hasMessageContaining("python3.11");
+    assertThat(host.commands("chroot")).noneMatch(command -> command.contains("install"));
+  }
+
+  @Test
+  void aRemovalOrAPatternNeverReachesAptGet() {
+    for (String entry : List.of("less-", "a.+", "less=1.0-", "?name(less)")) {
+      assertThatThrownBy(() -> apt.install(root, List.of(entry))).isInstanceOf(BuildFailure.class)
+          .hasMessageContaining(entry);
+    }
+    assertThat(host.commands()).isEmpty();
+  }
 }

@@ -43,4 +43,15 @@ class FilesystemsTest {
 
     assertThat(host.commands()).containsExactly(List.of("tune2fs", "-O", "^has_journal", "/dev/loop0"));
   }
+
+  @Test
+  void anOptionThatNamesAFileNeverReachesMkfs() {
+    for (List<String> options : List.of(List.of("-d", "/etc"), List.of("-z", "undo"), List.of("-E", "root_owner=0:0"))) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> filesystems.make("/dev/loop0", "ext4", options, null))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(options.get(0));
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> filesystems.make("/dev/loop0", "xfs",
+        List.of("-p", "/etc/proto"), null)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(host.commands()).isEmpty();
+  }
 }

@@ -18,7 +18,7 @@ class BuildHostHealthTest {
     FoundrySettings d = Settings.defaults();
     return new FoundrySettings(Path.of("/var/tmp"), d.dataDir(), d.allowedOutputRoots(), null, "n", d.retryCycle(),
         d.incidentTimeout(), List.of(), d.timeouts(), d.limits(), d.cache(), null, true,
-        new FoundrySettings.Health(tools, minFree), d.admin());
+        new FoundrySettings.Health(tools, minFree), d.admin(), List.of());
   }
 
   static BuildHostHealth health(FoundrySettings settings) {

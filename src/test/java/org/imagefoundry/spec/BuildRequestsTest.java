@@ -14,6 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class BuildRequestsTest {
 
+  static final Caller ADMIN = new Caller("admin", true);
+
   @TempDir Path dir;
 
   BuildRequests requests() throws Exception {
@@ -22,7 +24,8 @@ class BuildRequestsTest {
     Files.writeString(apt.resolve("sources.list.d/archive.sources"),
         "Types: deb\nURIs: http://127.0.0.1:9/debian\nSuites: bookworm bookworm-updates\nComponents: main\n");
     FoundrySettings settings = Settings.with(dir.resolve("build"), List.of(dir.resolve("images")));
-    return new BuildRequests(new SpecValidator(settings), new DefaultMirror(settings, apt));
+    DefaultMirror mirror = new DefaultMirror(settings, apt);
+    return new BuildRequests(new SpecValidator(settings, new RepoHosts(settings, mirror)), mirror);
   }
 
   String request(String extra) {
@@ -38,8 +41,8 @@ class BuildRequestsTest {
     String repos = ", \"repos\": [{\"name\": \"debian\"}, {\"name\": \"local\", \"uri\": \"http://127.0.0.1:9/local\","
         + " \"suite\": \"local\", \"trusted\": %s}]";
 
-    BuildSpec trusted = requests.prepare(request(repos.formatted("true")));
-    BuildSpec checked = requests.prepare(request(repos.formatted("false")));
+    BuildSpec trusted = requests.prepare(request(repos.formatted("true")), ADMIN);
+    BuildSpec checked = requests.prepare(request(repos.formatted("false")), ADMIN);
 
     assertThat(trusted.repos().get(1).skipsSignatureChecks()).isTrue();
     assertThat(trusted.repos().get(0).skipsSignatureChecks()).isFalse();
@@ -50,7 +53,7 @@ class BuildRequestsTest {
 
   @Test
   void fillsInTheDefaultMirrorSuiteSectionAndSize() throws Exception {
-    BuildSpec spec = requests().prepare(request(""));
+    BuildSpec spec = requests().prepare(request(""), ADMIN);
 
     assertThat(spec.repos()).singleElement().satisfies(repo -> {
       assertThat(repo.uri()).isEqualTo("http://127.0.0.1:9/debian");
@@ -76,7 +79,7 @@ class BuildRequestsTest {
 
   @Test
   void aPlainRootPasswordIsStoredOnlyAsSha512CryptHash() throws Exception {
-    BuildSpec spec = requests().prepare(request(", \"root_password\": \"s3cret\""));
+    BuildSpec spec = requests().prepare(request(", \"root_password\": \"s3cret\""), ADMIN);
 
     assertThat(spec.rootPassword()).isNull();
     assertThat(spec.hashedRootPassword()).startsWith("$6$");
@@ -87,10 +90,10 @@ class BuildRequestsTest {
   @Test
   void identicalRequestsHashEquallyAndAnyChangeChangesTheHash() throws Exception {
     BuildRequests requests = requests();
-    String a = BuildRequests.hash(requests.prepare(request(", \"root_password\": \"x\"")));
-    String b = BuildRequests.hash(requests.prepare(request(", \"root_password\": \"x\"")));
-    String c = BuildRequests.hash(requests.prepare(request(", \"root_password\": \"y\"")));
-    String d = BuildRequests.hash(requests.prepare(request(", \"root_password\": \"x\", \"variant\": \"minbase\"")));
+    String a = BuildRequests.hash(requests.prepare(request(", \"root_password\": \"x\""), ADMIN));
+    String b = BuildRequests.hash(requests.prepare(request(", \"root_password\": \"x\""), ADMIN));
+    String c = BuildRequests.hash(requests.prepare(request(", \"root_password\": \"y\""), ADMIN));
+    String d = BuildRequests.hash(requests.prepare(request(", \"root_password\": \"x\", \"variant\": \"minbase\""), ADMIN));
 
     assertThat(a).isEqualTo(b).isNotEqualTo(c).isNotEqualTo(d);
   }
@@ -102,7 +105,7 @@ class BuildRequestsTest {
          "output": "/etc", "codename": "book worm", "packages": ["less; rm -rf /"],
          "repos": [{"name": "d", "uri": "ftp://h/debian", "priority": "high"}], "colour": "blue"}
         """;
-    assertThatThrownBy(() -> requests().prepare(bad)).isInstanceOfSatisfying(InvalidRequestException.class, e ->
+    assertThatThrownBy(() -> requests().prepare(bad, ADMIN)).isInstanceOfSatisfying(InvalidRequestException.class, e ->
         assertThat(e.problems()).extracting(Problem::field).contains("image_data", "image_data./boot.uri",
             "image_data./boot.format", "image_data./boot.container", "output", "codename", "packages[0]",
             "repos[0].uri", "repos[0].priority", "colour"));
@@ -111,9 +114,9 @@ class BuildRequestsTest {
   @Test
   void duplicateKeysAndBrokenJsonAreProblemsToo() throws Exception {
     BuildRequests requests = requests();
-    assertThatThrownBy(() -> requests.prepare("{\"image_data\": {\"/\": {}, \"/\": {}}}"))
+    assertThatThrownBy(() -> requests.prepare("{\"image_data\": {\"/\": {}, \"/\": {}}}", ADMIN))
         .isInstanceOfSatisfying(InvalidRequestException.class, e ->
             assertThat(e.problems().get(0).message()).contains("Duplicate field"));
-    assertThatThrownBy(() -> requests.prepare("{\"image_data\": ")).isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> requests.prepare("{\"image_data\": ", ADMIN)).isInstanceOf(InvalidRequestException.class);
   }
 }

@@ -29,6 +29,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 @ProcessTest
 class BuildImageProcessTest {
 
+  static final org.imagefoundry.spec.Caller ADMIN = new org.imagefoundry.spec.Caller("admin", true);
+
   static final List<String> PHASES = List.of("checkExistingImages", "createChroot", "createSparseFiles",
       "attachLoopDevices", "makeFilesystems", "mountTarget", "debootstrap", "configureApt", "mountPseudoFilesystems",
       "installPackages", "postInstall", "stopChrootProcesses", "unmount", "detachLoopDevices", "shrinkImages",
@@ -56,7 +58,7 @@ class BuildImageProcessTest {
   }
 
   ProcessInstance start(String request) {
-    String id = builds.start(request);
+    String id = builds.start(request, ADMIN);
     return engine.getRuntimeService().createProcessInstanceQuery().processInstanceBusinessKey(id).singleResult();
   }
 

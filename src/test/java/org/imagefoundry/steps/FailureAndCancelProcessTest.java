@@ -35,6 +35,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @ProcessTest
 class FailureAndCancelProcessTest {
 
+  static final org.imagefoundry.spec.Caller ADMIN = new org.imagefoundry.spec.Caller("admin", true);
+
   /** Acquiring task → its compensation handler. */
   static final Map<String, String> UNDO = Map.of(
       "createChroot", "undoCreateChroot",
@@ -76,7 +78,7 @@ class FailureAndCancelProcessTest {
   }
 
   ProcessInstance start() {
-    String id = builds.start(Requests.twoImages(settings));
+    String id = builds.start(Requests.twoImages(settings), ADMIN);
     return engine.getRuntimeService().createProcessInstanceQuery().processInstanceBusinessKey(id).singleResult();
   }
 

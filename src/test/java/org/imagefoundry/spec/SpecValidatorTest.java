@@ -1,0 +1,189 @@
+package org.imagefoundry.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.testing.Settings;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** What a request may ask for: mkfs options, package names, repo hosts, trusted repos and keyrings, by caller. */
+class SpecValidatorTest {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final Caller BUILDER = new Caller("builder", false);
+  static final Caller ADMIN = new Caller("admin", true);
+
+  @TempDir Path dir;
+  SpecValidator validator;
+  Path keyring;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    Path apt = dir.resolve("apt");
+    Files.createDirectories(apt.resolve("sources.list.d"));
+    Files.writeString(apt.resolve("sources.list.d/archive.sources"),
+        "Types: deb\nURIs: http://Deb.Example.org/debian\nSuites: bookworm\nComponents: main\n");
+    FoundrySettings settings = Settings.with(dir.resolve("build"), List.of(dir.resolve("images")));
+    validator = new SpecValidator(settings, new RepoHosts(settings, new DefaultMirror(settings, apt)));
+    keyring = Files.list(Path.of("/usr/share/keyrings")).filter(Files::isRegularFile).findFirst().orElse(null);
+  }
+
+  ObjectNode request(Consumer<ObjectNode> change) throws Exception {
+    ObjectNode request = (ObjectNode) JSON.readTree("""
+        {"image_data": {"/": {"uri": "http://h/root.img.gz", "format": "ext4", "container": "gzip"},
+                        "/srv": {"uri": "http://h/srv.img.gz", "format": "xfs", "container": "gzip"}},
+         "output": "%s", "codename": "bookworm",
+         "repos": [{"name": "debian"}, {"name": "extra", "uri": "http://deb.example.org/extra", "suite": "x"}],
+         "packages": ["less"]}
+        """.formatted(dir.resolve("images")));
+    change.accept(request);
+    return request;
+  }
+
+  List<String> fields(Caller caller, Consumer<ObjectNode> change) throws Exception {
+    return validator.validate(request(change), caller).stream().map(Problem::field).toList();
+  }
+
+  static ObjectNode image(ObjectNode request, String mount) {
+    return (ObjectNode) request.get("image_data").get(mount);
+  }
+
+  static ObjectNode repo(ObjectNode request, int index) {
+    return (ObjectNode) request.get("repos").get(index);
+  }
+
+  static void options(ObjectNode request, String mount, String... options) {
+    ArrayNode list = image(request, mount).putArray("options");
+    for (String option : options) {
+      list.add(option);
+    }
+  }
+
+  @Test
+  void theRequestAsWrittenIsValidForABuilder() throws Exception {
+    assertThat(fields(BUILDER, r -> {})).isEmpty();
+  }
+
+  @Test
+  void mkfsOptionsThatShapeTheFilesystemPass() throws Exception {
+    assertThat(fields(BUILDER, r -> {
+      options(r, "/", "-b", "4096", "-I", "256", "-i", "16384", "-m", "1", "-N", "100000", "-O",
+          "^metadata_csum,64bit,dir_index", "-E", "lazy_itable_init=0,stride=16,nodiscard", "-T", "largefile", "-j",
+          "-J", "size=64", "-e", "remount-ro");
+      options(r, "/srv", "-b", "size=4096", "-m", "crc=1,finobt=1", "-n", "size=8192,ftype=1", "-l", "size=64m",
+          "-i", "size=512", "-d", "agcount=4", "-K");
+    })).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"-d|/etc", "-z|undo.e2undo", "-c", "-l|badblocks.txt", "-E|offset=4096", "-E|root_owner=0:0",
+      "-E|stride=1,test_fs", "-J|device=/dev/sda", "-O|journal_dev", "-O|$(reboot)", "-b4096", "-b|999", "-b|-4096",
+      "-i|99999999999999999999999", "-m|75", "-N|0", "-T|hurd", "-U|/etc/passwd", "-O", "4096", "-L|x", "-F", "-S",
+      "--", "-E|stride=", "-E|,", "-D", "-n"})
+  void anExtOptionThatNamesAFileOrIsNotKnownIsRefusedNamingTheField(String options) throws Exception {
+    List<String> fields = fields(ADMIN, r -> options(r, "/", options.split("\\|")));
+
+    assertThat(fields).isNotEmpty().allMatch(field -> field.startsWith("image_data./.options"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"-p|/etc/protofile", "-l|logdev=/dev/sda", "-l|file=1,name=/tmp/log", "-d|file=1,name=/etc/x",
+      "-d|size=1g", "-r|rtdev=/dev/sdb", "-b|size=3", "-b|log=12", "-m|crc=2", "-N", "-i|size=512,,", "-s|size=1t"})
+  void anXfsOptionThatNamesAFileOrIsNotKnownIsRefusedNamingTheField(String options) throws Exception {
+    List<String> fields = fields(ADMIN, r -> options(r, "/srv", options.split("\\|")));
+
+    assertThat(fields).isNotEmpty().allMatch(field -> field.startsWith("image_data./srv.options"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"a.+", "less-", "less/bookworm-backports", "less=", "?name(less)", "~nless", "less*", "lib..c",
+      "less.", "+less", "less^", "l[e]ss", "less|vim", "less$", "a+.b", "less:amd64", "-less", "less=1.0-"})
+  void aPatternARemovalOrAReleaseSelectorIsNotAPackageName(String name) throws Exception {
+    assertThat(fields(ADMIN, r -> r.putArray("packages").add("less").add(name))).containsExactly("packages[1]");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"less", "g++", "libstdc++6", "ncbi-blast+", "python3.11", "less=590-2", "libc6=2.36-9+deb12u4",
+      "bonnie++", "dvd+rw-tools", "tzdata=1:2024a-0"})
+  void realPackageNamesAndVersionsPass(String name) throws Exception {
+    assertThat(fields(BUILDER, r -> r.putArray("packages").add(name))).isEmpty();
+  }
+
+  @Test
+  void aBuilderMayUseOnlyTheListedHostsTheDefaultMirrorsByDefault() throws Exception {
+    assertThat(fields(BUILDER, r -> repo(r, 1).put("uri", "http://169.254.169.254/latest"))).containsExactly("repos[1].uri");
+    assertThat(fields(BUILDER, r -> repo(r, 1).put("uri", "https://internal.example.net:8443/debian")))
+        .containsExactly("repos[1].uri");
+    assertThat(fields(BUILDER, r -> repo(r, 0).put("uri", "http://[::1]/debian"))).containsExactly("repos[0].uri");
+    assertThat(fields(BUILDER, r -> repo(r, 1).put("uri", "https://DEB.example.org/other"))).isEmpty();
+  }
+
+  @Test
+  void aBuilderMayNotSkipSignaturesNorBringAKeyring() throws Exception {
+    assertThat(fields(BUILDER, r -> repo(r, 1).put("trusted", true))).containsExactly("repos[1].trusted");
+    assertThat(fields(BUILDER, r -> repo(r, 1).put("trusted", false))).isEmpty();
+    if (keyring != null) {
+      assertThat(fields(BUILDER, r -> repo(r, 0).put("keyring", keyring.toString()))).containsExactly("repos[0].keyring");
+      assertThat(fields(ADMIN, r -> repo(r, 0).put("keyring", keyring.toString()))).isEmpty();
+    }
+  }
+
+  @Test
+  void anAdminMayUseAnyHostAndTrustedRepos() throws Exception {
+    assertThat(fields(ADMIN, r -> repo(r, 1).put("uri", "http://repo.internal.example.net/debian").put("trusted", true)))
+        .isEmpty();
+  }
+
+  @Test
+  void anExplicitHostListReplacesTheDefault() throws Exception {
+    FoundrySettings defaults = Settings.with(dir.resolve("build"), List.of(dir.resolve("images")));
+    FoundrySettings listed = new FoundrySettings(defaults.buildRoot(), defaults.dataDir(), defaults.allowedOutputRoots(),
+        "http://deb.example.org/debian", "n", defaults.retryCycle(), defaults.incidentTimeout(), List.of(),
+        defaults.timeouts(), defaults.limits(), defaults.cache(), null, true, defaults.health(), defaults.admin(),
+        List.of("mirror.example.com", "Security.Example.com"));
+    var hosts = new RepoHosts(listed, new DefaultMirror(listed, dir));
+    var listedValidator = new SpecValidator(listed, hosts);
+
+    assertThat(hosts.allowed()).containsExactlyInAnyOrder("mirror.example.com", "security.example.com");
+    assertThat(listedValidator.validate(request(r -> repo(r, 1).put("uri", "http://security.example.com/s")), BUILDER))
+        .isEmpty();
+    assertThat(listedValidator.validate(request(r -> repo(r, 1).put("uri", "http://deb.example.org/x")), BUILDER))
+        .extracting(Problem::field).containsExactly("repos[1].uri");
+  }
+
+  @Test
+  void theMirrorVariableIsARepoUriOnAnAllowedHostOrOneOfTheBuildsRepos() throws Exception {
+    BuildSpec spec = BuildRequests.fromJson(request(r -> repo(r, 0).put("uri", "http://deb.example.org/debian")
+        .put("suite", "bookworm")).toString());
+
+    assertThat(validator.validateMirror("http://deb.example.org/debian", spec)).isEmpty();
+    assertThat(validator.validateMirror("http://DEB.example.org/other", spec)).isEmpty();
+    for (Object bad : new Object[] {"http://deb.example.org/debian\ndeb [trusted=yes] http://evil.example.com/ x main",
+        "ftp://deb.example.org/debian", "http://10.0.0.1/debian", "file:///etc", "http://deb.example.org/debian bookworm",
+        "", 42, null}) {
+      assertThat(validator.validateMirror(bad, spec)).as(String.valueOf(bad)).isNotEmpty()
+          .allMatch(problem -> problem.field().equals("mirror"));
+    }
+  }
+
+  @Test
+  void aBuildersProxyIsOnAListedHostToo() throws Exception {
+    Consumer<ObjectNode> internalProxy = r -> r.putObject("proxies").putObject("protocols")
+        .put("http", "http://169.254.169.254:80");
+    assertThat(fields(BUILDER, internalProxy)).containsExactly("proxies.protocols.http");
+    assertThat(fields(ADMIN, internalProxy)).isEmpty();
+    assertThat(fields(BUILDER, r -> r.putObject("proxies").putObject("protocols")
+        .put("http", "http://deb.example.org:3128"))).isEmpty();
+  }
+}
