@@ -2,7 +2,6 @@ package org.imagefoundry.api;
 
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.MismatchingMessageCorrelationException;
@@ -10,6 +9,7 @@ import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.runtime.Job;
+import org.imagefoundry.host.BuildIds;
 import org.imagefoundry.spec.BuildRequests;
 import org.imagefoundry.spec.BuildSpec;
 import org.imagefoundry.steps.Build;
@@ -49,7 +49,15 @@ public class BuildService {
 
   /** Validates and normalizes the request (throwing with every problem) and names its build. */
   public PreparedBuild prepare(String requestJson) {
-    return new PreparedBuild(UUID.randomUUID().toString(), requests.prepare(requestJson));
+    return prepare(requestJson, BuildIds.newId());
+  }
+
+  /** Like {@link #prepare(String)} with an id the caller checked with {@link BuildIds#isBuildId}. */
+  public PreparedBuild prepare(String requestJson, String id) {
+    if (!BuildIds.isBuildId(id)) {
+      throw new IllegalArgumentException("not a build id: " + id);
+    }
+    return new PreparedBuild(id, requests.prepare(requestJson));
   }
 
   /** Validates the request (throwing with every problem) and starts its build. */
