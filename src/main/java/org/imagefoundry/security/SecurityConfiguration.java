@@ -1,6 +1,7 @@
 package org.imagefoundry.security;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Clock;
 import org.camunda.bpm.engine.rest.security.auth.ProcessEngineAuthenticationFilter;
 import org.camunda.bpm.engine.rest.security.auth.impl.ContainerBasedAuthenticationProvider;
 import org.imagefoundry.api.BuildQueries;
@@ -14,11 +15,12 @@ import org.springframework.security.config.annotation.web.configuration.WebSecur
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 
 /**
  * Every door goes through Spring Security: paths that could be read two ways are refused
  * ({@link UnambiguousPaths}), logins are HTTP Basic against Camunda's users ({@link CamundaUsers}),
- * and {@link AccessRules} decides who may call what.
+ * throttled per source ({@link LoginThrottleFilter}), and {@link AccessRules} decides who may call what.
  * Behind it, the engine REST API takes the user Spring Security authenticated, so Camunda's
  * authorization checks apply, and its starts are checked like ours ({@link EngineRestStarts}). The
  * webapps keep their own session login.
@@ -27,10 +29,11 @@ import org.springframework.security.web.SecurityFilterChain;
 public class SecurityConfiguration {
 
   @Bean
-  public SecurityFilterChain security(HttpSecurity http, CamundaUsers users) throws Exception {
+  public SecurityFilterChain security(HttpSecurity http, CamundaUsers users, LoginThrottle throttle) throws Exception {
     return http
         .authenticationProvider(users)
         .httpBasic(basic -> basic.realmName("image-foundry"))
+        .addFilterBefore(new LoginThrottleFilter(throttle), BasicAuthenticationFilter.class)
         .authorizeHttpRequests(AccessRules::apply)
         // credentials come with every request and nothing of ours rides on a cookie; the webapps have
         // their own CSRF protection and session
@@ -57,6 +60,11 @@ public class SecurityConfiguration {
     registration.setName("ambiguous-paths-refused");
     registration.setOrder(SecurityProperties.DEFAULT_FILTER_ORDER - 1);
     return registration;
+  }
+
+  @Bean
+  public LoginThrottle loginThrottle(LoginThrottleSettings settings) {
+    return new LoginThrottle(settings, Clock.systemUTC());
   }
 
   /** Camunda's filter takes the user Spring Security authenticated (the request's principal) and its groups. */
