@@ -24,7 +24,7 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 public final class AccessRules {
 
   /** Who a rule lets in. */
-  public enum Access {
+  enum Access {
     /** Anyone, without a login. */
     ANYONE,
     /** {@code image-builders} and {@code camunda-admin}. */
@@ -39,9 +39,9 @@ public final class AccessRules {
   }
 
   /** One line of the table; a null method matches every method. */
-  public record Rule(HttpMethod method, String path, Access access) {}
+  record Rule(HttpMethod method, String path, Access access) {}
 
-  public static final List<Rule> RULES = List.of(
+  static final List<Rule> RULES = List.of(
       new Rule(GET, "/actuator/health/**", Access.ANYONE),
       new Rule(GET, "/", Access.ANYONE), // the redirect to the webapps
       new Rule(GET, "/api/builds", Access.BUILDERS),

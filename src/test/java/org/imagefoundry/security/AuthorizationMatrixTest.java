@@ -203,11 +203,27 @@ class AuthorizationMatrixTest {
     variants.add(first + "/x/.." + rest);                        // /api/x/../builds
     variants.add(first + "/%2e" + rest);                         // /api/%2e/builds
     variants.add(first + "/x/%2e%2e" + rest);                    // /api/x/%2e%2e/builds
+    variants.add(first + "/x/..;" + rest);                       // /api/x/..;/builds
+    variants.add(path + "/.");                                   // /api/builds/.
+    variants.add(encodeDigitOrDash(path));                       // /api/builds/4f1c%32a9e-...
     if (!rest.isEmpty()) {
       variants.add(first + "%2F" + rest.substring(1));           // /api%2Fbuilds
       variants.add(first + "%3B" + rest);                        // /api%3B/builds
+      variants.add(first + "%5C" + rest.substring(1));           // /api%5Cbuilds
+      variants.add(first + "\\" + rest.substring(1));            // /api\builds
+      variants.add(first + "%00" + rest);                        // /api%00/builds
     }
     return variants.stream().map(v -> v + query).toList();
+  }
+
+  private static String encodeDigitOrDash(String path) {
+    for (int i = 1; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (Character.isDigit(c) || c == '-') {
+        return path.substring(0, i) + "%" + Integer.toHexString(c).toUpperCase() + path.substring(i + 1);
+      }
+    }
+    return path + "%2D";
   }
 
   private static String encodeLetter(String path, int from, boolean upper) {

@@ -111,6 +111,12 @@ class EngineRestStartsTest {
         "/camunda/api/engine/engine/default/process-definition/key/buildImag%65/start")) {
       assertThat(asAdmin(path, hostile).status()).as(path).isEqualTo(400);
     }
+    // another method, asking to be taken for POST: never a start
+    for (String method : List.of("PUT", "GET", "PATCH")) {
+      RawHttp.Response response = new RawHttp(port).send(method, "/engine-rest" + key + "/start",
+          RawHttp.basic("admin", ProcessTest.ADMIN_PASSWORD), hostile, Map.of("X-HTTP-Method-Override", "POST"));
+      assertThat(response.status()).as(method).isIn(400, 404, 405);
+    }
     assertThat(builds()).isEqualTo(before);
   }
 

@@ -34,6 +34,10 @@ public class RawHttp {
   }
 
   public Response send(String method, String path, String authorization, String jsonBody) {
+    return send(method, path, authorization, jsonBody, Map.of());
+  }
+
+  public Response send(String method, String path, String authorization, String jsonBody, Map<String, String> headers) {
     byte[] body = jsonBody == null ? new byte[0] : jsonBody.getBytes(StandardCharsets.UTF_8);
     StringBuilder head = new StringBuilder()
         .append(method).append(' ').append(path).append(" HTTP/1.1\r\n")
@@ -42,6 +46,7 @@ public class RawHttp {
     if (authorization != null) {
       head.append("Authorization: ").append(authorization).append("\r\n");
     }
+    headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
     if (jsonBody != null) {
       head.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
     }
