@@ -85,7 +85,10 @@ class FailedLoginsTest {
     final HttpClient http = HttpClient.newBuilder().cookieHandler(cookies).build();
 
     Webapp() throws Exception {
-      assertThat(get("/camunda/app/cockpit/default/").statusCode()).isEqualTo(200);
+      for (String page : List.of("/camunda/app/cockpit/default/", "/camunda/app/cockpit/camunda-cockpit-bootstrap.js",
+          "/camunda/lib/deps.js")) {
+        assertThat(get(page).statusCode()).as(page).isEqualTo(200);
+      }
     }
 
     HttpResponse<String> get(String path) throws Exception {
