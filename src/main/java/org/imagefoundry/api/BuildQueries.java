@@ -16,6 +16,7 @@ import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.history.UserOperationLogEntry;
 import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.host.BuildIds;
 import org.imagefoundry.steps.BuildVariables;
 import org.springframework.stereotype.Service;
 
@@ -82,10 +83,16 @@ public class BuildQueries {
   }
 
   public Optional<Path> logFile(String id) {
-    if (instance(id) == null) {
+    // the id names a file: only ids the service makes
+    if (!BuildIds.isBuildId(id) || instance(id) == null) {
       return Optional.empty();
     }
     return Optional.of(settings.dataDir().resolve("logs").resolve(id + ".log"));
+  }
+
+  /** Whether a build, running or ended, has this id. */
+  public boolean exists(String id) {
+    return history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(id).count() > 0;
   }
 
   public boolean hasEnded(String id) {

@@ -2,7 +2,6 @@ package org.imagefoundry.api;
 
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.MismatchingMessageCorrelationException;
@@ -10,6 +9,7 @@ import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.runtime.Job;
+import org.imagefoundry.host.BuildIds;
 import org.imagefoundry.spec.BuildRequests;
 import org.imagefoundry.spec.BuildSpec;
 import org.imagefoundry.spec.Caller;
@@ -55,7 +55,15 @@ public class BuildService {
    * and names its build.
    */
   public PreparedBuild prepare(String requestJson, Caller caller) {
-    return new PreparedBuild(UUID.randomUUID().toString(), requests.prepare(requestJson, caller));
+    return prepare(requestJson, caller, BuildIds.newId());
+  }
+
+  /** Like {@link #prepare(String, Caller)} with an id the caller checked with {@link BuildIds#isBuildId}. */
+  public PreparedBuild prepare(String requestJson, Caller caller, String id) {
+    if (!BuildIds.isBuildId(id)) {
+      throw new IllegalArgumentException("not a build id: " + id);
+    }
+    return new PreparedBuild(id, requests.prepare(requestJson, caller));
   }
 
   /** The caller of an HTTP request, with their rights (for the engine REST API's starts). */

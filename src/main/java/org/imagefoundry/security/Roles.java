@@ -1,23 +1,18 @@
 package org.imagefoundry.security;
 
-import java.util.Set;
 import org.camunda.bpm.engine.authorization.Groups;
 
-/** Who may do what: Camunda groups, so Cockpit, the engine REST API and ours share one set of users. */
+/**
+ * Who may do what: Camunda groups, so Cockpit, the engine REST API and ours share one set of users. A
+ * user's groups are its authorities in Spring Security ({@link CamundaUsers}); {@link AccessRules} says
+ * what each may call.
+ */
 public final class Roles {
 
-  /** May start builds and read them. */
+  /** May start builds and read them, their logs, the metrics and the API description. */
   public static final String BUILDERS = "image-builders";
-  /** May also cancel and retry builds, and use Cockpit's operations. */
+  /** May do everything: cancel and retry builds, the engine REST API, Cockpit, Admin, Tasklist, health details. */
   public static final String ADMINS = Groups.CAMUNDA_ADMIN;
 
   private Roles() {}
-
-  public static boolean mayBuild(Set<String> groups) {
-    return groups.contains(BUILDERS) || groups.contains(ADMINS);
-  }
-
-  public static boolean mayOperate(Set<String> groups) {
-    return groups.contains(ADMINS);
-  }
 }

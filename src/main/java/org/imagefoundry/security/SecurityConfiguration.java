@@ -1,36 +1,78 @@
 package org.imagefoundry.security;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.camunda.bpm.engine.IdentityService;
+import java.time.Clock;
 import org.camunda.bpm.engine.rest.security.auth.ProcessEngineAuthenticationFilter;
-import org.camunda.bpm.engine.rest.security.auth.impl.HttpBasicAuthenticationProvider;
+import org.camunda.bpm.engine.rest.security.auth.impl.ContainerBasedAuthenticationProvider;
+import org.imagefoundry.api.BuildQueries;
 import org.imagefoundry.api.BuildService;
+import org.springframework.boot.autoconfigure.security.SecurityProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 
 /**
- * Every door needs a user except /actuator/health: our API, its docs and the actuator through
- * {@link BasicAuthentication}; the engine REST API through Camunda's own filter, so its authorization
- * checks apply; Cockpit through its own login.
+ * Every door goes through Spring Security: paths that could be read two ways are refused
+ * ({@link UnambiguousPaths}), logins are HTTP Basic against Camunda's users ({@link CamundaUsers}),
+ * throttled per source ({@link LoginThrottleFilter}), and {@link AccessRules} decides who may call what.
+ * Behind it, the engine REST API takes the user Spring Security authenticated, so Camunda's
+ * authorization checks apply, and its starts are checked like ours ({@link EngineRestStarts}). The
+ * webapps keep their own session login.
  */
 @Configuration
 public class SecurityConfiguration {
 
   @Bean
-  public FilterRegistrationBean<BasicAuthentication> apiAuthentication(IdentityService identity) {
-    var registration = new FilterRegistrationBean<>(new BasicAuthentication(identity));
-    registration.addUrlPatterns("/api/*", "/actuator/*", "/v3/*", "/swagger-ui/*", "/swagger-ui.html");
-    registration.setName("api-authentication");
-    registration.setOrder(1);
+  public SecurityFilterChain security(HttpSecurity http, CamundaUsers users, LoginThrottle throttle) throws Exception {
+    return http
+        .authenticationProvider(users)
+        .httpBasic(basic -> basic.realmName("image-foundry"))
+        .addFilterBefore(new LoginThrottleFilter(throttle), BasicAuthenticationFilter.class)
+        .authorizeHttpRequests(AccessRules::apply)
+        // credentials come with every request and nothing of ours rides on a cookie; the webapps have
+        // their own CSRF protection and session
+        .csrf(AbstractHttpConfigurer::disable)
+        .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .logout(AbstractHttpConfigurer::disable)
+        .build();
+  }
+
+  @Bean
+  public UnambiguousPaths unambiguousPaths() {
+    return new UnambiguousPaths();
+  }
+
+  @Bean
+  public WebSecurityCustomizer firewall(UnambiguousPaths paths) {
+    return web -> web.httpFirewall(paths);
+  }
+
+  /** The same firewall once more, just before Spring Security, which parses the path before its firewall runs. */
+  @Bean
+  public FilterRegistrationBean<UnambiguousPaths> ambiguousPathsRefused(UnambiguousPaths paths) {
+    var registration = new FilterRegistrationBean<>(paths);
+    registration.setName("ambiguous-paths-refused");
+    registration.setOrder(SecurityProperties.DEFAULT_FILTER_ORDER - 1);
     return registration;
   }
 
   @Bean
+  public LoginThrottle loginThrottle(LoginThrottleSettings settings) {
+    return new LoginThrottle(settings, Clock.systemUTC());
+  }
+
+  /** Camunda's filter takes the user Spring Security authenticated (the request's principal) and its groups. */
+  @Bean
   public FilterRegistrationBean<ProcessEngineAuthenticationFilter> engineRestAuthentication() {
     var registration = new FilterRegistrationBean<>(new ProcessEngineAuthenticationFilter());
     registration.addInitParameter(ProcessEngineAuthenticationFilter.AUTHENTICATION_PROVIDER_PARAM,
-        HttpBasicAuthenticationProvider.class.getName());
+        ContainerBasedAuthenticationProvider.class.getName());
     registration.addUrlPatterns("/engine-rest/*");
     registration.setName("engine-rest-authentication");
     registration.setOrder(1);
@@ -38,8 +80,9 @@ public class SecurityConfiguration {
   }
 
   @Bean
-  public FilterRegistrationBean<EngineRestStarts> engineRestStarts(BuildService builds, ObjectMapper json) {
-    var registration = new FilterRegistrationBean<>(new EngineRestStarts(builds, json));
+  public FilterRegistrationBean<EngineRestStarts> engineRestStarts(BuildService builds, BuildQueries queries,
+      ObjectMapper json) {
+    var registration = new FilterRegistrationBean<>(new EngineRestStarts(builds, queries, json));
     registration.addUrlPatterns("/engine-rest/*", "/camunda/api/engine/*");
     registration.setName("engine-rest-starts");
     registration.setOrder(2);

@@ -12,7 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-/** Who may call what: nobody without credentials, builders start and read, admins also cancel and retry. */
+/**
+ * Who may call what: nobody without credentials, a user in no group nothing but health, builders start
+ * and read, admins also cancel and retry; the engine REST API gets the same users (see also
+ * {@link AuthorizationMatrixTest}).
+ */
 @ProcessTest
 class AuthenticationTest {
 
@@ -64,5 +68,22 @@ class AuthenticationTest {
   void theEngineRestApiKnowsTheSameUsers() {
     assertThat(admin.get("/engine-rest/process-definition").status()).isEqualTo(200);
     assertThat(admin.get("/engine-rest/process-definition").body()).contains("buildImage");
+    // the engine itself knows who calls (else this is a 401), so its authorization checks apply
+    Api.Response check = admin.get("/engine-rest/authorization/check?permissionName=READ&resourceName=Deployment&resourceType=9");
+    assertThat(check.status()).as(check.body()).isEqualTo(200);
+    assertThat(check.json().get("authorized").asBoolean()).isTrue();
+  }
+
+  @Test
+  void aUserInNoGroupMayLogInButDoNothing() {
+    if (identity.createUserQuery().userId("loner").count() == 0) {
+      var user = identity.newUser("loner");
+      user.setPassword("loner-secret");
+      identity.saveUser(user);
+    }
+    Api loner = new Api("http://localhost:" + port, "loner", "loner-secret");
+    assertThat(loner.get("/api/builds").status()).isEqualTo(403);
+    assertThat(loner.get("/engine-rest/process-definition").status()).isEqualTo(403);
+    assertThat(loner.get("/actuator/health").status()).isEqualTo(200);
   }
 }
