@@ -7,7 +7,7 @@ import java.util.Map;
 import org.imagefoundry.FoundrySettings;
 import org.springframework.stereotype.Component;
 
-/** apt-get inside a chroot. */
+/** apt-get and dpkg inside the image's tree, in the {@link Sandbox}. */
 @Component
 public class Apt {
 
@@ -33,7 +33,7 @@ public class Apt {
 
   /** Finishes what a killed dpkg left half-configured; a no-op after a clean run. */
   public void repairInterrupted(Path root) {
-    runner.run(Command.of(settings.timeouts().apt(), "chroot", root.toString(), "dpkg", "--configure", "-a").withEnv(ENV));
+    runner.run(Command.of(settings.timeouts().apt(), Sandbox.in(root, "dpkg", "--configure", "-a")).withEnv(ENV));
   }
 
   public void update(Path root) {
@@ -68,8 +68,8 @@ public class Apt {
   }
 
   private void apt(Path root, String... args) {
-    List<String> command = new ArrayList<>(List.of("chroot", root.toString(), "apt-get"));
+    List<String> command = new ArrayList<>(List.of("apt-get"));
     command.addAll(List.of(args));
-    runner.run(Command.of(settings.timeouts().apt(), command).withEnv(ENV));
+    runner.run(Command.of(settings.timeouts().apt(), Sandbox.in(root, command)).withEnv(ENV));
   }
 }

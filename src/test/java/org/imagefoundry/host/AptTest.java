@@ -16,19 +16,19 @@ class AptTest {
   final Path root = Path.of("/build/b1/root");
 
   @Test
-  void runsAptGetInTheChrootNonInteractively() {
+  void runsAptGetInTheSandboxNonInteractively() {
     apt.update(root);
     apt.install(root, List.of("less", "openssh-server"));
 
     assertThat(host.commands()).containsExactly(
-        List.of("chroot", "/build/b1/root", "apt-get", "update"),
-        List.of("chroot", "/build/b1/root", "apt-get", "-y", "-o", "Dpkg::Options::=--force-confdef",
+        Sandbox.in(root, "apt-get", "update"),
+        Sandbox.in(root, "apt-get", "-y", "-o", "Dpkg::Options::=--force-confdef",
             "-o", "Dpkg::Options::=--force-confold", "install", "less", "openssh-server"));
   }
 
   @Test
   void aPackageAptCannotLocateIsAnUnrecoverableFailure() {
-    host.failOn(List.of("chroot"), 100, 1, "Reading package lists...", "E: Unable to locate package no-such-package");
+    host.failOn(List.of("bwrap"), 100, 1, "Reading package lists...", "E: Unable to locate package no-such-package");
 
     assertThatThrownBy(() -> apt.install(root, List.of("no-such-package")))
         .isInstanceOf(BuildFailure.class).hasMessageContaining("E: Unable to locate package no-such-package");
@@ -36,7 +36,7 @@ class AptTest {
 
   @Test
   void aNetworkErrorStaysRetryable() {
-    host.failOn(List.of("chroot"), 100, 1, "E: Failed to fetch http://127.0.0.1:9/debian/pool/x.deb  Connection refused");
+    host.failOn(List.of("bwrap"), 100, 1, "E: Failed to fetch http://127.0.0.1:9/debian/pool/x.deb  Connection refused");
 
     assertThatThrownBy(() -> apt.install(root, List.of("less"))).isInstanceOf(CommandFailedException.class)
         .isNotInstanceOf(BuildFailure.class);

@@ -1,0 +1,35 @@
+package org.imagefoundry.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.imagefoundry.testing.FakeHost;
+import org.imagefoundry.testing.Settings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DebootstrapperTest {
+
+  final FakeHost host = new FakeHost();
+  final Debootstrapper debootstrapper = new Debootstrapper(host, Settings.defaults());
+  @TempDir Path root;
+
+  @Test
+  void unpacksOnTheHostAndRunsThePackageScriptsInTheSandbox() throws Exception {
+    Files.createSymbolicLink(root.resolve("proc"), Path.of("/proc")); // what the first stage leaves
+
+    debootstrapper.run(root, new Debootstrapper.Options("bookworm", "http://127.0.0.1:9/debian", "amd64", "minbase",
+        List.of("ca-certificates"), Path.of("/usr/share/keyrings/debian-archive-keyring.gpg"), false, Map.of()));
+
+    assertThat(host.commands()).containsExactly(
+        List.of("debootstrap", "--foreign", "--variant=minbase", "--include=ca-certificates", "--arch=amd64",
+            "--keyring=/usr/share/keyrings/debian-archive-keyring.gpg", "bookworm", root.toString(),
+            "http://127.0.0.1:9/debian"),
+        Sandbox.in(root, "/debootstrap/debootstrap", "--second-stage"));
+    assertThat(Files.isSymbolicLink(root.resolve("proc"))).isFalse();
+    assertThat(root.resolve("proc")).isDirectory();
+  }
+}
