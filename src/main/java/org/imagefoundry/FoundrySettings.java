@@ -29,7 +29,7 @@ public record FoundrySettings(
 
   /** What /actuator/health checks on the build host. */
   public record Health(
-      @DefaultValue({"debootstrap", "losetup", "mount", "umount", "chroot", "mkfs.ext4", "e2fsck", "resize2fs",
+      @DefaultValue({"debootstrap", "bwrap", "losetup", "mount", "umount", "chroot", "mkfs.ext4", "e2fsck", "resize2fs",
           "tune2fs", "dumpe2fs", "blkid", "truncate", "tar", "zstd", "pigz", "xz"}) List<String> requiredTools,
       @DefaultValue("5GB") DataSize minFreeSpace) {}
 

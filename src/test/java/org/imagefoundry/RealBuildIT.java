@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.imagefoundry.metadata.BuildMetadata;
 import org.imagefoundry.testing.Api;
 import org.imagefoundry.testing.ImageChecks;
 import org.imagefoundry.testing.LocalRepository;
 import org.imagefoundry.testing.RealBuildTest;
+import org.imagefoundry.testing.Requests;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -142,6 +144,60 @@ class RealBuildIT {
       assertThat(mnt.resolve("var/tmp/image-foundry-it")).doesNotExist();
     });
     assertThat(api.log(id)).contains("$ mount --bind -o ro " + repo);
+    ImageChecks.assertNothingLeft(BUILD_ROOT, id, metadata.getParent());
+  }
+
+  /**
+   * A package script, run as root, tries every way out of the image's tree that a plain chroot with the
+   * host's /proc, /sys and /dev offered: the host's root through /proc/PID/root, a device node, the
+   * host's sysfs and sysctls, the host's processes. In the sandbox each attempt fails, the host stays
+   * as it was, and the build succeeds; the script's own record of its attempts is in the image.
+   */
+  @Test
+  void aPackageScriptCannotReachTheHost() throws Exception {
+    Path host = Path.of(RealBuildTest.ROOT, "host-sentinel");
+    Requests.delete(host);
+    Files.createDirectories(host);
+    Files.writeString(host.resolve("sentinel"), "host-only\n");
+    String postinst = """
+        #!/bin/sh
+        host=%s
+        log=/var/log/image-foundry-escape.log
+        attempt() { if sh -c "$1" >/dev/null 2>&1; then echo "ESCAPED: $1" >>$log; else echo "held: $1" >>$log; fi; }
+        for root in /proc/[0-9]*/root; do attempt "echo escaped > $root$host/through-proc-root"; done
+        attempt "grep -q host-only /proc/1/root$host/sentinel"
+        attempt "mknod /tmp/loop-node b 7 0"
+        attempt "test -e /dev/loop-control || test -e /dev/loop0 || test -e /dev/vda || test -e /dev/sda"
+        attempt "test -e /sys/block/loop0 || test -e /sys/kernel"
+        attempt "cat /proc/sys/kernel/printk_ratelimit > /proc/sys/kernel/printk_ratelimit"
+        attempt "test $(ls -d /proc/[0-9]* | wc -l) -gt 20"
+        exit 0
+        """.formatted(host);
+    Path repo = Path.of(RealBuildTest.ROOT, "repos", "escape");
+    LocalRepository.create(repo, List.of(new LocalRepository.Package("image-foundry-escape", Map.of(), postinst)));
+    String id = api.start("""
+        {"image_data": {"/": {"uri": "http://images.invalid/escape.img.zst", "format": "ext4", "container": "zstd",
+                              "size": "2G"}},
+         "output": "%s", "codename": "bookworm", "variant": "minbase",
+         "repos": [{"name": "debian", "suite": "bookworm", "section": "main", "priority": null, "type": "deb"},
+                   {"name": "local", "uri": "file://%s", "suite": "local", "section": "main", "priority": null,
+                    "type": "deb", "trusted": true}],
+         "packages": ["image-foundry-escape"]}
+        """.formatted(OUTPUT.resolve("escape"), repo));
+
+    JsonNode build = api.awaitEnd(id, Duration.ofMinutes(20));
+
+    assertThat(build.get("state").asText()).as(api.log(id)).isEqualTo("SUCCEEDED");
+    try (var files = Files.list(host)) {
+      assertThat(files.map(f -> f.getFileName().toString())).containsExactly("sentinel");
+    }
+    assertThat(host.resolve("sentinel")).hasContent("host-only");
+    Path metadata = Path.of(build.get("metadataPath").asText());
+    ImageChecks.verifyPublished(metadata, List.of("image-foundry-escape"), scratch.resolve("escape"), mnt -> {
+      Path record = mnt.resolve("var/log/image-foundry-escape.log");
+      assertThat(record).content().contains("held: grep -q host-only", "held: mknod", "held: cat /proc/sys")
+          .doesNotContain("ESCAPED");
+    });
     ImageChecks.assertNothingLeft(BUILD_ROOT, id, metadata.getParent());
   }
 }

@@ -8,7 +8,7 @@ import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.spec.PackageNames;
 import org.springframework.stereotype.Component;
 
-/** apt-get inside a chroot. */
+/** apt-get and dpkg inside the image's tree, in the {@link Sandbox}. */
 @Component
 public class Apt {
 
@@ -34,7 +34,7 @@ public class Apt {
 
   /** Finishes what a killed dpkg left half-configured; a no-op after a clean run. */
   public void repairInterrupted(Path root) {
-    runner.run(Command.of(settings.timeouts().apt(), "chroot", root.toString(), "dpkg", "--configure", "-a").withEnv(ENV));
+    runner.run(Command.of(settings.timeouts().apt(), Sandbox.in(root, "dpkg", "--configure", "-a")).withEnv(ENV));
   }
 
   public void update(Path root) {
@@ -80,8 +80,8 @@ public class Apt {
   /** Fails the build unless a package of the build's repos has exactly this name. */
   private void requireExactPackage(Path root, String name) {
     // pkgnames takes a plain prefix, never a pattern, and lists real packages only
-    List<String> known = runner.run(Command.of(settings.timeouts().apt(), "chroot", root.toString(), "apt-cache",
-        "pkgnames", name).withEnv(ENV)).lines();
+    List<String> known = runner.run(Command.of(settings.timeouts().apt(), Sandbox.in(root, "apt-cache",
+        "pkgnames", name)).withEnv(ENV)).lines();
     if (known.stream().map(String::trim).noneMatch(name::equals)) {
       throw new BuildFailure("no package is named exactly " + name
           + " in the build's repos (apt-get would read the name as a pattern); nothing was installed");
@@ -93,8 +93,8 @@ public class Apt {
   }
 
   private void apt(Path root, String... args) {
-    List<String> command = new ArrayList<>(List.of("chroot", root.toString(), "apt-get"));
+    List<String> command = new ArrayList<>(List.of("apt-get"));
     command.addAll(List.of(args));
-    runner.run(Command.of(settings.timeouts().apt(), command).withEnv(ENV));
+    runner.run(Command.of(settings.timeouts().apt(), Sandbox.in(root, command)).withEnv(ENV));
   }
 }

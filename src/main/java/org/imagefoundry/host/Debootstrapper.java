@@ -14,7 +14,7 @@ import java.util.Set;
 import org.imagefoundry.FoundrySettings;
 import org.springframework.stereotype.Component;
 
-/** debootstrap into a mounted target. */
+/** debootstrap into a mounted target, its package scripts in the {@link Sandbox}. */
 @Component
 public class Debootstrapper {
 
@@ -30,8 +30,14 @@ public class Debootstrapper {
     this.settings = settings;
   }
 
+  /**
+   * The first stage (download, signature check, unpack: no package script runs) on the host, then the
+   * second stage, which runs the base packages' maintainer scripts, inside the tree in the
+   * {@link Sandbox}. {@code container=lxc} is how debootstrap learns that /proc and /dev are provided
+   * and that it must not test mknod, which the sandbox does not allow.
+   */
   public void run(Path root, Options options) {
-    List<String> args = new ArrayList<>(List.of("debootstrap"));
+    List<String> args = new ArrayList<>(List.of("debootstrap", "--foreign"));
     if (options.variant() != null) {
       args.add("--variant=" + options.variant());
     }
@@ -42,7 +48,23 @@ public class Debootstrapper {
     args.addAll(List.of(options.suite(), root.toString(), options.mirror()));
     runner.run(Command.of(settings.timeouts().debootstrap(), args).withEnv(options.proxyEnv())
         .withEnv(Map.of("WGETRC", noRedirects(root).toString())));
+    replaceProcLink(root);
+    runner.run(Command.of(settings.timeouts().debootstrap(), Sandbox.in(root, "/debootstrap/debootstrap", "--second-stage"))
+        .withEnv(options.proxyEnv()).withEnv(Map.of("container", "lxc")));
     removeDownloadedPackages(root);
+  }
+
+  /** The first stage leaves /proc a link to the host's; the sandbox mounts its own proc on a directory there. */
+  void replaceProcLink(Path root) {
+    Path proc = root.resolve("proc");
+    try {
+      if (Files.isSymbolicLink(proc)) {
+        Files.delete(proc);
+      }
+      Files.createDirectories(proc);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**

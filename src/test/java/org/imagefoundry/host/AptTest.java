@@ -16,19 +16,19 @@ class AptTest {
   final Path root = Path.of("/build/b1/root");
 
   @Test
-  void runsAptGetInTheChrootNonInteractively() {
+  void runsAptGetInTheSandboxNonInteractively() {
     apt.update(root);
     apt.install(root, List.of("less", "openssh-server"));
 
     assertThat(host.commands()).containsExactly(
-        List.of("chroot", "/build/b1/root", "apt-get", "update"),
-        List.of("chroot", "/build/b1/root", "apt-get", "-y", "-o", "Dpkg::Options::=--force-confdef",
+        Sandbox.in(root, "apt-get", "update"),
+        Sandbox.in(root, "apt-get", "-y", "-o", "Dpkg::Options::=--force-confdef",
             "-o", "Dpkg::Options::=--force-confold", "install", "less", "openssh-server"));
   }
 
   @Test
   void aPackageAptCannotLocateIsAnUnrecoverableFailure() {
-    host.failOn(List.of("chroot"), 100, 1, "Reading package lists...", "E: Unable to locate package no-such-package");
+    host.failOn(List.of("bwrap"), 100, 1, "Reading package lists...", "E: Unable to locate package no-such-package");
 
     assertThatThrownBy(() -> apt.install(root, List.of("no-such-package")))
         .isInstanceOf(BuildFailure.class).hasMessageContaining("E: Unable to locate package no-such-package");
@@ -36,7 +36,7 @@ class AptTest {
 
   @Test
   void aNetworkErrorStaysRetryable() {
-    host.failOn(List.of("chroot"), 100, 1, "E: Failed to fetch http://127.0.0.1:9/debian/pool/x.deb  Connection refused");
+    host.failOn(List.of("bwrap"), 100, 1, "E: Failed to fetch http://127.0.0.1:9/debian/pool/x.deb  Connection refused");
 
     assertThatThrownBy(() -> apt.install(root, List.of("less"))).isInstanceOf(CommandFailedException.class)
         .isNotInstanceOf(BuildFailure.class);
@@ -44,23 +44,23 @@ class AptTest {
 
   @Test
   void aNameAptCouldReadAsAPatternIsInstalledOnlyWhenAPackageHasExactlyThatName() {
-    host.failOn(List.of("chroot", "/build/b1/root", "apt-cache"), 0, 1, "g++-12", "g++", "g++-multilib");
+    host.failOn(Sandbox.in(root, "apt-cache"), 0, 1, "g++-12", "g++", "g++-multilib");
 
     apt.install(root, List.of("g++", "less"));
 
     assertThat(host.commands()).containsExactly(
-        List.of("chroot", "/build/b1/root", "apt-cache", "pkgnames", "g++"),
-        List.of("chroot", "/build/b1/root", "apt-get", "-y", "-o", "Dpkg::Options::=--force-confdef",
+        Sandbox.in(root, "apt-cache", "pkgnames", "g++"),
+        Sandbox.in(root, "apt-get", "-y", "-o", "Dpkg::Options::=--force-confdef",
             "-o", "Dpkg::Options::=--force-confold", "install", "g++", "less"));
   }
 
   @Test
   void aNameNoPackageHasExactlyFailsTheBuildNamingItAndInstallsNothing() {
-    host.failOn(List.of("chroot", "/build/b1/root", "apt-cache"), 0, 1, "python3.11-dev", "python3.11-venv");
+    host.failOn(Sandbox.in(root, "apt-cache"), 0, 1, "python3.11-dev", "python3.11-venv");
 
     assertThatThrownBy(() -> apt.install(root, List.of("less", "python3.11=3.11.2-6")))
         .isInstanceOf(BuildFailure.class).hasMessageContaining("python3.11");
-    assertThat(host.commands("chroot")).noneMatch(command -> command.contains("install"));
+    assertThat(host.commands("bwrap")).noneMatch(command -> command.contains("install"));
   }
 
   @Test

@@ -31,7 +31,7 @@ public final class LocalRepository {
   public static final String GATE_WAITING = "gate: waiting";
 
   /** One package: its name, its files (path in the image → content) and its postinst script, if any. */
-  record Package(String name, Map<String, String> files, String postinst) {}
+  public record Package(String name, Map<String, String> files, String postinst) {}
 
   private LocalRepository() {}
 
@@ -80,7 +80,7 @@ public final class LocalRepository {
     }
   }
 
-  private static void create(Path dir, List<Package> contents) {
+  public static void create(Path dir, List<Package> contents) {
     try {
       Requests.delete(dir);
       var index = new StringBuilder();
