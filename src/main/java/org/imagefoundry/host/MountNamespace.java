@@ -26,6 +26,8 @@ public class MountNamespace {
   private final Path proc;
   private final long self;
   private final long parent;
+  /** Found once, at start: the process that started the service may be gone by the time anyone asks. */
+  private final Check check;
 
   @Autowired
   public MountNamespace() {
@@ -37,17 +39,23 @@ public class MountNamespace {
     this.proc = proc;
     this.self = self;
     this.parent = parent;
+    this.check = find();
   }
 
   /** What the check found: whether the namespace is the service's own, and why it says so. */
   public record Check(boolean own, String detail) {}
+
+  /** What {@link #find} found when the service started. */
+  public Check check() {
+    return check;
+  }
 
   /**
    * Compares this process's mount namespace with PID 1's (the host's, or the container's init). When
    * PID 1's cannot be read (a sandbox may refuse it), with the parent's: the namespace the service was
    * started in. The service that is PID 1 is a container's init: the namespace is the container's.
    */
-  public Check check() {
+  private Check find() {
     Optional<String> mine = of(self);
     if (mine.isEmpty()) {
       return new Check(false, "cannot read " + proc.resolve(self + "/ns/mnt"));
@@ -74,7 +82,6 @@ public class MountNamespace {
 
   @EventListener(ApplicationStartedEvent.class)
   public void warnUnlessOwn() {
-    Check check = check();
     if (check.own()) {
       LOG.info("mount namespace: {}", check.detail());
       return;

@@ -62,6 +62,17 @@ class MountNamespaceTest {
   }
 
   @Test
+  void theCheckIsMadeOnceAtStartSoTheStarterEndingLaterChangesNothing() throws IOException {
+    namespace(400, "mnt:[4026531832]");
+    namespace(500, "mnt:[4026532176]");
+    var namespace = new MountNamespace(proc, 500, 400);
+
+    Files.delete(proc.resolve("400/ns/mnt"));
+
+    assertThat(namespace.check().own()).isTrue();
+  }
+
+  @Test
   void theRealProcessCanReadItsOwnNamespace() {
     assertThat(new MountNamespace().check().detail()).contains("mnt:[");
   }
