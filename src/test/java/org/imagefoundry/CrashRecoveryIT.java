@@ -101,20 +101,15 @@ class CrashRecoveryIT {
   @Test
   void aStepThatEndsWhileTheDatabaseIsStoppedRunsAgainOnceItIsBack() throws Exception {
     Api api = service.api();
-    Path repo = gatedRepo("at-commit");
-    String id = api.start(gatedRequest("at-commit", repo));
-    awaitLogLine(id, "  " + LocalRepository.GATE_WAITING, Duration.ofMinutes(10));
+    Gated build = startHeldAtTheGate(api, "at-commit");
+    String id = build.id();
 
-    Postgres.stop();
-    try {
-      LocalRepository.openGate(repo);
+    Instant back = outage(() -> {
+      LocalRepository.openGate(build.repo());
       awaitLogLine(id, line -> line.startsWith("phase installPackages finished"), -1, Duration.ofMinutes(5));
       assertHealthDownWhileTheDatabaseIsAway(service.anonymous());
       Api.sleepSeconds(10); // longer than a connection request waits: recording the failure fails too
-    } finally {
-      Postgres.start();
-    }
-    Instant back = Instant.now();
+    });
 
     Instant next = awaitLogLine(id, "phase postInstall started", Duration.ofMinutes(5));
     assertResumedWithinAMinute(back, next, "postInstall");
@@ -125,20 +120,13 @@ class CrashRecoveryIT {
   }
 
   @Test
-  void anOutageDuringAStepCostsNothing() throws Exception {
+  void anOutageDuringAStepCostsThatStepAtMost() throws Exception {
     Api api = service.api();
-    Path repo = gatedRepo("during-step");
-    String id = api.start(gatedRequest("during-step", repo));
-    awaitLogLine(id, "  " + LocalRepository.GATE_WAITING, Duration.ofMinutes(10));
+    Gated build = startHeldAtTheGate(api, "during-step");
+    String id = build.id();
 
-    Postgres.stop();
-    try {
-      Api.sleepSeconds(10);
-    } finally {
-      Postgres.start();
-    }
-    Instant back = Instant.now();
-    LocalRepository.openGate(repo);
+    Instant back = outage(() -> Api.sleepSeconds(10));
+    LocalRepository.openGate(build.repo());
 
     assertResumedWithinAMinute(back, awaitLogLine(id, "phase postInstall started", Duration.ofMinutes(5)), "postInstall");
     assertSucceededAndLeftNothing(api, id, "during-step");
@@ -148,23 +136,18 @@ class CrashRecoveryIT {
 
   /** The step failed and waits for its retry when the database goes: no job of the build runs meanwhile. */
   @Test
-  void anOutageBetweenTwoJobsCostsNothing() throws Exception {
+  void anOutageBetweenTwoJobsCostsOnlyTheOutage() throws Exception {
     Api api = service.api();
-    Path repo = gatedRepo("between-jobs");
-    String id = api.start(gatedRequest("between-jobs", repo));
-    awaitLogLine(id, "  " + LocalRepository.GATE_WAITING, Duration.ofMinutes(10));
-    LocalRepository.failGate(repo, true);
-    LocalRepository.openGate(repo);
+    Gated build = startHeldAtTheGate(api, "between-jobs");
+    String id = build.id();
+    LocalRepository.failGate(build.repo(), true);
+    LocalRepository.openGate(build.repo());
     awaitLogLine(id, line -> line.startsWith("phase installPackages failed"), -1, Duration.ofMinutes(5));
 
-    Postgres.stop();
-    try {
-      LocalRepository.failGate(repo, false);
+    Instant back = outage(() -> {
+      LocalRepository.failGate(build.repo(), false);
       Api.sleepSeconds(10);
-    } finally {
-      Postgres.start();
-    }
-    Instant back = Instant.now();
+    });
 
     assertResumedWithinAMinute(back, awaitLogLine(id, "phase postInstall started", Duration.ofMinutes(5)), "postInstall");
     assertSucceededAndLeftNothing(api, id, "between-jobs");
@@ -173,35 +156,43 @@ class CrashRecoveryIT {
 
   /** A cancelled build's compensation is under way when the database goes: it runs again, and the build ends CANCELLED. */
   @Test
-  void anOutageDuringTheCompensationOfACancelledBuildCostsNothing() {
+  void anOutageDuringTheCompensationOfACancelledBuildCostsThatCompensationAtMost() {
     Api api = service.api();
-    Path repo = gatedRepo("during-compensation");
-    String id = api.start(gatedRequest("during-compensation", repo));
-    awaitLogLine(id, "  " + LocalRepository.GATE_WAITING, Duration.ofMinutes(10));
+    String id = startHeldAtTheGate(api, "during-compensation").id();
 
     assertThat(api.post("/api/builds/" + id + "/cancel", "").status()).isEqualTo(202);
     // installPackages never completed, so undoing mountPseudoFilesystems comes first; the gate's postinst ignores
     // SIGTERM, so it spends two seconds stopping it, in which the database goes
     awaitLogLine(id, "phase undoMountPseudoFilesystems started", Duration.ofMinutes(2));
-    Postgres.stop();
-    try {
-      Api.sleepSeconds(10);
-    } finally {
-      Postgres.start();
-    }
-    Instant back = Instant.now();
+    Instant back = outage(() -> Api.sleepSeconds(10));
 
-    JsonNode build = api.awaitEnd(id, Duration.ofMinutes(5));
-    assertThat(build.get("state").asText()).as(log(id)).isEqualTo("CANCELLED");
-    assertResumedWithinAMinute(back, Instant.parse(build.get("endedAt").asText()), "the end of the cancel");
+    JsonNode ended = api.awaitEnd(id, Duration.ofMinutes(5));
+    assertThat(ended.get("state").asText()).as(log(id)).isEqualTo("CANCELLED");
+    assertResumedWithinAMinute(back, Instant.parse(ended.get("endedAt").asText()), "the end of the cancel");
     ImageChecks.assertNothingLeft(ROOT.resolve("build"), id, ROOT.resolve("images").resolve("during-compensation"));
     assertNoStepRanBesideItself(id);
   }
 
-  static Path gatedRepo(String name) {
+  /** A build that waits at the gate, in installPackages. */
+  record Gated(String id, Path repo) {}
+
+  static Gated startHeldAtTheGate(Api api, String name) {
     Path repo = ROOT.resolve("repos").resolve(name);
     LocalRepository.createWithGate(repo);
-    return repo;
+    String id = api.start(gatedRequest(name, repo));
+    awaitLogLine(id, "  " + LocalRepository.GATE_WAITING, Duration.ofMinutes(10));
+    return new Gated(id, repo);
+  }
+
+  /** Stops the database, does {@code meanwhile}, starts it again; returns when it was back. */
+  static Instant outage(Runnable meanwhile) {
+    Postgres.stop();
+    try {
+      meanwhile.run();
+    } finally {
+      Postgres.start();
+    }
+    return Instant.now();
   }
 
   static String gatedRequest(String name, Path repo) {
