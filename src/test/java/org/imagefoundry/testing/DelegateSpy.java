@@ -18,6 +18,7 @@ public class DelegateSpy implements BeanPostProcessor {
   private final Map<String, Integer> transientFailures = new HashMap<>();
   private final java.util.List<String> invocations = new java.util.ArrayList<>();
   private String unrecoverable;
+  private final Map<String, RuntimeException> thrown = new HashMap<>();
 
   /** The task ends the build through the BPMN error, as a {@code BuildFailure} would. */
   public synchronized void failUnrecoverably(String taskId) {
@@ -29,6 +30,11 @@ public class DelegateSpy implements BeanPostProcessor {
     transientFailures.put(taskId, times);
   }
 
+  /** The task throws {@code failure} once, then works. */
+  public synchronized void failWith(String taskId, RuntimeException failure) {
+    thrown.put(taskId, failure);
+  }
+
   /** The tasks whose delegates ran, in order. */
   public synchronized java.util.List<String> invocations() {
     return java.util.List.copyOf(invocations);
@@ -38,6 +44,7 @@ public class DelegateSpy implements BeanPostProcessor {
     invocations.clear();
     unrecoverable = null;
     transientFailures.clear();
+    thrown.clear();
   }
 
   private synchronized void check(String taskId) {
@@ -45,6 +52,10 @@ public class DelegateSpy implements BeanPostProcessor {
     if (taskId.equals(unrecoverable)) {
       unrecoverable = null;
       throw new BpmnError(BuildVariables.BUILD_FAILED, taskId + ": injected unrecoverable failure");
+    }
+    RuntimeException failure = thrown.remove(taskId);
+    if (failure != null) {
+      throw failure;
     }
     Integer left = transientFailures.get(taskId);
     if (left != null && left > 0) {
