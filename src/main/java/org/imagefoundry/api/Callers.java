@@ -1,17 +1,18 @@
 package org.imagefoundry.api;
 
 import jakarta.servlet.http.HttpServletRequest;
-import java.util.List;
 import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.imagefoundry.spec.Caller;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
 
 /**
  * Who sends an HTTP request, with the rights of their Camunda groups: the user the authentication put
  * on the request (our API), or the engine user Camunda's own filter authenticated (the engine REST API).
- * Unknown users get no admin rights.
+ * Unknown users get no admin rights. The groups come from the login, which read them once.
  */
 @Component
 public class Callers {
@@ -23,17 +24,16 @@ public class Callers {
   }
 
   public Caller of(HttpServletRequest request) {
+    // the groups were read once, at login (CamundaUsers): they are the authentication's authorities
+    var login = SecurityContextHolder.getContext().getAuthentication();
+    if (login != null && login.isAuthenticated() && !(login instanceof AnonymousAuthenticationToken)) {
+      return Caller.of(login.getName(), login.getAuthorities().stream().map(GrantedAuthority::getAuthority).toList());
+    }
     Authentication engineUser = identity.getCurrentAuthentication();
-    String user = request.getRemoteUser() != null ? request.getRemoteUser()
-        : request.getUserPrincipal() != null ? request.getUserPrincipal().getName()
-        : engineUser != null ? engineUser.getUserId() : null;
-    if (user == null) {
-      return Caller.builder("anonymous");
+    if (engineUser != null && engineUser.getUserId() != null) {
+      return Caller.of(engineUser.getUserId(), engineUser.getGroupIds());
     }
-    if (engineUser != null && user.equals(engineUser.getUserId()) && engineUser.getGroupIds() != null) {
-      return Caller.of(user, engineUser.getGroupIds());
-    }
-    List<String> groups = identity.createGroupQuery().groupMember(user).list().stream().map(Group::getId).toList();
-    return Caller.of(user, groups);
+    return Caller.builder(request.getRemoteUser() != null ? request.getRemoteUser() : "anonymous");
   }
+
 }
