@@ -50,14 +50,21 @@ public class BuildQueries {
   }
 
   /**
-   * Newest first, optionally only those in {@code state}. A state is worked out per build, so with one
-   * the newest {@value #MAX_SCANNED} builds at most are looked at.
+   * Newest first, optionally only those in {@code state}. An ended build's state is read off the
+   * instance itself (the end event it reached), a running one's from its jobs and incidents: so a filter
+   * by an ended state pages through history without a query per build, and one by a running state looks
+   * only at unfinished builds. With a state, the newest {@value #MAX_SCANNED} builds at most are looked at.
    */
   public List<BuildView> list(BuildState state, Page page) {
     var query = history.createHistoricProcessInstanceQuery().processDefinitionKey(PROCESS_KEY)
         .orderByProcessInstanceStartTime().desc();
     if (state == null) {
       return query.listPage(page.offset(), page.limit()).stream().map(this::view).toList();
+    }
+    if (state.hasEnded()) {
+      query.finished();
+    } else {
+      query.unfinished();
     }
     List<BuildView> found = new java.util.ArrayList<>();
     int skipped = 0;
@@ -177,8 +184,9 @@ public class BuildQueries {
 
   private BuildState state(HistoricProcessInstance instance) {
     if (instance.getEndTime() != null) {
-      return BuildState.ended(history.createHistoricActivityInstanceQuery().processInstanceId(instance.getId())
-          .activityType("noneEndEvent").list().stream().map(a -> a.getActivityId()).findFirst().orElse(null));
+      // the end event is recorded on the instance when the build ended at one; a deleted build has none
+      return BuildState.ended(BuildState.END_EVENTS.contains(instance.getEndActivityId()) ? instance.getEndActivityId()
+          : null);
     }
     if (runtime.createIncidentQuery().processInstanceId(instance.getId()).count() > 0) {
       return BuildState.INCIDENT;

@@ -6,6 +6,13 @@ public enum BuildState {
   QUEUED,
   RUNNING, INCIDENT, SUCCEEDED, SKIPPED, FAILED, CANCELLED;
 
+  /** The end events of the diagram, each an ended state. */
+  static final java.util.Set<String> END_EVENTS = java.util.Set.of("succeeded", "skipped", "failed", "cancelled");
+
+  public boolean hasEnded() {
+    return this == SUCCEEDED || this == SKIPPED || this == FAILED || this == CANCELLED;
+  }
+
   /** The state of an ended build, from the end event it reached. */
   static BuildState ended(String endActivityId) {
     if (endActivityId == null) {

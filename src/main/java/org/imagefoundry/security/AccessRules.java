@@ -4,7 +4,10 @@ import static org.springframework.http.HttpMethod.GET;
 import static org.springframework.http.HttpMethod.POST;
 
 import jakarta.servlet.DispatcherType;
+import java.util.Collection;
 import java.util.List;
+import org.springframework.http.server.PathContainer;
+import org.springframework.web.util.pattern.PathPatternParser;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.authorization.AuthenticatedAuthorizationManager;
 import org.springframework.security.authorization.AuthorityAuthorizationManager;
@@ -71,6 +74,25 @@ public final class AccessRules {
     for (Rule rule : RULES) {
       authorize.requestMatchers(paths.matcher(rule.method(), rule.path())).access(manager(rule.access()));
     }
+  }
+
+  /**
+   * The table's answer for a logged-in user with these groups: what Cockpit's Image Foundry plugin asks
+   * before it does on a user's behalf what an API call would do.
+   */
+  public static boolean allows(HttpMethod method, String path, Collection<String> groups) {
+    PathContainer routed = PathContainer.parsePath(path);
+    for (Rule rule : RULES) {
+      if ((rule.method() == null || rule.method().equals(method))
+          && PathPatternParser.defaultInstance.parse(rule.path()).matches(routed)) {
+        return switch (rule.access()) {
+          case ANYONE, WEBAPP_LOGIN -> true;
+          case BUILDERS -> groups.contains(Roles.BUILDERS) || groups.contains(Roles.ADMINS);
+          case ADMINS -> groups.contains(Roles.ADMINS);
+        };
+      }
+    }
+    return groups.contains(Roles.ADMINS);
   }
 
   private static AuthorizationManager<RequestAuthorizationContext> manager(Access access) {

@@ -2,6 +2,8 @@ package org.imagefoundry.security;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Clock;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.rest.security.auth.ProcessEngineAuthenticationFilter;
 import org.camunda.bpm.engine.rest.security.auth.impl.ContainerBasedAuthenticationProvider;
 import org.imagefoundry.api.BuildQueries;
@@ -76,6 +78,16 @@ public class SecurityConfiguration {
     registration.addUrlPatterns("/engine-rest/*");
     registration.setName("engine-rest-authentication");
     registration.setOrder(1);
+    return registration;
+  }
+
+  @Bean
+  public FilterRegistrationBean<EngineRestDeletes> engineRestDeletes(RuntimeService runtime,
+      RepositoryService repository, BuildService builds) {
+    var registration = new FilterRegistrationBean<>(new EngineRestDeletes(runtime, repository, builds));
+    registration.addUrlPatterns("/engine-rest/*", "/camunda/api/engine/*");
+    registration.setName("engine-rest-deletes");
+    registration.setOrder(3);
     return registration;
   }
 

@@ -20,15 +20,31 @@ public class ServiceProcess {
   private final Path root;
   private final String nodeName;
   private final List<String> extraArgs;
+  private final List<String> launcher;
   private final int port = freePort();
   private Process process;
   private int lives;
 
   public ServiceProcess(String databaseUrl, Path root, String nodeName, String... extraArgs) {
+    this(List.of("scripts/service"), databaseUrl, root, nodeName, extraArgs);
+  }
+
+  private ServiceProcess(List<String> launcher, String databaseUrl, Path root, String nodeName, String... extraArgs) {
+    this.launcher = launcher;
     this.databaseUrl = databaseUrl;
     this.root = root;
     this.nodeName = nodeName;
     this.extraArgs = List.of(extraArgs);
+  }
+
+  /** The packed jar, as {@code java -jar target/image-foundry.jar} runs it (no mount namespace of its own: no builds). */
+  public static ServiceProcess packedJar(Path root, String nodeName, String... extraArgs) {
+    return new ServiceProcess(List.of("java", "-Xmx512m", "-jar", "target/image-foundry.jar"), null, root, nodeName,
+        extraArgs);
+  }
+
+  public String base() {
+    return "http://localhost:" + port;
   }
 
   public Api api() {
@@ -50,7 +66,8 @@ public class ServiceProcess {
 
   /** Starts the service and waits until it answers; returns when it was launched. */
   public Instant start() {
-    List<String> command = new ArrayList<>(List.of("scripts/service",
+    List<String> command = new ArrayList<>(launcher);
+    command.addAll(List.of(
         "--spring.profiles.active=" + (databaseUrl == null ? "default" : "postgres"),
         "--server.port=" + port,
         "--image-foundry.node-name=" + nodeName,

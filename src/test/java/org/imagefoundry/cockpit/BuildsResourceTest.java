@@ -1,0 +1,190 @@
+package org.imagefoundry.cockpit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.authorization.Authorization;
+import org.camunda.bpm.engine.authorization.Permissions;
+import org.camunda.bpm.engine.authorization.Resources;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.security.Roles;
+import org.imagefoundry.testing.Api;
+import org.imagefoundry.testing.CockpitSession;
+import org.imagefoundry.testing.FakeHost;
+import org.imagefoundry.testing.ProcessDriver;
+import org.imagefoundry.testing.ProcessTest;
+import org.imagefoundry.testing.Requests;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * The Cockpit plugin's server side, over HTTP with Cockpit's own session login: it answers each user as
+ * the API would (a builder reads but does not cancel, a user in no group gets nothing), its cancel and
+ * Cockpit's delete of a build's instance both compensate, and neither works without the session's CSRF
+ * token.
+ */
+@ProcessTest
+class BuildsResourceTest {
+
+  static final String PASSWORD = "plugin-test-pw";
+  static final String BUILDS = "/camunda/api/cockpit/plugin/image-foundry/default/builds";
+
+  @LocalServerPort int port;
+  @Autowired ProcessEngine engine;
+  @Autowired FakeHost host;
+  @Autowired FoundrySettings settings;
+  Api api;
+  ProcessDriver driver;
+
+  @BeforeEach
+  void setUp() {
+    init(engine);
+    host.reset();
+    Requests.clean(settings);
+    api = new Api(base(), "admin", ProcessTest.ADMIN_PASSWORD);
+    driver = new ProcessDriver(engine);
+    cockpitUser("pluginbuilder", Roles.BUILDERS);
+    cockpitUser("pluginnobody", null);
+  }
+
+  @AfterEach
+  void resetClock() {
+    ProcessDriver.resetClock();
+  }
+
+  String base() {
+    return "http://localhost:" + port;
+  }
+
+  /** A user who may open Cockpit (an operator grants that in Camunda's Admin), in {@code group} if not null. */
+  void cockpitUser(String id, String group) {
+    IdentityService identity = engine.getIdentityService();
+    if (identity.createUserQuery().userId(id).count() > 0) {
+      return;
+    }
+    var user = identity.newUser(id);
+    user.setPassword(PASSWORD);
+    identity.saveUser(user);
+    if (group != null) {
+      identity.createMembership(id, group);
+    }
+    var authorizations = engine.getAuthorizationService();
+    Authorization cockpit = authorizations.createNewAuthorization(Authorization.AUTH_TYPE_GRANT);
+    cockpit.setUserId(id);
+    cockpit.setResource(Resources.APPLICATION);
+    cockpit.setResourceId("cockpit");
+    cockpit.addPermission(Permissions.ACCESS);
+    authorizations.saveAuthorization(cockpit);
+  }
+
+  ProcessInstance start() {
+    String id = api.start(Requests.twoImages(settings).replace("\"less\"", "\"less\", \"" + System.nanoTime() % 1000 + "x\""));
+    ProcessInstance build = engine.getRuntimeService().createProcessInstanceQuery().processInstanceBusinessKey(id)
+        .singleResult();
+    driver.runUntil(build, "debootstrap"); // holds loop devices and mounts: a cancel has steps to undo
+    return build;
+  }
+
+  @Test
+  void eachUserIsAnsweredAsTheApiWouldAnswerThem() {
+    ProcessInstance build = start();
+    String id = build.getBusinessKey();
+    CockpitSession admin = CockpitSession.logIn(base(), "admin", ProcessTest.ADMIN_PASSWORD);
+    CockpitSession builder = CockpitSession.logIn(base(), "pluginbuilder", PASSWORD);
+    CockpitSession nobody = CockpitSession.logIn(base(), "pluginnobody", PASSWORD);
+    assertThat(builder.loginStatus()).isEqualTo(200);
+    assertThat(nobody.loginStatus()).isEqualTo(200);
+
+    Api.Response list = admin.send("GET", BUILDS + "?state=RUNNING", null);
+    assertThat(list.status()).as(list.body()).isEqualTo(200);
+    JsonNode row = list.json().get(0);
+    assertThat(row.get("id").asText()).isEqualTo(id);
+    assertThat(row.get("processInstanceId").asText()).isEqualTo(build.getId());
+    assertThat(row.get("phase").asText()).isEqualTo("debootstrap");
+    assertThat(admin.send("GET", BUILDS + "/by-process-instance/" + build.getId(), null).json().get("id").asText())
+        .isEqualTo(id);
+    assertThat(admin.send("GET", BUILDS + "/viewer", null).json().get("mayCancel").asBoolean()).isTrue();
+    JsonNode log = admin.send("GET", BUILDS + "/" + id + "/log?from=0", null).json();
+    assertThat(log.get("text").asText()).contains("phase attachLoopDevices");
+    assertThat(log.get("ended").asBoolean()).isFalse();
+    assertThat(admin.send("GET", BUILDS + "/" + id + "/log?from=" + log.get("next").asLong(), null).json()
+        .get("text").asText()).isEmpty();
+
+    assertThat(builder.send("GET", BUILDS, null).status()).isEqualTo(200);
+    assertThat(builder.send("GET", BUILDS + "/" + id + "/log?from=0", null).status()).isEqualTo(200);
+    assertThat(builder.send("GET", BUILDS + "/viewer", null).json().get("mayCancel").asBoolean()).isFalse();
+    assertThat(builder.send("POST", BUILDS + "/" + id + "/cancel", null).status()).isEqualTo(403);
+    assertThat(builder.send("DELETE", "/camunda/api/engine/engine/default/process-instance/" + build.getId(), null)
+        .status()).isEqualTo(403);
+
+    assertThat(nobody.send("GET", BUILDS, null).status()).isEqualTo(403);
+    assertThat(nobody.send("GET", BUILDS + "/" + id + "/log?from=0", null).status()).isEqualTo(403);
+    assertThat(nobody.send("POST", BUILDS + "/" + id + "/cancel", null).status()).isEqualTo(403);
+
+    assertThat(new Api(base(), null, null).get(BUILDS).status()).isIn(401, 403);
+    assertThat(engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(build.getId()).count())
+        .as("nobody's attempt cancelled the build").isEqualTo(1);
+    assertThat(api.build(id).get("state").asText()).isEqualTo("RUNNING");
+  }
+
+  @Test
+  void cancelInCockpitCompensatesAndNeedsTheCsrfToken() {
+    ProcessInstance build = start();
+    String id = build.getBusinessKey();
+    CockpitSession admin = CockpitSession.logIn(base(), "admin", ProcessTest.ADMIN_PASSWORD);
+
+    CockpitSession forged = CockpitSession.logIn(base(), "admin", ProcessTest.ADMIN_PASSWORD);
+    assertThat(forged.send("POST", BUILDS + "/" + id + "/cancel", null, false).status()).isEqualTo(403);
+    assertThat(api.build(id).get("state").asText()).isEqualTo("RUNNING");
+
+    assertThat(admin.send("POST", BUILDS + "/" + id + "/cancel", null).status()).isEqualTo(202);
+    driver.run(build);
+
+    JsonNode ended = api.build(id);
+    assertThat(ended.get("state").asText()).isEqualTo("CANCELLED");
+    assertThat(ended.get("error").asText()).isEqualTo("cancelled by admin in Cockpit");
+    assertThat(driver.activities(build)).contains("undoAttachLoopDevices", "undoCreateSparseFiles", "sweepAfterCancel");
+    assertThat(admin.send("POST", BUILDS + "/" + id + "/cancel", null).status()).isEqualTo(409);
+  }
+
+  @Test
+  void cockpitsDeleteOfABuildsInstanceCompensatesLikeTheCancel() {
+    ProcessInstance build = start();
+    String id = build.getBusinessKey();
+    String delete = "/camunda/api/engine/engine/default/process-instance/" + build.getId();
+    CockpitSession admin = CockpitSession.logIn(base(), "admin", ProcessTest.ADMIN_PASSWORD);
+
+    assertThat(new Api(base(), null, null).delete(delete).status()).isIn(401, 403);
+    assertThat(admin.send("DELETE", delete, null, false).status()).isEqualTo(403);
+    assertThat(admin.send("POST", "/camunda/api/engine/engine/default/process-instance/delete",
+        "{\"processInstanceIds\": [\"" + build.getId() + "\"]}").status()).isEqualTo(400);
+    assertThat(api.build(id).get("state").asText()).isEqualTo("RUNNING");
+
+    assertThat(admin.send("DELETE", delete + "?skipCustomListeners=true&skipIoMappings=true", null).status())
+        .isEqualTo(204);
+    driver.run(build);
+
+    JsonNode ended = api.build(id);
+    assertThat(ended.get("state").asText()).isEqualTo("CANCELLED");
+    assertThat(ended.get("error").asText()).isEqualTo("cancelled by admin with a delete of its process instance");
+    assertThat(driver.activities(build)).contains("undoAttachLoopDevices", "sweepAfterCancel");
+  }
+
+  @Test
+  void aDeleteThroughTheEngineRestApiCompensatesToo() {
+    ProcessInstance build = start();
+    assertThat(api.delete("/engine-rest/process-instance/" + build.getId()).status()).isEqualTo(204);
+    assertThat(api.post("/engine-rest/process-instance/delete", "{\"processInstanceIds\": [\"" + build.getId() + "\"]}")
+        .status()).isEqualTo(400);
+    driver.run(build);
+    assertThat(api.build(build.getBusinessKey()).get("state").asText()).isEqualTo("CANCELLED");
+    assertThat(driver.activities(build)).contains("undoAttachLoopDevices", "sweepAfterCancel");
+  }
+}
