@@ -40,13 +40,18 @@ public class ChrootProcesses {
   }
 
   /**
-   * Kills every command a previous life of this service left running (they carry a build's tag and
-   * are not ours: a starting service has no children yet), before anything else starts, so they stop
-   * competing with the restart and never run beside their step's next attempt. One node per host.
+   * Kills every command a previous life of this node left running (they carry a build's tag and this
+   * node's name, and are not ours: a starting service has no children yet), before its job executor
+   * starts, so they stop competing with the restart and never run beside their step's next attempt.
+   * Another node's commands on the same host carry its name and are left alone.
    */
-  public static int stopOrphans() {
-    List<ProcessHandle> orphans = processes(p -> environment(p).stream()
-        .anyMatch(variable -> variable.startsWith(BuildLog.PROCESS_TAG + "=")));
+  public static int stopOrphans(String node) {
+    String nodeTag = BuildLog.NODE_TAG + "=" + node;
+    List<ProcessHandle> orphans = processes(p -> {
+      List<String> environment = environment(p);
+      return environment.contains(nodeTag)
+          && environment.stream().anyMatch(variable -> variable.startsWith(BuildLog.PROCESS_TAG + "="));
+    });
     orphans.forEach(ProcessHandle::destroyForcibly);
     return orphans.size();
   }
