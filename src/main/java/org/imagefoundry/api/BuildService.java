@@ -10,7 +10,6 @@ import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.runtime.Job;
 import org.imagefoundry.engine.NodeDeployment;
-import org.imagefoundry.engine.QueuedBuilds;
 import org.imagefoundry.engine.SlotClaims;
 import org.imagefoundry.host.BuildIds;
 import org.imagefoundry.spec.BuildRequests;
@@ -33,10 +32,9 @@ public class BuildService {
   private final Callers callers;
   private final NodeDeployment deployment;
   private final SlotClaims claims;
-  private final QueuedBuilds queued;
 
   public BuildService(RuntimeService runtime, HistoryService history, ManagementService management,
-      BuildRequests requests, Callers callers, NodeDeployment deployment, SlotClaims claims, QueuedBuilds queued) {
+      BuildRequests requests, Callers callers, NodeDeployment deployment, SlotClaims claims) {
     this.runtime = runtime;
     this.history = history;
     this.management = management;
@@ -44,7 +42,6 @@ public class BuildService {
     this.callers = callers;
     this.deployment = deployment;
     this.claims = claims;
-    this.queued = queued;
   }
 
   /** A request ready to start: a new build id and the process variables of the build. */
@@ -82,13 +79,14 @@ public class BuildService {
 
   /**
    * Validates the request (throwing with every problem) and starts its build, which waits for a slot:
-   * this node claims it at once if it has one free, any node with a free slot otherwise.
+   * this node claims the oldest waiting build at once if it has a slot free (before answering, so the
+   * build is claimed or queued when the caller sees it), any node with a free slot otherwise.
    */
   public String start(String requestJson, Caller caller) {
     PreparedBuild build = prepare(requestJson, caller);
     runtime.createProcessInstanceById(deployment.definitionId()).businessKey(build.id())
         .setVariables(build.variables()).execute();
-    queued.wake();
+    claims.claimQuietly();
     return build.id();
   }
 

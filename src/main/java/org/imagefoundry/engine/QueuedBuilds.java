@@ -7,8 +7,6 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
 import org.camunda.bpm.engine.impl.cfg.TransactionState;
 import org.camunda.bpm.engine.impl.context.Context;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.stereotype.Component;
 
@@ -19,8 +17,6 @@ import org.springframework.stereotype.Component;
  */
 @Component("queuedBuilds")
 public class QueuedBuilds implements ExecutionListener {
-
-  private static final Logger log = LoggerFactory.getLogger(QueuedBuilds.class);
 
   private final SlotClaims claims;
   private final ExecutorService waker = Executors.newSingleThreadExecutor(runnable -> {
@@ -41,13 +37,7 @@ public class QueuedBuilds implements ExecutionListener {
 
   /** Claims waiting builds on another thread, after the commit that freed a slot or queued a build. */
   public void wake() {
-    waker.execute(() -> {
-      try {
-        claims.claim();
-      } catch (RuntimeException e) {
-        log.debug("claiming queued builds: {}", e.getMessage());
-      }
-    });
+    waker.execute(claims::claimQuietly);
   }
 
   @PreDestroy

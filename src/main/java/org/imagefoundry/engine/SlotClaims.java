@@ -75,6 +75,15 @@ public class SlotClaims {
     return claimed;
   }
 
+  /** {@link #claim()}, logging rather than throwing a failure: the claims every two seconds try again. */
+  public void claimQuietly() {
+    try {
+      claim();
+    } catch (RuntimeException e) {
+      LOG.warn("claiming waiting builds failed; trying again within seconds: {}", e.getMessage());
+    }
+  }
+
   private void take(String processInstanceId) {
     String current = runtime.createProcessInstanceQuery().processInstanceId(processInstanceId).singleResult()
         .getProcessDefinitionId();

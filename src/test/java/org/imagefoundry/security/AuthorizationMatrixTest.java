@@ -41,6 +41,7 @@ class AuthorizationMatrixTest {
 
   @LocalServerPort int port;
   @Autowired ProcessEngine engine;
+  @Autowired org.imagefoundry.engine.SlotClaims slotClaims;
   @Autowired IdentityService identity;
   @Autowired FakeHost host;
   @Autowired FoundrySettings settings;
@@ -74,7 +75,7 @@ class AuthorizationMatrixTest {
 
     Api admin = new Api("http://localhost:" + port, "admin", ProcessTest.ADMIN_PASSWORD);
     ended = admin.start(request("ended"));
-    new ProcessDriver(engine).run(engine.getRuntimeService().createProcessInstanceQuery()
+    new ProcessDriver(engine, slotClaims).run(engine.getRuntimeService().createProcessInstanceQuery()
         .processInstanceBusinessKey(ended).singleResult());
     running = admin.start(request("running"));
     List<Job> cleanup = engine.getHistoryService().findHistoryCleanupJobs();
