@@ -40,6 +40,9 @@ public class JobExecutorSettings extends AbstractProcessEnginePlugin {
     jobExecutor.setLockOwner(node.name());
     // the history job log records this as the host of every job: which node ran which step
     configuration.setHostname(node.name());
+    // only jobs of this node's deployments (the builds it claimed, see NodeDeployment) and of none (history
+    // cleanup, batches): not a setting, the cluster depends on it
+    configuration.setJobExecutorDeploymentAware(true);
     jobExecutor.setLockTimeInMillis((int) lockTime().toMillis());
     jobExecutor.setWaitTimeInMillis(FIRST_IDLE_WAIT_MILLIS);
     jobExecutor.setMaxWait(LONGEST_IDLE_WAIT_MILLIS);

@@ -4,8 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.HistoryService;
-import org.camunda.bpm.engine.MismatchingMessageCorrelationException;
-import org.camunda.bpm.engine.OptimisticLockingException;
+import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.migration.MigrationPlan;
@@ -24,7 +23,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * slot</i>: in one transaction it moves the build onto its own deployment (process instance migration,
  * when the build is on another) and sends it the message {@code buildSlotFree} with {@code node} = its
  * name. Two nodes claiming the same build collide on the build's rows: one commits, the other's whole
- * transaction rolls back (optimistic locking) and it takes the next build. Called when a build ends or
+ * transaction rolls back (optimistic locking, or the unique key of the build's variables) and it takes
+ * the next build. Called when a build ends or
  * is submitted here, and every two seconds for builds submitted elsewhere or freed on another node.
  */
 @Component
@@ -53,7 +53,7 @@ public class SlotClaims {
   }
 
   /** Claims waiting builds, oldest first, while this node has a free slot; returns their build ids. */
-  @Scheduled(fixedDelayString = "PT2S", initialDelayString = "PT2S")
+  @Scheduled(fixedDelayString = "${image-foundry.claim-interval:PT2S}", initialDelayString = "${image-foundry.claim-interval:PT2S}")
   public synchronized List<String> claim() {
     List<String> claimed = new java.util.ArrayList<>();
     for (int attempt = 0; attempt < ATTEMPTS && slots.free() > 0; attempt++) {
@@ -68,7 +68,9 @@ public class SlotClaims {
         transactions.executeWithoutResult(status -> take(build.getId()));
         claimed.add(build.getBusinessKey());
         LOG.info("node {} claimed build {}", node.name(), build.getBusinessKey());
-      } catch (OptimisticLockingException | MismatchingMessageCorrelationException e) {
+      } catch (ProcessEngineException e) {
+        // another node took it first: optimistic locking, or on the variable's unique key (PostgreSQL) or a lock
+        // timeout (H2) when both wrote at once; or it was cancelled meanwhile. Nothing of ours was committed.
         LOG.debug("build {} was claimed or cancelled meanwhile: {}", build.getBusinessKey(), e.getMessage());
       }
     }

@@ -118,6 +118,9 @@ class AuthorizationMatrixTest {
         new Row("GET", "/api/builds/" + ended + "/log", null, 401, 403, 200, 200),
         new Row("POST", "/api/builds/" + ended + "/retry", "", 401, 403, 403, 409),
         new Row("POST", "/api/builds/" + running + "/cancel", "", 401, 403, 403, 202),
+        new Row("GET", "/api/nodes", null, 401, 403, 200, 200),
+        // a node the cluster never heard of: the admin gets through to the answer that says so
+        new Row("POST", "/api/nodes/no-such-node/evacuate", "", 401, 403, 403, 404),
         new Row("GET", "/engine-rest/engine", null, 401, 403, 403, 200),
         new Row("GET", "/engine-rest/process-definition", null, 401, 403, 403, 200),
         new Row("GET", "/engine-rest/process-instance", null, 401, 403, 403, 200),
