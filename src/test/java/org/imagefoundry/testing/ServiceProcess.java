@@ -20,11 +20,17 @@ public class ServiceProcess {
   private final Path root;
   private final String nodeName;
   private final List<String> extraArgs;
-  private final int port = freePort();
+  private final int port;
   private Process process;
   private int lives;
 
   public ServiceProcess(String databaseUrl, Path root, String nodeName, String... extraArgs) {
+    this(databaseUrl, root, nodeName, freePort(), extraArgs);
+  }
+
+  /** On a given port: nodes of one cluster on one host, each its own node name, port and root. */
+  public ServiceProcess(String databaseUrl, Path root, String nodeName, int port, String... extraArgs) {
+    this.port = port;
     this.databaseUrl = databaseUrl;
     this.root = root;
     this.nodeName = nodeName;
@@ -38,6 +44,10 @@ public class ServiceProcess {
   /** No credentials: what a load balancer's health probe sends. */
   public Api anonymous() {
     return new Api("http://localhost:" + port, null, null);
+  }
+
+  public String nodeName() {
+    return nodeName;
   }
 
   public Path root() {
