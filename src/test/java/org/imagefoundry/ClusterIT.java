@@ -213,14 +213,7 @@ class ClusterIT {
   }
 
   static String gatedRequest(String name, Path repo) {
-    return """
-        {"image_data": {"/": {"uri": "http://images.invalid/%s.img", "format": "ext4", "container": "zstd", "size": "2G"}},
-         "output": "%s", "codename": "bookworm", "variant": "minbase",
-         "repos": [{"name": "debian", "suite": "bookworm", "section": "main", "priority": null, "type": "deb"},
-                   {"name": "local", "uri": "file://%s", "suite": "local", "section": "main", "priority": null,
-                    "type": "deb", "trusted": true}],
-         "packages": ["less", "%s"]}
-        """.formatted(name, IMAGES.resolve(name), repo, LocalRepository.GATE);
+    return Requests.gated(name, IMAGES, repo);
   }
 
   /** The host names the history job log records for the build's jobs: the nodes that ran them. */
