@@ -3,6 +3,7 @@ package org.imagefoundry.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -12,6 +13,7 @@ import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.cmd.AcquireJobsCmd;
 import org.camunda.bpm.engine.impl.jobexecutor.AcquiredJobs;
+import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.imagefoundry.ImageFoundryApplication;
@@ -21,11 +23,15 @@ import org.imagefoundry.host.BuildIds;
 import org.imagefoundry.spec.Caller;
 import org.imagefoundry.steps.BuildVariables;
 import org.imagefoundry.testing.FakeHostConfiguration;
+import org.imagefoundry.testing.ProcessDriver;
 import org.imagefoundry.testing.ProcessTest;
 import org.imagefoundry.testing.Requests;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -49,6 +55,7 @@ import org.springframework.test.context.TestPropertySource;
     "image-foundry.claim-interval=PT1H",
     "camunda.bpm.process-engine-name=clusterNodeA"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterJobsProcessTest {
 
   static final Caller ADMIN = new Caller("admin", true);
@@ -58,6 +65,7 @@ class ClusterJobsProcessTest {
   @Autowired BuildQueries queriesA;
   @Autowired SlotClaims claimsA;
   @Autowired org.imagefoundry.FoundrySettings settingsA;
+  @Autowired org.springframework.context.ApplicationContext nodeA;
 
   ConfigurableApplicationContext nodeB;
   ProcessEngine engineB;
@@ -86,6 +94,11 @@ class ClusterJobsProcessTest {
   }
 
   @AfterAll
+  void resetClock() {
+    ProcessDriver.resetClock();
+  }
+
+  @AfterAll
   void stopNodeB() {
     if (nodeB != null) {
       nodeB.close();
@@ -93,6 +106,7 @@ class ClusterJobsProcessTest {
   }
 
   @Test
+  @Order(1)
   void eachBuildsJobsGoToItsNodeAndAJobOfNoDeploymentToExactlyOne() {
     String onA = buildsA.start(Requests.twoImages(settingsA), ADMIN); // node-a has its slot free: it claims this one
     String onB = buildsA.start(Requests.twoImages(settingsA).replace("\"less\"", "\"less\", \"vim-tiny\""), ADMIN);
@@ -122,6 +136,7 @@ class ClusterJobsProcessTest {
   }
 
   @Test
+  @Order(2)
   void twoNodesRacingForOneWaitingBuildClaimItOnce() throws Exception {
     // started past the claim a submission makes, so that it waits while both nodes have a slot free
     var prepared = buildsA.prepare(Requests.twoImages(settingsA), ADMIN, BuildIds.newId());
@@ -152,6 +167,50 @@ class ClusterJobsProcessTest {
       threads.shutdownNow();
       engineA.getRuntimeService().deleteProcessInstance(instance(prepared.id()).getId(), "test over", true, true);
     }
+  }
+
+  /**
+   * node-b dies with a build halfway (loop devices attached); node-a evacuates it: the build goes back to
+   * the queue without a node, node-a claims it (onto its own deployment, with the compensation of what
+   * node-b had done) and runs it from its first step to the end. A node that still beats is refused.
+   */
+  @Test
+  @Order(3)
+  void anEvacuatedNodesBuildStartsAgainFromItsFirstStepOnAnotherNode() {
+    Evacuation evacuation = nodeB.getBean(Evacuation.class);
+    var prepared = buildsA.prepare(Requests.twoImages(settingsA), ADMIN, BuildIds.newId());
+    engineA.getRuntimeService().createProcessInstanceByKey(BuildService.PROCESS_KEY).businessKey(prepared.id())
+        .setVariables(prepared.variables()).execute();
+    assertThat(claimsB.claim()).containsExactly(prepared.id());
+    var onB = new ProcessDriver(engineB, claimsB);
+    ProcessInstance build = instance(prepared.id());
+    onB.runUntil(build, "makeFilesystems");
+    nodeB.getBean(NodeHeartbeat.class).beat();
+    assertThat(evacuation.evacuate("node-b").outcome()).as("node-b beats").isEqualTo(Evacuation.Outcome.NODE_ALIVE);
+    assertThat(evacuation.evacuate("no-such-node").outcome()).isEqualTo(Evacuation.Outcome.UNKNOWN_NODE);
+
+    nodeB.close();
+    nodeB = null;
+    // its last heartbeat was written at the latest at the engine clock's now: let its silence pass
+    ClockUtil.setCurrentTime(new Date(ClockUtil.getCurrentTime().getTime() + Heartbeat.SILENCE.toMillis() + 1000));
+    var result = nodeA.getBean(Evacuation.class).evacuate("node-b");
+
+    assertThat(result.outcome()).isEqualTo(Evacuation.Outcome.DONE);
+    assertThat(result.builds()).containsExactly(prepared.id());
+    var queued = queriesA.find(prepared.id()).orElseThrow();
+    assertThat(queued.node()).isNull();
+    assertThat(queued.phase()).isEqualTo("waitForBuildSlot");
+    assertThat(engineA.getRuntimeService().getVariable(build.getId(), BuildVariables.EVACUATED_FROM)).isEqualTo("node-b");
+    assertThat(engineA.getManagementService().createJobQuery().processInstanceId(build.getId()).count()).isZero();
+
+    new ProcessDriver(engineA, claimsA).run(build);
+    assertThat(queriesA.find(prepared.id()).orElseThrow().state()).isEqualTo(org.imagefoundry.api.BuildState.SUCCEEDED);
+    assertThat(queriesA.find(prepared.id()).orElseThrow().node()).isEqualTo("node-a");
+    assertThat(engineA.getHistoryService().createHistoricActivityInstanceQuery().processInstanceId(build.getId())
+        .activityId("createChroot").count()).as("createChroot: on node-b, then again on node-a").isEqualTo(2);
+    assertThat(engineA.getHistoryService().createHistoricJobLogQuery().processInstanceId(build.getId())
+        .activityIdIn("createChroot").successLog().list()).extracting(log -> log.getHostname())
+        .containsExactly("node-b", "node-a");
   }
 
   AcquiredJobs acquire(ProcessEngine engine) {
