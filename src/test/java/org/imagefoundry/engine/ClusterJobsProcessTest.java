@@ -77,6 +77,8 @@ class ClusterJobsProcessTest {
     nodeB = new SpringApplicationBuilder(ImageFoundryApplication.class, FakeHostConfiguration.class).run(
         "--server.port=0",
         "--camunda.bpm.job-execution.enabled=false",
+        // Cockpit's state is static, one per JVM: node-b's closing must not take it from the other test contexts
+        "--camunda.bpm.webapp.enabled=false",
         "--spring.datasource.url=jdbc:h2:mem:cluster-jobs-test;DB_CLOSE_DELAY=-1",
         "--camunda.bpm.process-engine-name=clusterNodeB",
         "--image-foundry.node-name=node-b",
