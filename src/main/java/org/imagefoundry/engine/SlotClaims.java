@@ -53,7 +53,6 @@ public class SlotClaims {
   }
 
   /** Claims waiting builds, oldest first, while this node has a free slot; returns their build ids. */
-  @Scheduled(fixedDelayString = "${image-foundry.claim-interval:PT2S}", initialDelayString = "${image-foundry.claim-interval:PT2S}")
   public synchronized List<String> claim() {
     List<String> claimed = new java.util.ArrayList<>();
     for (int attempt = 0; attempt < ATTEMPTS && slots.free() > 0; attempt++) {
@@ -77,7 +76,8 @@ public class SlotClaims {
     return claimed;
   }
 
-  /** {@link #claim()}, logging rather than throwing a failure: the claims every two seconds try again. */
+  /** {@link #claim()}, logging rather than throwing a failure (the database is away): the next claim tries again. */
+  @Scheduled(fixedDelayString = "${image-foundry.claim-interval:PT2S}", initialDelayString = "${image-foundry.claim-interval:PT2S}")
   public void claimQuietly() {
     try {
       claim();

@@ -32,6 +32,15 @@ public class ClusterHealth implements HealthIndicator {
 
   @Override
   public Health health() {
+    try {
+      return cluster();
+    } catch (RuntimeException e) {
+      // the database cannot be asked (the `db` component says why): this node cannot beat either
+      return Health.down().withDetail("node", node.name()).withDetail("error", String.valueOf(e.getMessage())).build();
+    }
+  }
+
+  private Health cluster() {
     Instant now = ClockUtil.getCurrentTime().toInstant();
     Map<String, String> nodes = new LinkedHashMap<>();
     boolean selfAlive = false;
