@@ -33,6 +33,18 @@ public record FoundrySettings(
           "tune2fs", "dumpe2fs", "blkid", "truncate", "tar", "zstd", "pigz", "xz"}) List<String> requiredTools,
       @DefaultValue("5GB") DataSize minFreeSpace) {}
 
+  /** This node's name: {@code image-foundry.node-name}, or the host name. */
+  public String node() {
+    if (nodeName != null && !nodeName.isBlank()) {
+      return nodeName;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return System.getenv().getOrDefault("HOSTNAME", "image-foundry");
+    }
+  }
+
   /** Builds at once on this node; further builds wait their turn. Default: the number of cores. */
   public int buildSlots() {
     return maxConcurrentBuilds != null && maxConcurrentBuilds > 0 ? maxConcurrentBuilds

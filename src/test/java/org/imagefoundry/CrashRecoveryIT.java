@@ -196,14 +196,7 @@ class CrashRecoveryIT {
   }
 
   static String gatedRequest(String name, Path repo) {
-    return """
-        {"image_data": {"/": {"uri": "http://images.invalid/%s.img", "format": "ext4", "container": "zstd", "size": "2G"}},
-         "output": "%s", "codename": "bookworm", "variant": "minbase",
-         "repos": [{"name": "debian", "suite": "bookworm", "section": "main", "priority": null, "type": "deb"},
-                   {"name": "local", "uri": "file://%s", "suite": "local", "section": "main", "priority": null,
-                    "type": "deb", "trusted": true}],
-         "packages": ["less", "%s"]}
-        """.formatted(name, ROOT.resolve("images").resolve(name), repo, LocalRepository.GATE);
+    return Requests.gated(name, ROOT.resolve("images"), repo);
   }
 
   void assertSucceededAndLeftNothing(Api api, String id, String name) throws Exception {

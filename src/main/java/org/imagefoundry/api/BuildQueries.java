@@ -26,6 +26,7 @@ public class BuildQueries {
 
   private static final String PROCESS_KEY = BuildService.PROCESS_KEY;
   private static final int SCAN_PAGE = 200;
+  private static final String WAIT_FOR_BUILD_SLOT = "waitForBuildSlot";
   static final int MAX_SCANNED = 10_000;
 
   private final RuntimeService runtime;
@@ -115,7 +116,8 @@ public class BuildQueries {
   private BuildView view(HistoricProcessInstance instance) {
     Map<String, Object> variables = history.createHistoricVariableInstanceQuery()
         .processInstanceId(instance.getId())
-        .variableNameIn(BuildVariables.PHASE, BuildVariables.ERROR, BuildVariables.IMAGES, BuildVariables.METADATA_PATH)
+        .variableNameIn(BuildVariables.PHASE, BuildVariables.ERROR, BuildVariables.IMAGES, BuildVariables.METADATA_PATH,
+            BuildVariables.NODE)
         .disableCustomObjectDeserialization()
         .list().stream()
         .filter(v -> v.getValue() != null)
@@ -125,6 +127,7 @@ public class BuildQueries {
         state(instance),
         instance.getEndTime() == null ? currentPhase(instance, (String) variables.get(BuildVariables.PHASE))
             : (String) variables.get(BuildVariables.PHASE),
+        (String) variables.get(BuildVariables.NODE),
         instance.getStartTime().toInstant(),
         Optional.ofNullable(instance.getEndTime()).map(java.util.Date::toInstant).orElse(null),
         Optional.ofNullable((String) variables.get(BuildVariables.ERROR)).orElseGet(() -> deletion(instance)),
@@ -157,6 +160,9 @@ public class BuildQueries {
    * with the step, so while a step runs the job tells where the build is.
    */
   private String currentPhase(HistoricProcessInstance instance, String fallback) {
+    if (waitsForASlot(instance)) {
+      return WAIT_FOR_BUILD_SLOT;
+    }
     return management.createJobQuery().processInstanceId(instance.getId()).list().stream()
         .map(job -> management.createJobDefinitionQuery().jobDefinitionId(job.getJobDefinitionId()).singleResult())
         .filter(java.util.Objects::nonNull)
@@ -191,7 +197,11 @@ public class BuildQueries {
     if (runtime.createIncidentQuery().processInstanceId(instance.getId()).count() > 0) {
       return BuildState.INCIDENT;
     }
-    return "waitForBuildSlot".equals(currentPhase(instance, null)) ? BuildState.QUEUED : BuildState.RUNNING;
+    return waitsForASlot(instance) ? BuildState.QUEUED : BuildState.RUNNING;
+  }
+
+  private boolean waitsForASlot(HistoricProcessInstance instance) {
+    return runtime.createExecutionQuery().processInstanceId(instance.getId()).activityId(WAIT_FOR_BUILD_SLOT).count() > 0;
   }
 
   private JsonNode readJson(Object value) {

@@ -9,6 +9,8 @@ import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.runtime.Job;
+import org.imagefoundry.engine.NodeDeployment;
+import org.imagefoundry.engine.SlotClaims;
 import org.imagefoundry.host.BuildIds;
 import org.imagefoundry.spec.BuildRequests;
 import org.imagefoundry.spec.BuildSpec;
@@ -28,14 +30,18 @@ public class BuildService {
   private final ManagementService management;
   private final BuildRequests requests;
   private final Callers callers;
+  private final NodeDeployment deployment;
+  private final SlotClaims claims;
 
   public BuildService(RuntimeService runtime, HistoryService history, ManagementService management,
-      BuildRequests requests, Callers callers) {
+      BuildRequests requests, Callers callers, NodeDeployment deployment, SlotClaims claims) {
     this.runtime = runtime;
     this.history = history;
     this.management = management;
     this.requests = requests;
     this.callers = callers;
+    this.deployment = deployment;
+    this.claims = claims;
   }
 
   /** A request ready to start: a new build id and the process variables of the build. */
@@ -71,10 +77,16 @@ public class BuildService {
     return callers.of(request);
   }
 
-  /** Validates the request (throwing with every problem) and starts its build. */
+  /**
+   * Validates the request (throwing with every problem) and starts its build, which waits for a slot:
+   * this node claims the oldest waiting build at once if it has a slot free (before answering, so the
+   * build is claimed or queued when the caller sees it), any node with a free slot otherwise.
+   */
   public String start(String requestJson, Caller caller) {
     PreparedBuild build = prepare(requestJson, caller);
-    runtime.createProcessInstanceByKey(PROCESS_KEY).businessKey(build.id()).setVariables(build.variables()).execute();
+    runtime.createProcessInstanceById(deployment.definitionId()).businessKey(build.id())
+        .setVariables(build.variables()).execute();
+    claims.claimQuietly();
     return build.id();
   }
 
@@ -95,6 +107,7 @@ public class BuildService {
     }
     for (int attempt = 1; ; attempt++) {
       try {
+        moveOntoThisNodeIfWaiting(instance);
         runtime.createMessageCorrelation(BuildVariables.CANCEL_MESSAGE).processInstanceId(instance.getId())
             .setVariable(BuildVariables.ERROR, reason).correlateWithResult();
         return Outcome.DONE;
@@ -105,6 +118,19 @@ public class BuildService {
         }
       } catch (MismatchingMessageCorrelationException e) {
         return Outcome.NOTHING_TO_DO; // already cancelling, or ending
+      }
+    }
+  }
+
+  /**
+   * A build that waits for a slot may sit on the deployment of a node that is down: its cancel runs
+   * here, so the compensation's jobs are this node's.
+   */
+  private void moveOntoThisNodeIfWaiting(HistoricProcessInstance instance) {
+    if (runtime.getVariable(instance.getId(), BuildVariables.NODE) == null) {
+      var current = runtime.createProcessInstanceQuery().processInstanceId(instance.getId()).singleResult();
+      if (current != null) {
+        claims.moveOntoThisNode(instance.getId(), current.getProcessDefinitionId());
       }
     }
   }

@@ -6,10 +6,11 @@ import java.util.List;
 
 /**
  * A build as {@code GET /api/builds/{id}} returns it: where it stands, its result, and its progress
- * (completed phases of all phases) with the start, end and duration of every task it ran.
+ * (completed phases of all phases) with the start, end and duration of every task it ran. {@code node}
+ * is the node that carries it out (null while it waits for a slot).
  */
-public record BuildView(String id, BuildState state, String phase, Instant createdAt, Instant endedAt, String error,
-    JsonNode images, String metadataPath, double progress, List<PhaseView> phases) {
+public record BuildView(String id, BuildState state, String phase, String node, Instant createdAt, Instant endedAt,
+    String error, JsonNode images, String metadataPath, double progress, List<PhaseView> phases) {
 
   /** One task the build ran (a phase, a compensation handler or the sweep), from the engine's history. */
   public record PhaseView(String phase, Instant startedAt, Instant endedAt, Long durationMs) {}

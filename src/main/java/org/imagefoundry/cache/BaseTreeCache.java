@@ -55,7 +55,7 @@ public class BaseTreeCache {
     this.archives = archives;
   }
 
-  Path dir() {
+  public Path dir() {
     return settings.dataDir().resolve("cache").resolve("base");
   }
 

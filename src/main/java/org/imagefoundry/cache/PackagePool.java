@@ -30,7 +30,7 @@ public class PackagePool {
     this.settings = settings;
   }
 
-  Path dir() {
+  public Path dir() {
     return settings.dataDir().resolve("cache").resolve("packages");
   }
 

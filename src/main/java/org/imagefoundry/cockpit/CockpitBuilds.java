@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.camunda.bpm.engine.HistoryService;
-import org.camunda.bpm.engine.history.HistoricJobLog;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.imagefoundry.api.BuildQueries;
 import org.imagefoundry.api.BuildService;
@@ -124,16 +123,9 @@ public class CockpitBuilds {
   private BuildRow row(BuildView view, HistoricProcessInstance instance) {
     Instant end = view.endedAt() == null ? Instant.now() : view.endedAt();
     return new BuildRow(view.id(), instance == null ? null : instance.getId(), view.state(), view.phase(),
-        view.progress(), instance == null ? null : node(instance), view.createdAt(), view.endedAt(),
+        view.progress(), view.node(), view.createdAt(), view.endedAt(),
         Duration.between(view.createdAt(), end).toMillis(), firstLine(view.error()), view.metadataPath() != null,
         images(view));
-  }
-
-  /** The node that ran the build's latest job, as the engine's job log records it. */
-  private String node(HistoricProcessInstance instance) {
-    return history.createHistoricJobLogQuery().processInstanceId(instance.getId()).orderByTimestamp().desc()
-        .orderPartiallyByOccurrence().desc().listPage(0, 1).stream().map(HistoricJobLog::getHostname).findFirst()
-        .orElse(null);
   }
 
   private HistoricProcessInstance instance(String id) {

@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.camunda.bpm.engine.HistoryService;
-import org.camunda.bpm.engine.RuntimeService;
+import java.util.Arrays;
+import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
+import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.api.BuildService;
 import org.imagefoundry.host.BuildResources;
@@ -21,40 +23,51 @@ import org.springframework.stereotype.Component;
 
 /**
  * Releases the workspace of a build whose process no longer runs: one an operator deleted in Cockpit
- * (which skips compensation), or one removed from the database by hand. Found by name in the build
- * root, like everything a build holds.
+ * (which skips compensation), or one removed from the database by hand; and what a build evacuated
+ * from this node left here, unless this node has claimed that build again. Found by name in this
+ * node's build root, like everything a build holds. Once at start, after the engine is built and before
+ * its job executor runs or this node claims a build, then every minute.
  */
 @Component
-public class AbandonedWorkspaces {
+public class AbandonedWorkspaces extends AbstractProcessEnginePlugin {
 
   private static final Logger LOG = LoggerFactory.getLogger(AbandonedWorkspaces.class);
 
   private final FoundrySettings settings;
-  private final RuntimeService runtime;
-  private final HistoryService history;
+  private final NodeIdentity node;
   private final Workspaces workspaces;
   private final BuildResources resources;
+  private volatile ProcessEngine engine;
 
-  public AbandonedWorkspaces(FoundrySettings settings, RuntimeService runtime, HistoryService history,
-      Workspaces workspaces, BuildResources resources) {
+  public AbandonedWorkspaces(FoundrySettings settings, NodeIdentity node, Workspaces workspaces,
+      BuildResources resources) {
     this.settings = settings;
-    this.runtime = runtime;
-    this.history = history;
+    this.node = node;
     this.workspaces = workspaces;
     this.resources = resources;
+  }
+
+  @Override
+  public void postProcessEngineBuild(ProcessEngine processEngine) {
+    this.engine = processEngine;
+    release();
   }
 
   @Scheduled(fixedDelayString = "PT1M", initialDelayString = "PT1M")
   public void release() {
     Path root = settings.buildRoot();
-    if (!Files.isDirectory(root)) {
+    if (engine == null || !Files.isDirectory(root)) {
       return;
     }
     try (Stream<Path> dirs = Files.list(root)) {
       for (Path dir : dirs.filter(Files::isDirectory).filter(AbandonedWorkspaces::isBuildId).toList()) {
         String buildId = dir.getFileName().toString();
-        if (runtime.createProcessInstanceQuery().processInstanceBusinessKey(buildId).count() == 0) {
-          releaseAbandoned(buildId);
+        ProcessInstance running = engine.getRuntimeService().createProcessInstanceQuery()
+            .processInstanceBusinessKey(buildId).singleResult();
+        if (running == null) {
+          releaseAbandoned(buildId, output(buildId));
+        } else if (evacuatedFromHere(running)) {
+          releaseAbandoned(buildId, null); // its outputs are the new node's business now
         }
       }
     } catch (IOException e) {
@@ -62,16 +75,25 @@ public class AbandonedWorkspaces {
     }
   }
 
+  /** Evacuated from this node, and not claimed by it again since. */
+  private boolean evacuatedFromHere(ProcessInstance build) {
+    var runtime = engine.getRuntimeService();
+    Object from = runtime.getVariable(build.getId(), BuildVariables.EVACUATED_FROM);
+    Object carriedBy = runtime.getVariable(build.getId(), BuildVariables.NODE);
+    return from != null && Arrays.asList(from.toString().split(",")).contains(node.name())
+        && !node.name().equals(carriedBy);
+  }
+
   /** Build ids are UUIDs; anything else in the build root is not a workspace. */
   static boolean isBuildId(Path dir) {
     return dir.getFileName().toString().matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   }
 
-  private void releaseAbandoned(String buildId) {
+  private void releaseAbandoned(String buildId, Path output) {
     MDC.put(org.imagefoundry.host.BuildLog.BUILD_ID, buildId);
     try {
-      LOG.warn("build {} no longer runs but left its workspace: releasing it", buildId);
-      resources.release(workspaces.of(buildId), output(buildId));
+      LOG.warn("build {} no longer runs here but left its workspace on node {}: releasing it", buildId, node.name());
+      resources.release(workspaces.of(buildId), output);
     } catch (RuntimeException e) {
       LOG.warn("could not release the workspace of build {} yet: {}", buildId, e.getMessage());
     } finally {
@@ -80,6 +102,7 @@ public class AbandonedWorkspaces {
   }
 
   private Path output(String buildId) {
+    var history = engine.getHistoryService();
     var instance = history.createHistoricProcessInstanceQuery().processDefinitionKey(BuildService.PROCESS_KEY)
         .processInstanceBusinessKey(buildId).singleResult();
     if (instance == null) {

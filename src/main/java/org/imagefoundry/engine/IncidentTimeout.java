@@ -8,6 +8,7 @@ import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.Incident;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.api.BuildService;
+import org.imagefoundry.steps.BuildVariables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -15,7 +16,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Cancels a build left in incident longer than {@code image-foundry.incident-timeout}, the same way an
- * operator would, so a forgotten build cannot hold loop devices and mounts forever.
+ * operator would, so a forgotten build cannot hold loop devices and mounts forever. Each node looks
+ * after the builds it carries out, so every build's time-out is handled once, by one node.
  */
 @Component
 public class IncidentTimeout {
@@ -26,9 +28,12 @@ public class IncidentTimeout {
   private final HistoryService history;
   private final BuildService builds;
   private final Duration timeout;
+  private final NodeIdentity node;
 
-  public IncidentTimeout(RuntimeService runtime, HistoryService history, BuildService builds, FoundrySettings settings) {
+  public IncidentTimeout(RuntimeService runtime, HistoryService history, BuildService builds, FoundrySettings settings,
+      NodeIdentity node) {
     this.runtime = runtime;
+    this.node = node;
     this.history = history;
     this.builds = builds;
     this.timeout = settings.incidentTimeout();
@@ -41,7 +46,8 @@ public class IncidentTimeout {
         .incidentTimestampBefore(cutoff).list()) {
       var instance = history.createHistoricProcessInstanceQuery().processInstanceId(incident.getProcessInstanceId())
           .singleResult();
-      if (instance == null || instance.getBusinessKey() == null) {
+      if (instance == null || instance.getBusinessKey() == null
+          || !node.name().equals(runtime.getVariable(incident.getProcessInstanceId(), BuildVariables.NODE))) {
         continue;
       }
       LOG.warn("build {} has been in incident since {}: cancelling it", instance.getBusinessKey(),

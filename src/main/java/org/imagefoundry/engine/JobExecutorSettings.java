@@ -8,7 +8,8 @@ import org.imagefoundry.FoundrySettings;
 import org.springframework.stereotype.Component;
 
 /**
- * The job executor's lock owner and lock time, and how often it polls. The lock must outlast the
+ * The job executor's lock owner and lock time, the engine's host name (the node's name, in the history
+ * job log), and how often it polls. The lock must outlast the
  * longest command: a job whose lock expires while its step still runs is taken again by the same node
  * and runs beside itself. Idle, it polls after 0.5 s, then 1 s, then every 2 s, so a queued build
  * sees a free slot soon; the first wait must not exceed the longest, or Camunda's back-off never
@@ -37,6 +38,11 @@ public class JobExecutorSettings extends AbstractProcessEnginePlugin {
   public void postInit(ProcessEngineConfigurationImpl configuration) {
     JobExecutor jobExecutor = configuration.getJobExecutor();
     jobExecutor.setLockOwner(node.name());
+    // the history job log records this as the host of every job: which node ran which step
+    configuration.setHostname(node.name());
+    // only jobs of this node's deployments (the builds it claimed, see NodeDeployment) and of none (history
+    // cleanup, batches): not a setting, the cluster depends on it
+    configuration.setJobExecutorDeploymentAware(true);
     jobExecutor.setLockTimeInMillis((int) lockTime().toMillis());
     jobExecutor.setWaitTimeInMillis(FIRST_IDLE_WAIT_MILLIS);
     jobExecutor.setMaxWait(LONGEST_IDLE_WAIT_MILLIS);

@@ -16,6 +16,8 @@ public final class BuildLog {
   public static final String PHASE = "phase";
   /** Set in the environment of every command a build runs, so its processes can be found after a crash. */
   public static final String PROCESS_TAG = "IMAGE_FOUNDRY_BUILD";
+  /** Set beside {@link #PROCESS_TAG}: the node that ran the command, so a starting node kills only its own. */
+  public static final String NODE_TAG = "IMAGE_FOUNDRY_NODE";
 
   private static final Logger LOG = LoggerFactory.getLogger("org.imagefoundry.build");
   /** Command output: only in the build's own log file (logback-spring.xml), not on the console. */

@@ -22,6 +22,23 @@ public class ChrootProcesses {
   private static final Path PROC = Path.of("/proc");
   private static final int TERM_ROUNDS = 10;
 
+  /** This node's name: a command tagged with another node's runs a part of the same build elsewhere. */
+  private final String node;
+
+  /** Outside a node (tests, tools): every process tagged with the build is its. */
+  public ChrootProcesses() {
+    this((String) null);
+  }
+
+  @org.springframework.beans.factory.annotation.Autowired
+  public ChrootProcesses(org.imagefoundry.FoundrySettings settings) {
+    this(settings.node());
+  }
+
+  ChrootProcesses(String node) {
+    this.node = node;
+  }
+
   /** Up to ten rounds of SIGTERM, then SIGKILL; returns how many processes there were to stop. */
   public int stop(Workspace workspace) {
     List<ProcessHandle> found = find(workspace);
@@ -40,21 +57,39 @@ public class ChrootProcesses {
   }
 
   /**
-   * Kills every command a previous life of this service left running (they carry a build's tag and
-   * are not ours: a starting service has no children yet), before anything else starts, so they stop
-   * competing with the restart and never run beside their step's next attempt. One node per host.
+   * Kills every command a previous life of this node left running (they carry a build's tag and this
+   * node's name, and are not ours: a starting service has no children yet), before its job executor
+   * starts, so they stop competing with the restart and never run beside their step's next attempt.
+   * Another node's commands on the same host carry its name and are left alone.
    */
-  public static int stopOrphans() {
-    List<ProcessHandle> orphans = processes(p -> environment(p).stream()
-        .anyMatch(variable -> variable.startsWith(BuildLog.PROCESS_TAG + "=")));
+  public static int stopOrphans(String node) {
+    String nodeTag = BuildLog.NODE_TAG + "=" + node;
+    List<ProcessHandle> orphans = processes(p -> {
+      List<String> environment = environment(p);
+      return environment.contains(nodeTag)
+          && environment.stream().anyMatch(variable -> variable.startsWith(BuildLog.PROCESS_TAG + "="));
+    });
     orphans.forEach(ProcessHandle::destroyForcibly);
     return orphans.size();
   }
 
+  /**
+   * Rooted in the workspace, or tagged with the build and not with another node: an evacuated build's
+   * leftovers on this node are released while the same build runs on another node of the same host.
+   */
   public List<ProcessHandle> find(Workspace workspace) {
     Path root = canonical(workspace.dir());
     String tag = BuildLog.PROCESS_TAG + "=" + workspace.buildId();
-    return processes(p -> rootInside(p, root) || environment(p).contains(tag));
+    return processes(p -> rootInside(p, root) || ours(environment(p), tag));
+  }
+
+  private boolean ours(List<String> environment, String buildTag) {
+    if (!environment.contains(buildTag)) {
+      return false;
+    }
+    String nodePrefix = BuildLog.NODE_TAG + "=";
+    return node == null || environment.stream().filter(variable -> variable.startsWith(nodePrefix))
+        .allMatch(variable -> variable.equals(nodePrefix + node));
   }
 
   /** The processes (but this one) whose /proc entry matches. */

@@ -25,6 +25,22 @@ public class ProcessCommandRunner implements CommandRunner {
   /** Commands running now, so that stopping the service stops them too rather than orphaning them. */
   private final java.util.Set<Process> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  /** The node's name, carried by every command of a build beside the build's id; null outside a node. */
+  private final String node;
+
+  /** Commands of no node (tests, tools): they carry a build's tag but no node's. */
+  public ProcessCommandRunner() {
+    this((String) null);
+  }
+
+  @org.springframework.beans.factory.annotation.Autowired
+  public ProcessCommandRunner(org.imagefoundry.FoundrySettings settings) {
+    this(settings.node());
+  }
+
+  private ProcessCommandRunner(String node) {
+    this.node = node;
+  }
 
   @Override
   public CommandResult run(Command command) {
@@ -82,6 +98,9 @@ public class ProcessCommandRunner implements CommandRunner {
     String build = BuildLog.currentBuild();
     if (build != null) {
       env.put(BuildLog.PROCESS_TAG, build);
+      if (node != null) {
+        env.put(BuildLog.NODE_TAG, node);
+      }
     }
     env.putAll(command.env());
     try {

@@ -53,6 +53,8 @@ public final class AccessRules {
       new Rule(GET, "/api/builds/{id}/log", Access.BUILDERS),
       new Rule(POST, "/api/builds/{id}/cancel", Access.ADMINS),
       new Rule(POST, "/api/builds/{id}/retry", Access.ADMINS),
+      new Rule(GET, "/api/nodes", Access.BUILDERS),
+      new Rule(POST, "/api/nodes/{name}/evacuate", Access.ADMINS),
       new Rule(GET, "/actuator/prometheus", Access.BUILDERS),
       new Rule(GET, "/actuator/info", Access.BUILDERS),
       new Rule(GET, "/v3/api-docs/**", Access.BUILDERS),

@@ -30,6 +30,16 @@ public final class BuildVariables {
   /** The first error met while cleaning up, if any. */
   public static final String CLEANUP_ERROR = "cleanupError";
 
+  /**
+   * The node that carries the build out, from the step after its slot was granted to its last step
+   * (null while it waits for a slot); set by the node that claims it (engine.SlotClaims).
+   */
+  public static final String NODE = "node";
+  /** The nodes this build was evacuated from, comma-separated: each releases what the build left on it. */
+  public static final String EVACUATED_FROM = "evacuatedFrom";
+  /** The message a node with a free slot sends a build waiting at <i>Wait for a build slot</i>. */
+  public static final String SLOT_MESSAGE = "buildSlotFree";
+
   /** The BPMN error code of an unrecoverable failure. */
   public static final String BUILD_FAILED = "buildFailed";
   /** The message that cancels a build. */

@@ -35,6 +35,7 @@ class OperationsTest {
 
   @LocalServerPort int port;
   @Autowired ProcessEngine engine;
+  @Autowired org.imagefoundry.engine.SlotClaims slotClaims;
   @Autowired FakeHost host;
   @Autowired FoundrySettings settings;
   Api api;
@@ -46,7 +47,7 @@ class OperationsTest {
     host.reset();
     Requests.clean(settings);
     api = new Api("http://localhost:" + port, "admin", ProcessTest.ADMIN_PASSWORD);
-    driver = new ProcessDriver(engine);
+    driver = new ProcessDriver(engine, slotClaims);
   }
 
   @AfterEach

@@ -19,26 +19,30 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
 /**
- * With one build slot, a second build waits (QUEUED) at the slot gateway until the first has ended, and
- * goes on as soon as the first ends, without waiting for its timer. Its
- * own context (one slot, its own database) has its own engine name, so it never stands in for the shared
- * "default" engine that Camunda's REST API looks up.
+ * With one build slot, a second build waits (QUEUED, no node) at <i>Wait for a build slot</i> until the
+ * first has ended, and is claimed as soon as the first ends. Its own context (one slot, its own
+ * database) has its own engine name, so it never stands in for the shared "default" engine that
+ * Camunda's REST API looks up.
  */
 @ProcessTest
 @TestPropertySource(properties = {"image-foundry.max-concurrent-builds=1",
     "spring.datasource.url=jdbc:h2:mem:build-slots-test;DB_CLOSE_DELAY=-1",
     // its own build root too: its abandoned-workspace check would release the other context's workspaces
     "image-foundry.build-root=${java.io.tmpdir}/image-foundry-build-slots-test/build",
+    "image-foundry.node-name=slots-node",
     "camunda.bpm.process-engine-name=buildSlotsTest"})
 class BuildSlotsProcessTest {
 
   static final org.imagefoundry.spec.Caller ADMIN = new org.imagefoundry.spec.Caller("admin", true);
 
   @Autowired ProcessEngine engine;
+
+  @Autowired org.imagefoundry.engine.SlotClaims slotClaims;
   @Autowired BuildService builds;
   @Autowired org.imagefoundry.api.BuildQueries queries;
   @Autowired FakeHost host;
   @Autowired FoundrySettings settings;
+  
 
   @AfterEach
   void resetClock() {
@@ -50,29 +54,28 @@ class BuildSlotsProcessTest {
     init(engine);
     host.reset();
     Requests.clean(settings);
-    var driver = new ProcessDriver(engine);
+    var driver = new ProcessDriver(engine, slotClaims);
     ProcessInstance first = start(Requests.twoImages(settings));
+    driver.runUntil(first, "debootstrap");
     ProcessInstance second = start(Requests.twoImages(settings).replace("\"less\"", "\"less\", \"vim-tiny\""));
 
-    driver.runUntil(first, "debootstrap");
-    driver.step(second); // checkExistingImages: no slot free
-    fireTimer(second); // still no slot: it waits again
-
+    assertThat(slotClaims.claim()).as("no slot is free").isEmpty();
     BpmnAwareTests.assertThat(second).isWaitingAt("waitForBuildSlot");
-    assertThat(queries.find(second.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.QUEUED);
-    assertThat(queries.find(first.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.RUNNING);
+    var queued = queries.find(second.getBusinessKey()).orElseThrow();
+    assertThat(queued.state()).isEqualTo(BuildState.QUEUED);
+    assertThat(queued.phase()).isEqualTo("waitForBuildSlot");
+    assertThat(queued.node()).isNull();
+    var running = queries.find(first.getBusinessKey()).orElseThrow();
+    assertThat(running.state()).isEqualTo(BuildState.RUNNING);
+    assertThat(running.node()).isEqualTo("slots-node");
 
     driver.run(first);
-    awaitNextJob(second, "createChroot"); // woken by the first build's end, not by its timer
+    awaitNextJob(second, "checkExistingImages"); // claimed when the first build's end was committed
+    assertThat(queries.find(second.getBusinessKey()).orElseThrow().node()).isEqualTo("slots-node");
     driver.run(second);
 
     BpmnAwareTests.assertThat(first).isEnded().hasPassed("succeeded");
     BpmnAwareTests.assertThat(second).isEnded().hasPassed("waitForBuildSlot", "createChroot", "succeeded");
-  }
-
-  void fireTimer(ProcessInstance instance) {
-    var management = engine.getManagementService();
-    management.executeJob(management.createJobQuery().processInstanceId(instance.getId()).timers().singleResult().getId());
   }
 
   void awaitNextJob(ProcessInstance instance, String activityId) throws InterruptedException {

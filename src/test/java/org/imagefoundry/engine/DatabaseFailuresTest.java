@@ -26,6 +26,8 @@ import org.springframework.transaction.TransactionSystemException;
 class DatabaseFailuresTest {
 
   @Autowired ProcessEngine engine;
+
+  @Autowired org.imagefoundry.engine.SlotClaims slotClaims;
   @Autowired BuildService builds;
   @Autowired FoundrySettings settings;
   @Autowired DelegateSpy spy;
@@ -58,7 +60,7 @@ class DatabaseFailuresTest {
     String id = builds.start(Requests.twoImages(settings), new Caller("admin", true));
     ProcessInstance build = engine.getRuntimeService().createProcessInstanceQuery().processInstanceBusinessKey(id)
         .singleResult();
-    var driver = new ProcessDriver(engine);
+    var driver = new ProcessDriver(engine, slotClaims);
     driver.runUntil(build, "createChroot");
 
     spy.failWith("createChroot", new IllegalStateException("commit failed",

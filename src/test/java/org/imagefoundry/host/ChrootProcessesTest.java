@@ -13,11 +13,54 @@ class ChrootProcessesTest {
   final ChrootProcesses processes = new ChrootProcesses();
 
   Process sleeper(String buildId) throws Exception {
+    return sleeper(buildId, null);
+  }
+
+  Process sleeper(String buildId, String node) throws Exception {
     var builder = new ProcessBuilder("sleep", "600");
     if (buildId != null) {
       builder.environment().put(BuildLog.PROCESS_TAG, buildId);
     }
+    if (node != null) {
+      builder.environment().put(BuildLog.NODE_TAG, node);
+    }
     return builder.start();
+  }
+
+  /** The same build on two nodes of one host (evacuated from one, running on the other): each node sees only its own. */
+  @Test
+  void aNodeFindsOnlyItsOwnCommandsOfABuildThatAnotherNodeAlsoRuns(@TempDir Path dir) throws Exception {
+    Process mine = sleeper("build-c", "node-a");
+    Process theOthers = sleeper("build-c", "node-b");
+    try {
+      Workspace workspace = new Workspace("build-c", dir.resolve("build-c"));
+
+      assertThat(new ChrootProcesses("node-a").find(workspace)).extracting(ProcessHandle::pid).containsExactly(mine.pid());
+      assertThat(new ChrootProcesses("node-b").find(workspace)).extracting(ProcessHandle::pid)
+          .containsExactly(theOthers.pid());
+    } finally {
+      mine.destroyForcibly();
+      theOthers.destroyForcibly();
+    }
+  }
+
+  /** A starting node kills what its previous life left running, and no other node's commands. */
+  @Test
+  void aStartingNodeKillsOnlyItsOwnOrphans() throws Exception {
+    Process orphan = sleeper("build-d", "orphans-test-node-a");
+    Process anotherNodes = sleeper("build-e", "orphans-test-node-b");
+    Process noNode = sleeper("build-f");
+    try {
+      assertThat(ChrootProcesses.stopOrphans("orphans-test-node-a")).isEqualTo(1);
+
+      assertThat(orphan.waitFor(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(anotherNodes.isAlive()).isTrue();
+      assertThat(noNode.isAlive()).isTrue();
+    } finally {
+      orphan.destroyForcibly();
+      anotherNodes.destroyForcibly();
+      noNode.destroyForcibly();
+    }
   }
 
   @Test

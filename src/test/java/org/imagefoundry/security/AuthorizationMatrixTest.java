@@ -41,6 +41,7 @@ class AuthorizationMatrixTest {
 
   @LocalServerPort int port;
   @Autowired ProcessEngine engine;
+  @Autowired org.imagefoundry.engine.SlotClaims slotClaims;
   @Autowired IdentityService identity;
   @Autowired FakeHost host;
   @Autowired FoundrySettings settings;
@@ -74,7 +75,7 @@ class AuthorizationMatrixTest {
 
     Api admin = new Api("http://localhost:" + port, "admin", ProcessTest.ADMIN_PASSWORD);
     ended = admin.start(request("ended"));
-    new ProcessDriver(engine).run(engine.getRuntimeService().createProcessInstanceQuery()
+    new ProcessDriver(engine, slotClaims).run(engine.getRuntimeService().createProcessInstanceQuery()
         .processInstanceBusinessKey(ended).singleResult());
     running = admin.start(request("running"));
     List<Job> cleanup = engine.getHistoryService().findHistoryCleanupJobs();
@@ -117,6 +118,9 @@ class AuthorizationMatrixTest {
         new Row("GET", "/api/builds/" + ended + "/log", null, 401, 403, 200, 200),
         new Row("POST", "/api/builds/" + ended + "/retry", "", 401, 403, 403, 409),
         new Row("POST", "/api/builds/" + running + "/cancel", "", 401, 403, 403, 202),
+        new Row("GET", "/api/nodes", null, 401, 403, 200, 200),
+        // a node the cluster never heard of: the admin gets through to the answer that says so
+        new Row("POST", "/api/nodes/no-such-node/evacuate", "", 401, 403, 403, 404),
         new Row("GET", "/engine-rest/engine", null, 401, 403, 403, 200),
         new Row("GET", "/engine-rest/process-definition", null, 401, 403, 403, 200),
         new Row("GET", "/engine-rest/process-instance", null, 401, 403, 403, 200),

@@ -41,6 +41,7 @@ class EngineRestStartsTest {
 
   @LocalServerPort int port;
   @Autowired ProcessEngine engine;
+  @Autowired org.imagefoundry.engine.SlotClaims slotClaims;
   @Autowired FakeHost host;
   @Autowired FoundrySettings settings;
   Api api;
@@ -219,7 +220,7 @@ class EngineRestStartsTest {
     for (String businessKey : new String[] {started.json().get("businessKey").asText(), viaApi}) {
       ProcessInstance build = engine.getRuntimeService().createProcessInstanceQuery().processInstanceBusinessKey(businessKey)
           .singleResult();
-      new ProcessDriver(engine).run(build);
+      new ProcessDriver(engine, slotClaims).run(build);
       assertThat(api.build(businessKey).get("state").asText()).isEqualTo("SUCCEEDED");
 
       assertThat(api.log(businessKey)).doesNotContain(PASSWORD);

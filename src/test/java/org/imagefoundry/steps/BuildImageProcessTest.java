@@ -37,6 +37,8 @@ class BuildImageProcessTest {
       "containerize", "writeMetadata", "sweep");
 
   @Autowired ProcessEngine engine;
+
+  @Autowired org.imagefoundry.engine.SlotClaims slotClaims;
   @Autowired BuildService builds;
   @Autowired FakeHost host;
   @Autowired FoundrySettings settings;
@@ -48,7 +50,7 @@ class BuildImageProcessTest {
   void setUp() throws Exception {
     init(engine);
     host.reset();
-    driver = new ProcessDriver(engine);
+    driver = new ProcessDriver(engine, slotClaims);
     Requests.clean(settings);
   }
 

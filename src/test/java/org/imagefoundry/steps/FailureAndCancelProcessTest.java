@@ -48,6 +48,8 @@ class FailureAndCancelProcessTest {
       "installPackages", "undoInstallPackages");
 
   @Autowired ProcessEngine engine;
+
+  @Autowired org.imagefoundry.engine.SlotClaims slotClaims;
   @Autowired BuildService builds;
   @Autowired org.imagefoundry.api.BuildQueries queries;
   @Autowired FakeHost host;
@@ -63,7 +65,7 @@ class FailureAndCancelProcessTest {
     init(engine);
     host.reset();
     failures.reset();
-    driver = new ProcessDriver(engine);
+    driver = new ProcessDriver(engine, slotClaims);
     Requests.clean(settings);
   }
 

@@ -8,6 +8,7 @@ import org.camunda.bpm.engine.history.HistoricActivityInstance;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.imagefoundry.engine.SlotClaims;
 
 /**
  * Runs a build's jobs one at a time, as the job executor would, with the clock moved a second ahead
@@ -17,16 +18,26 @@ public class ProcessDriver {
 
   private final ProcessEngine engine;
   private final ManagementService management;
+  private final SlotClaims claims;
 
-  public ProcessDriver(ProcessEngine engine) {
+  /** {@code claims}: the node's, which claims a build waiting for a slot before its next step. */
+  public ProcessDriver(ProcessEngine engine, SlotClaims claims) {
     this.engine = engine;
     this.management = engine.getManagementService();
+    this.claims = claims;
   }
 
-  /** Executes the next due job; returns false when none is left. A failing job's exception is swallowed. */
+  /**
+   * Executes the next due job; returns false when none is left. A failing job's exception is swallowed.
+   * A build waiting for a slot is first claimed by this node, as its scheduler would.
+   */
   public boolean step(ProcessInstance instance) {
     tick();
     List<Job> jobs = management.createJobQuery().processInstanceId(instance.getId()).executable().list();
+    if (jobs.isEmpty() && waitsForASlot(instance)) {
+      claims().claim();
+      jobs = management.createJobQuery().processInstanceId(instance.getId()).executable().list();
+    }
     if (jobs.isEmpty()) {
       return false;
     }
@@ -48,6 +59,9 @@ public class ProcessDriver {
   /** Runs jobs until the build waits before {@code activityId} (its job is next). */
   public void runUntil(ProcessInstance instance, String activityId) {
     for (int i = 0; i < 500; i++) {
+      if (waitsForASlot(instance)) {
+        claims().claim();
+      }
       var jobs = management.createJobQuery().processInstanceId(instance.getId()).executable();
       if (jobs.count() == 0 || jobs.activityId(activityId).count() > 0) {
         return;
@@ -61,6 +75,15 @@ public class ProcessDriver {
     return engine.getHistoryService().createHistoricActivityInstanceQuery().processInstanceId(instance.getId())
         .orderPartiallyByOccurrence().asc().list().stream()
         .map(HistoricActivityInstance::getActivityId).toList();
+  }
+
+  public boolean waitsForASlot(ProcessInstance instance) {
+    return engine.getRuntimeService().createExecutionQuery().processInstanceId(instance.getId())
+        .activityId("waitForBuildSlot").count() > 0;
+  }
+
+  private SlotClaims claims() {
+    return claims;
   }
 
   private static void tick() {

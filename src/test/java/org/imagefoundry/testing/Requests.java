@@ -30,6 +30,21 @@ public final class Requests {
         """.formatted(settings.allowedOutputRoots().get(0));
   }
 
+  /**
+   * Bookworm minbase with less and the gate package of {@code repo} (see LocalRepository#createWithGate),
+   * published as {@code <images>/<name>}: a build that holds in installPackages until its gate opens.
+   */
+  public static String gated(String name, Path images, Path repo) {
+    return """
+        {"image_data": {"/": {"uri": "http://images.invalid/%s.img", "format": "ext4", "container": "zstd", "size": "2G"}},
+         "output": "%s", "codename": "bookworm", "variant": "minbase",
+         "repos": [{"name": "debian", "suite": "bookworm", "section": "main", "priority": null, "type": "deb"},
+                   {"name": "local", "uri": "file://%s", "suite": "local", "section": "main", "priority": null,
+                    "type": "deb", "trusted": true}],
+         "packages": ["less", "%s"]}
+        """.formatted(name, images.resolve(name), repo, LocalRepository.GATE);
+  }
+
   /** Empties the build root, the output roots and the logs, so each test starts from nothing. */
   public static void clean(FoundrySettings settings) {
     delete(settings.buildRoot());

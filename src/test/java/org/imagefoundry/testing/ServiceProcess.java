@@ -21,16 +21,23 @@ public class ServiceProcess {
   private final String nodeName;
   private final List<String> extraArgs;
   private final List<String> launcher;
-  private final int port = freePort();
+  private final int port;
   private Process process;
   private int lives;
 
   public ServiceProcess(String databaseUrl, Path root, String nodeName, String... extraArgs) {
-    this(List.of("scripts/service"), databaseUrl, root, nodeName, extraArgs);
+    this(databaseUrl, root, nodeName, freePort(), extraArgs);
   }
 
-  private ServiceProcess(List<String> launcher, String databaseUrl, Path root, String nodeName, String... extraArgs) {
+  /** On a given port: nodes of one cluster on one host, each its own node name, port and root. */
+  public ServiceProcess(String databaseUrl, Path root, String nodeName, int port, String... extraArgs) {
+    this(List.of("scripts/service"), databaseUrl, root, nodeName, port, extraArgs);
+  }
+
+  private ServiceProcess(List<String> launcher, String databaseUrl, Path root, String nodeName, int port,
+      String... extraArgs) {
     this.launcher = launcher;
+    this.port = port;
     this.databaseUrl = databaseUrl;
     this.root = root;
     this.nodeName = nodeName;
@@ -40,7 +47,7 @@ public class ServiceProcess {
   /** The packed jar, as {@code java -jar target/image-foundry.jar} runs it (no mount namespace of its own: no builds). */
   public static ServiceProcess packedJar(Path root, String nodeName, String... extraArgs) {
     return new ServiceProcess(List.of("java", "-Xmx512m", "-jar", "target/image-foundry.jar"), null, root, nodeName,
-        extraArgs);
+        freePort(), extraArgs);
   }
 
   public String base() {
@@ -54,6 +61,10 @@ public class ServiceProcess {
   /** No credentials: what a load balancer's health probe sends. */
   public Api anonymous() {
     return new Api("http://localhost:" + port, null, null);
+  }
+
+  public String nodeName() {
+    return nodeName;
   }
 
   public Path root() {
