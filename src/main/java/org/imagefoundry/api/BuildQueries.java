@@ -171,8 +171,9 @@ public class BuildQueries {
   }
 
   /**
-   * For a build whose process was deleted (Cockpit's cancel, the engine's REST API): who deleted it and
-   * why, and that no compensation ran. Null for every other build.
+   * For a build whose process was deleted past its cancel (by a program on the engine's Java API; Cockpit's
+   * and the REST API's deletes become its cancel, see EngineRestDeletes): who deleted it and why, and
+   * that no compensation ran. Null for every other build.
    */
   private String deletion(HistoricProcessInstance instance) {
     // the diagram has no terminate end event: a terminated build is a deleted one
@@ -184,15 +185,17 @@ public class BuildQueries {
         .operationType(UserOperationLogEntry.OPERATION_TYPE_DELETE).list().stream()
         .map(UserOperationLogEntry::getUserId).filter(java.util.Objects::nonNull).findFirst().orElse("someone");
     String reason = instance.getDeleteReason() == null ? "" : " (" + instance.getDeleteReason() + ")";
-    return "deleted by " + by + reason + " in Cockpit or through the engine's API: no compensation ran; "
-        + "the abandoned-workspace check releases what the build held";
+    return "deleted by " + by + reason + " past its cancel (not through Cockpit or a REST API, which cancel it): "
+        + "no compensation ran; the abandoned-workspace check releases what the build held";
   }
 
   private BuildState state(HistoricProcessInstance instance) {
     if (instance.getEndTime() != null) {
-      // the end event is recorded on the instance when the build ended at one; a deleted build has none
-      return BuildState.ended(BuildState.END_EVENTS.contains(instance.getEndActivityId()) ? instance.getEndActivityId()
-          : null);
+      // the instance records the end event it reached for most ends (no query); else the history has it
+      String end = instance.getEndActivityId();
+      return BuildState.ended(end != null && BuildState.END_EVENTS.contains(end) ? end
+          : history.createHistoricActivityInstanceQuery().processInstanceId(instance.getId()).activityType("noneEndEvent")
+              .list().stream().map(a -> a.getActivityId()).findFirst().orElse(null));
     }
     if (runtime.createIncidentQuery().processInstanceId(instance.getId()).count() > 0) {
       return BuildState.INCIDENT;

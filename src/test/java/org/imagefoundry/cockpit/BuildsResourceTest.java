@@ -11,6 +11,7 @@ import org.camunda.bpm.engine.authorization.Permissions;
 import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.engine.SlotClaims;
 import org.imagefoundry.security.Roles;
 import org.imagefoundry.testing.Api;
 import org.imagefoundry.testing.CockpitSession;
@@ -40,6 +41,7 @@ class BuildsResourceTest {
   @Autowired ProcessEngine engine;
   @Autowired FakeHost host;
   @Autowired FoundrySettings settings;
+  @Autowired SlotClaims slotClaims;
   Api api;
   ProcessDriver driver;
 
@@ -49,7 +51,7 @@ class BuildsResourceTest {
     host.reset();
     Requests.clean(settings);
     api = new Api(base(), "admin", ProcessTest.ADMIN_PASSWORD);
-    driver = new ProcessDriver(engine);
+    driver = new ProcessDriver(engine, slotClaims);
     cockpitUser("pluginbuilder", Roles.BUILDERS);
     cockpitUser("pluginnobody", null);
   }
