@@ -80,7 +80,7 @@ class CockpitIT {
       // a running build: its token on the task it is in, the Build log tab following its log
       String instance = api.get("/engine-rest/process-instance?businessKey=" + held).json().get(0).get("id").asText();
       browser.open("/camunda/app/cockpit/default/#/process-instance/" + instance + "/runtime");
-      WebElement token = browser.await(By.cssSelector(".djs-overlay[data-container-id='installPackages'] .badge"),
+      WebElement token = browser.await(By.cssSelector(".djs-overlays[data-container-id='installPackages'] .instance-count"),
           Duration.ofSeconds(60));
       assertThat(token.getText()).isEqualTo("1");
       browser.press(browser.await(By.xpath("//a[normalize-space()='Build log']")));

@@ -47,6 +47,7 @@ public final class AccessRules {
   static final List<Rule> RULES = List.of(
       new Rule(GET, "/actuator/health/**", Access.ANYONE),
       new Rule(GET, "/", Access.ANYONE), // the redirect to the webapps
+      new Rule(GET, "/favicon.ico", Access.ANYONE), // the redirect to Camunda's
       new Rule(GET, "/api/builds", Access.BUILDERS),
       new Rule(POST, "/api/builds", Access.BUILDERS),
       new Rule(GET, "/api/builds/{id}", Access.BUILDERS),
