@@ -56,10 +56,10 @@ class CockpitIT {
   @Test
   void anOperatorWatchesReadsAndCancelsBuildsInCockpit() throws Exception {
     Api api = service.api();
-    String succeeded = api.start(request("succeeded", null));
+    String succeeded = api.start(request("succeeded"));
     Path heldRepo = ROOT.resolve("repos/held");
     LocalRepository.createWithGate(heldRepo);
-    String held = api.start(request("held", heldRepo));
+    String held = api.start(Requests.gated("held", ROOT.resolve("images"), heldRepo));
     awaitLog(api, held, LocalRepository.GATE_WAITING);
     JsonNode done = api.awaitEnd(succeeded, BUILD);
     assertThat(done.get("state").asText()).as(api.log(succeeded)).isEqualTo("SUCCEEDED");
@@ -120,7 +120,7 @@ class CockpitIT {
     Api api = service.api();
     Path repo = ROOT.resolve("repos/deleted");
     LocalRepository.createWithGate(repo);
-    String id = api.start(request("deleted", repo));
+    String id = api.start(Requests.gated("deleted", ROOT.resolve("images"), repo));
     awaitLog(api, id, LocalRepository.GATE_WAITING);
     String instance = api.get("/engine-rest/process-instance?businessKey=" + id).json().get(0).get("id").asText();
 
@@ -149,17 +149,14 @@ class CockpitIT {
     }
   }
 
-  static String request(String name, Path gatedRepo) {
-    String local = gatedRepo == null ? "" : """
-        , {"name": "local", "uri": "file://%s", "suite": "local", "section": "main", "priority": null,
-           "type": "deb", "trusted": true}""".formatted(gatedRepo);
-    String packages = gatedRepo == null ? "\"less\"" : "\"less\", \"" + LocalRepository.GATE + "\"";
+  /** Bookworm minbase with less, published as {@code <images>/<name>/<name>.img.zst}. */
+  static String request(String name) {
     return """
         {"image_data": {"/": {"uri": "http://images.invalid/%s.img.zst", "format": "ext4", "container": "zstd", "size": "2G"}},
          "output": "%s", "codename": "bookworm", "variant": "minbase",
-         "repos": [{"name": "debian", "suite": "bookworm", "section": "main", "priority": null, "type": "deb"}%s],
-         "packages": [%s]}
-        """.formatted(name, ROOT.resolve("images").resolve(name), local, packages);
+         "repos": [{"name": "debian", "suite": "bookworm", "section": "main", "priority": null, "type": "deb"}],
+         "packages": ["less"]}
+        """.formatted(name, ROOT.resolve("images").resolve(name));
   }
 
   static void awaitLog(Api api, String id, String text) {

@@ -1,5 +1,6 @@
 package org.imagefoundry.security;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -38,11 +39,14 @@ public class EngineRestDeletes extends OncePerRequestFilter {
   private final RuntimeService runtime;
   private final RepositoryService repository;
   private final BuildService builds;
+  private final ObjectMapper json;
 
-  public EngineRestDeletes(RuntimeService runtime, RepositoryService repository, BuildService builds) {
+  public EngineRestDeletes(RuntimeService runtime, RepositoryService repository, BuildService builds,
+      ObjectMapper json) {
     this.runtime = runtime;
     this.repository = repository;
     this.builds = builds;
+    this.json = json;
   }
 
   @Override
@@ -112,10 +116,9 @@ public class EngineRestDeletes extends OncePerRequestFilter {
         .map(UserAuthentication::getName).findFirst();
   }
 
-  private static void answer(HttpServletResponse response, int status, String message) throws IOException {
+  private void answer(HttpServletResponse response, int status, String message) throws IOException {
     response.setStatus(status);
     response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-    response.getWriter().write(new com.fasterxml.jackson.databind.ObjectMapper()
-        .writeValueAsString(Map.of("type", "BuildCancelledInstead", "message", message)));
+    json.writeValue(response.getOutputStream(), Map.of("type", "BuildCancelledInstead", "message", message));
   }
 }

@@ -83,8 +83,8 @@ public class SecurityConfiguration {
 
   @Bean
   public FilterRegistrationBean<EngineRestDeletes> engineRestDeletes(RuntimeService runtime,
-      RepositoryService repository, BuildService builds) {
-    var registration = new FilterRegistrationBean<>(new EngineRestDeletes(runtime, repository, builds));
+      RepositoryService repository, BuildService builds, ObjectMapper json) {
+    var registration = new FilterRegistrationBean<>(new EngineRestDeletes(runtime, repository, builds, json));
     registration.addUrlPatterns("/engine-rest/*", "/camunda/api/engine/*");
     registration.setName("engine-rest-deletes");
     registration.setOrder(3);
