@@ -88,6 +88,19 @@ public class Apt {
     }
   }
 
+  /** The dpkg database's installed packages, a line each: name, version, architecture, source (tab-separated). */
+  public List<String> installed(Path root) {
+    return runner.run(Command.of(settings.timeouts().apt(), Sandbox.in(root, "dpkg-query", "--show", "--showformat",
+        "${db:Status-Abbrev}\t${Package}\t${Version}\t${Architecture}\t${source:Package}\n")).withEnv(ENV)).lines();
+  }
+
+  /** {@code apt-cache policy} of these packages: which repo offers each version (the lists must be there). */
+  public List<String> policy(Path root, List<String> packages) {
+    List<String> command = new ArrayList<>(List.of("apt-cache", "policy"));
+    command.addAll(packages);
+    return runner.run(Command.of(settings.timeouts().apt(), Sandbox.in(root, command)).withEnv(ENV)).lines();
+  }
+
   public void clean(Path root) {
     apt(root, "clean");
   }

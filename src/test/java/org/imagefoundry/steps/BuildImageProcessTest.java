@@ -33,8 +33,8 @@ class BuildImageProcessTest {
 
   static final List<String> PHASES = List.of("checkExistingImages", "createChroot", "createSparseFiles",
       "attachLoopDevices", "makeFilesystems", "mountTarget", "debootstrap", "configureApt", "mountPseudoFilesystems",
-      "installPackages", "postInstall", "stopChrootProcesses", "unmount", "detachLoopDevices", "shrinkImages",
-      "containerize", "writeMetadata", "sweep");
+      "installPackages", "listPackages", "postInstall", "stopChrootProcesses", "unmount", "detachLoopDevices",
+      "shrinkImages", "containerize", "writeSbom", "writeMetadata", "sweep");
 
   @Autowired ProcessEngine engine;
 
