@@ -1,7 +1,6 @@
 package org.imagefoundry.steps;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import java.util.ArrayList;
 import java.util.List;
 import org.imagefoundry.host.Publisher;
 import org.imagefoundry.host.Publisher.Published;
@@ -31,8 +30,5 @@ public class PublishDisk extends BuildStep {
         new TypeReference<List<PartitionMetadata>>() {});
     build.setJson(BuildVariables.DISK, new DiskMetadata(disk.name(), disk.format(), published.containerSize(),
         published.containerMd5(), disk.boot(), disk.partitionTable(), partitions));
-    List<String> paths = new ArrayList<>(build.getJson(BuildVariables.OUTPUT_PATHS, new TypeReference<List<String>>() {}));
-    paths.add(target.toString());
-    build.setJson(BuildVariables.OUTPUT_PATHS, paths);
   }
 }
