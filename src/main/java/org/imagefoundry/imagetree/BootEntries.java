@@ -16,7 +16,7 @@ public class BootEntries {
   /** A kernel version with both {@code vmlinuz-<version>} and {@code initrd.img-<version>} in /boot. */
   public record Kernel(String version) {}
 
-  /** The newest kernel that has an initramfs, by version order of their names. */
+  /** The kernel that has an initramfs, the last by name when there are several (a fresh image has one). */
   public Optional<Kernel> kernel(Path bootDirectory) {
     if (!Files.isDirectory(bootDirectory)) {
       return Optional.empty();

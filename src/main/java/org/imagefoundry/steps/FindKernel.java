@@ -6,7 +6,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * The kernel and initramfs the disk boots: the request's kernel package put both in /boot (its
- * postinst ran update-initramfs); the newest version that has both is the one.
+ * postinst ran update-initramfs); the last by name that has both is the one.
  */
 @Component
 public class FindKernel extends BuildStep {

@@ -13,7 +13,7 @@ class BootEntriesTest {
   @TempDir Path boot;
 
   @Test
-  void theNewestKernelWithAnInitramfsIsTheOneBooted() throws Exception {
+  void theKernelWithAnInitramfsIsTheOneBooted() throws Exception {
     Files.writeString(boot.resolve("vmlinuz-6.1.0-9-amd64"), "");
     Files.writeString(boot.resolve("initrd.img-6.1.0-9-amd64"), "");
     Files.writeString(boot.resolve("vmlinuz-6.1.0-10-amd64"), ""); // no initramfs: not bootable
