@@ -234,4 +234,12 @@ class SpecValidatorTest {
       image(r, "/srv").put("format", "xfs");
     })).containsExactlyInAnyOrder("disk.name", "image_data./srv.format");
   }
+
+  @Test
+  void theDiskExampleIsValidForABuilder() throws Exception {
+    String example = Files.readString(Path.of("examples/bookworm-disk.json"))
+        .replace("/var/lib/image-foundry/images", dir.resolve("images").toString());
+
+    assertThat(validator.validate(JSON.readTree(example), BUILDER)).isEmpty();
+  }
 }
