@@ -165,7 +165,8 @@ class DiskIT {
 
   volatile String failing = "no build yet";
 
+  /** The console's lines without terminal escapes (bash's bracketed-paste switches prefix its output). */
   static List<String> lines(String text) {
-    return Arrays.stream(text.split("\n")).map(String::strip).toList();
+    return Arrays.stream(text.replaceAll("\u001B\\[[0-9;?]*[A-Za-z]", "").split("\n")).map(String::strip).toList();
   }
 }
