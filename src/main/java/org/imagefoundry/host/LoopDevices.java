@@ -1,5 +1,6 @@
 package org.imagefoundry.host;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.imagefoundry.FoundrySettings;
@@ -25,6 +26,23 @@ public class LoopDevices {
     }
     // --find --show attaches atomically; find-then-attach raced under parallel builds (LP#1506071)
     return runner.run(command("losetup", "--find", "--show", file.toString())).lines().get(0).trim();
+  }
+
+  /**
+   * The loop device of a partitioned {@code file}, with a device node per partition
+   * ({@code /dev/loopNpM}): {@code partx --add} tells the kernel of them, as here no udev rescans them.
+   */
+  public String attachWithPartitions(Path file) {
+    String device = attach(file);
+    if (!Files.exists(Path.of(partition(device, 1)))) {
+      runner.run(command("partx", "--add", device));
+    }
+    return device;
+  }
+
+  /** The device node of partition {@code number} of a loop device. */
+  public static String partition(String device, int number) {
+    return device + "p" + number;
   }
 
   public List<String> attachedTo(Path file) {
