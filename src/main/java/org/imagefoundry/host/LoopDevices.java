@@ -21,7 +21,7 @@ public class LoopDevices {
 
   /** The loop device of {@code file}: the one already attached, or a new one. */
   public String attach(Path file) {
-    return attach(file, List.of("--partscan"));
+    return attach(file, List.of());
   }
 
   private String attach(Path file, List<String> options) {
