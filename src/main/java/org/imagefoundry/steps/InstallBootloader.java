@@ -6,9 +6,14 @@ import org.imagefoundry.host.Grub;
 import org.imagefoundry.host.LoopDevices;
 import org.imagefoundry.imagetree.BootEntries;
 import org.imagefoundry.metadata.DiskMetadata.PartitionMetadata;
+import org.imagefoundry.spec.DiskLayout;
 import org.springframework.stereotype.Component;
 
-/** GRUB for BIOS on the disk, with a menu entry that boots the kernel with the root filesystem by UUID. */
+/**
+ * GRUB on the disk for the firmware the request boots with: for BIOS onto the disk's loop device, for UEFI
+ * into the EFI system partition (mounted at /boot/efi by assembleDisk); one grub.cfg for both, with a menu
+ * entry that boots the kernel with the root filesystem by UUID.
+ */
 @Component
 public class InstallBootloader extends BuildStep {
 
@@ -30,8 +35,13 @@ public class InstallBootloader extends BuildStep {
     String rootUuid = uuidOf(partitions, "/");
     boolean bootPartition = partitions.stream().anyMatch(p -> "/boot".equals(p.mount()));
     var bootDirectory = build.workspace().diskRoot().resolve("boot");
-    String disk = loopDevices.attachWithPartitions(build.workspace().diskFile());
-    grub.installBios(disk, bootDirectory);
+    var diskSpec = build.spec().disk();
+    if (diskSpec.bootsBios()) {
+      grub.installBios(loopDevices.attachWithPartitions(build.workspace().diskFile()), bootDirectory);
+    }
+    if (diskSpec.bootsUefi()) {
+      grub.installUefi(AssembleDisk.mountPoint(build.workspace().diskRoot(), DiskLayout.EFI_MOUNT), bootDirectory);
+    }
     var kernel = new BootEntries.Kernel((String) build.execution().getVariable(BuildVariables.KERNEL));
     bootEntries.writeGrubConfig(bootDirectory, BootEntries.grubConfig(kernel,
         bootPartition ? uuidOf(partitions, "/boot") : rootUuid, rootUuid, bootPartition ? "" : "/boot"));

@@ -43,6 +43,7 @@ class BuildImageProcessTest {
   @Autowired FakeHost host;
   @Autowired FoundrySettings settings;
   @Autowired Workspaces workspaces;
+  @Autowired org.imagefoundry.api.BuildQueries queries;
 
   ProcessDriver driver;
 
@@ -122,6 +123,83 @@ class BuildImageProcessTest {
     assertThat(host.commands("mkswap")).containsExactly(List.of("mkswap", disk + "p4"));
     assertThat(host.loopDevices()).isEmpty();
     assertThat(host.mountPoints()).isEmpty();
+  }
+
+  @Test
+  void aDiskBootingBothGetsAnEfiSystemPartitionMountedAtBootEfiAndGrubForBiosAndUefi() throws Exception {
+    String request = Requests.twoImages(settings).replace("\"packages\": [\"less\"]", """
+        "packages": ["less", "linux-image-amd64"],
+        "disk": {"name": "disk.qcow2", "format": "qcow2", "boot": "both", "swap": {"size": "128M"}}""");
+    ProcessInstance build = start(request);
+    driver.runUntil(build, "releaseDisk");
+    Path diskRoot = workspaces.of(build.getBusinessKey()).diskRoot();
+    assertThat(host.mountPoints()).contains(diskRoot, diskRoot.resolve("boot/efi"));
+    assertThat(Files.readString(diskRoot.resolve("etc/fstab"))).contains(" /boot/efi vfat umask=0077 0 2\n");
+
+    driver.run(build);
+
+    BpmnAwareTests.assertThat(build).isEnded().hasPassedInOrder("partitionDisk", "assembleDisk", "findKernel",
+        "installBootloader", "releaseDisk", "convertDisk", "publishDisk", "succeeded");
+    var metadata = MetadataFiles.read(settings.allowedOutputRoots().get(0).resolve("root.yaml")).orElseThrow();
+    assertThat(metadata.disk().boot()).isEqualTo("both");
+    List<List<String>> grub = host.commands("grub-install");
+    assertThat(grub).hasSize(2);
+    String disk = grub.get(0).get(grub.get(0).size() - 1);
+    String loop = disk.substring("/dev/".length());
+    assertThat(metadata.disk().partitions()).extracting(p -> p.role() + " " + p.mount() + " " + p.filesystem() + " " + p.uuid())
+        .containsExactly("bios_boot null null null", "efi_system /boot/efi vfat uuid-" + loop + "p2",
+            "filesystem / ext4 uuid-" + loop + "p3", "filesystem /var ext4 uuid-" + loop + "p4",
+            "swap null null uuid-" + loop + "p5");
+    assertThat(host.commands("mkfs.vfat")).containsExactly(List.of("mkfs.vfat", "-F", "32", "-n", "EFI", disk + "p2"));
+    assertThat(host.commands("mount")).filteredOn(c -> c.contains("vfat"))
+        .containsExactly(List.of("mount", "-t", "vfat", disk + "p2", diskRoot.resolve("boot/efi").toString()));
+    assertThat(grub.get(0)).contains("--target=i386-pc");
+    assertThat(grub.get(1)).contains("--target=x86_64-efi", "--efi-directory=" + diskRoot.resolve("boot/efi"),
+        "--boot-directory=" + diskRoot.resolve("boot"), "--removable", "--no-nvram");
+    assertThat(host.loopDevices()).isEmpty();
+    assertThat(host.mountPoints()).isEmpty();
+  }
+
+  @Test
+  void aUefiDiskGetsNoBiosBootPartitionAndNoGrubForBios() throws Exception {
+    String request = Requests.twoImages(settings).replace("\"packages\": [\"less\"]", """
+        "packages": ["less", "linux-image-amd64"],
+        "disk": {"name": "disk.img", "format": "raw", "partition_table": "msdos", "boot": "uefi"}""");
+    ProcessInstance build = start(request);
+
+    driver.run(build);
+
+    BpmnAwareTests.assertThat(build).isEnded().hasPassed("installBootloader", "succeeded");
+    var metadata = MetadataFiles.read(settings.allowedOutputRoots().get(0).resolve("root.yaml")).orElseThrow();
+    assertThat(metadata.disk().partitions()).extracting(p -> p.role() + " " + p.mount())
+        .containsExactly("efi_system /boot/efi", "filesystem /", "filesystem /var");
+    assertThat(host.commands("grub-install")).singleElement().satisfies(c -> assertThat(c).contains("--target=x86_64-efi"));
+    assertThat(host.mountPoints()).isEmpty();
+  }
+
+  @Test
+  void aFailingUefiGrubWaitsInIncidentWithTheEfiSystemPartitionMountedAndACancelReleasesEverything() {
+    host.failOn(List.of("grub-install", "--target=x86_64-efi"), 1, 100, "grub-install: error: the test's doing");
+    String request = Requests.twoImages(settings).replace("\"packages\": [\"less\"]", """
+        "packages": ["less", "linux-image-amd64"],
+        "disk": {"name": "disk.qcow2", "format": "qcow2", "boot": "uefi"}""");
+    ProcessInstance build = start(request);
+
+    driver.run(build);
+
+    var view = queries.find(build.getBusinessKey()).orElseThrow();
+    assertThat(view.state()).isEqualTo(org.imagefoundry.api.BuildState.INCIDENT);
+    assertThat(view.phase()).isEqualTo("installBootloader");
+    Path diskRoot = workspaces.of(build.getBusinessKey()).diskRoot();
+    assertThat(host.mountPoints()).contains(diskRoot.resolve("boot/efi"));
+
+    builds.cancel(build.getBusinessKey(), "cancelled by a test");
+    driver.run(build);
+
+    BpmnAwareTests.assertThat(build).isEnded().hasPassed("undoAssembleDisk", "undoPartitionDisk", "cancelled");
+    assertThat(host.mountPoints()).isEmpty();
+    assertThat(host.loopDevices()).isEmpty();
+    assertThat(settings.buildRoot().resolve(build.getBusinessKey())).doesNotExist();
   }
 
   @Test
