@@ -31,7 +31,7 @@ public record FoundrySettings(
   public record Health(
       @DefaultValue({"debootstrap", "bwrap", "losetup", "mount", "umount", "chroot", "mkfs.ext4", "e2fsck", "resize2fs",
           "tune2fs", "dumpe2fs", "blkid", "truncate", "tar", "zstd", "pigz", "xz",
-          "sfdisk", "partx", "mkswap", "mkfs.vfat", "grub-install", "qemu-img"}) List<String> requiredTools,
+          "sfdisk", "partx", "mkswap", "mkfs.vfat", "grub-install", "grub-mkimage", "mcopy", "qemu-img"}) List<String> requiredTools,
       @DefaultValue("5GB") DataSize minFreeSpace) {}
 
   /** This node's name: {@code image-foundry.node-name}, or the host name. */

@@ -34,8 +34,14 @@ public class Fstab {
     return text.toString();
   }
 
+  /** Writes the fstab and makes each mount point that is missing (/boot/efi) in the filesystem that holds it. */
   public void write(Path root, List<Entry> entries) {
     try {
+      for (Entry entry : entries) {
+        if (entry.mount() != null && !"/".equals(entry.mount())) {
+          Files.createDirectories(root.resolve(entry.mount().substring(1)));
+        }
+      }
       Files.createDirectories(root.resolve("etc"));
       Files.writeString(root.resolve("etc/fstab"), render(entries));
     } catch (IOException e) {

@@ -15,8 +15,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Copies each shrunk filesystem image onto its partition and grows it to fill it, makes the swap and the
- * EFI system partition's FAT, mounts the disk's filesystems (shallowest first, the EFI system partition
- * last, at /boot/efi) and writes its fstab by UUID. Copying the finished images is
+ * EFI system partition's FAT (never mounted here: installBootloader writes it with mtools), mounts the
+ * disk's filesystems (shallowest first) and writes its fstab by UUID, the EFI system partition at /boot/efi. Copying the finished images is
  * simpler and faster than building a second time in place: they are already shrunk and their free
  * blocks punched out, so dd writes only data.
  */
@@ -47,7 +47,6 @@ public class AssembleDisk extends BuildStep {
     DiskLayout layout = DiskLayout.of(build.spec());
     List<PartitionMetadata> partitions = new ArrayList<>();
     List<Fstab.Entry> entries = new ArrayList<>();
-    Fstab.Entry efiSystem = null;
     for (Partition partition : layout.partitions()) {
       String device = LoopDevices.partition(disk, partition.number());
       String format = null;
@@ -63,7 +62,7 @@ public class AssembleDisk extends BuildStep {
         format = "vfat";
         filesystems.makeEfiSystem(device);
         uuid = filesystems.uuid(device);
-        efiSystem = new Fstab.Entry(uuid, partition.mount(), format);
+        entries.add(new Fstab.Entry(uuid, partition.mount(), format));
       } else if (DiskLayout.SWAP.equals(partition.role())) {
         filesystems.makeSwap(device);
         uuid = filesystems.uuid(device);
@@ -75,12 +74,6 @@ public class AssembleDisk extends BuildStep {
     for (Partition partition : layout.filesystems()) {
       String format = build.spec().images().get(partition.image()).spec().format();
       mounts.mount(LoopDevices.partition(disk, partition.number()), format, mountPoint(root, partition.mount()));
-    }
-    if (efiSystem != null) {
-      // after every filesystem: /boot/efi may lie on "/" or on a /boot of its own
-      mounts.mount(LoopDevices.partition(disk, layout.efiSystem().orElseThrow().number()), "vfat",
-          mountPoint(root, DiskLayout.EFI_MOUNT));
-      entries.add(efiSystem);
     }
     fstab.write(root, entries);
     build.setJson(BuildVariables.DISK_PARTITIONS, partitions);

@@ -2,6 +2,7 @@ package org.imagefoundry.steps;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.List;
+import org.imagefoundry.host.FatFiles;
 import org.imagefoundry.host.Grub;
 import org.imagefoundry.host.LoopDevices;
 import org.imagefoundry.imagetree.BootEntries;
@@ -11,19 +12,22 @@ import org.springframework.stereotype.Component;
 
 /**
  * GRUB on the disk for the firmware the request boots with: for BIOS onto the disk's loop device, for UEFI
- * into the EFI system partition (mounted at /boot/efi by assembleDisk); one grub.cfg for both, with a menu
- * entry that boots the kernel with the root filesystem by UUID.
+ * an image at EFI/BOOT/BOOTX64.EFI copied into the EFI system partition (never mounted); one grub.cfg in
+ * /boot/grub for both, with a menu entry that boots the kernel with the root filesystem by UUID.
  */
 @Component
 public class InstallBootloader extends BuildStep {
 
   private final Grub grub;
+  private final FatFiles fatFiles;
   private final LoopDevices loopDevices;
   private final BootEntries bootEntries;
 
-  public InstallBootloader(StepSupport support, Grub grub, LoopDevices loopDevices, BootEntries bootEntries) {
+  public InstallBootloader(StepSupport support, Grub grub, FatFiles fatFiles, LoopDevices loopDevices,
+      BootEntries bootEntries) {
     super(support);
     this.grub = grub;
+    this.fatFiles = fatFiles;
     this.loopDevices = loopDevices;
     this.bootEntries = bootEntries;
   }
@@ -34,17 +38,23 @@ public class InstallBootloader extends BuildStep {
         new TypeReference<List<PartitionMetadata>>() {});
     String rootUuid = uuidOf(partitions, "/");
     boolean bootPartition = partitions.stream().anyMatch(p -> "/boot".equals(p.mount()));
+    String bootUuid = bootPartition ? uuidOf(partitions, "/boot") : rootUuid;
+    String bootPrefix = bootPartition ? "" : "/boot";
     var bootDirectory = build.workspace().diskRoot().resolve("boot");
+    String disk = loopDevices.attachWithPartitions(build.workspace().diskFile());
     var diskSpec = build.spec().disk();
     if (diskSpec.bootsBios()) {
-      grub.installBios(loopDevices.attachWithPartitions(build.workspace().diskFile()), bootDirectory);
+      grub.installBios(disk, bootDirectory);
     }
     if (diskSpec.bootsUefi()) {
-      grub.installUefi(AssembleDisk.mountPoint(build.workspace().diskRoot(), DiskLayout.EFI_MOUNT), bootDirectory);
+      var files = build.workspace().efiSystemFiles();
+      grub.makeUefiImage(files, bootUuid, bootPrefix + "/grub");
+      int efiSystem = partitions.stream().filter(p -> DiskLayout.EFI_SYSTEM.equals(p.role())).findFirst().orElseThrow()
+          .number();
+      fatFiles.copyTree(files, LoopDevices.partition(disk, efiSystem));
     }
     var kernel = new BootEntries.Kernel((String) build.execution().getVariable(BuildVariables.KERNEL));
-    bootEntries.writeGrubConfig(bootDirectory, BootEntries.grubConfig(kernel,
-        bootPartition ? uuidOf(partitions, "/boot") : rootUuid, rootUuid, bootPartition ? "" : "/boot"));
+    bootEntries.writeGrubConfig(bootDirectory, BootEntries.grubConfig(kernel, bootUuid, rootUuid, bootPrefix));
   }
 
   private static String uuidOf(List<PartitionMetadata> partitions, String mount) {

@@ -2,11 +2,13 @@ package org.imagefoundry.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.imagefoundry.testing.FakeHost;
 import org.imagefoundry.testing.Settings;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GrubTest {
 
@@ -22,11 +24,30 @@ class GrubTest {
   }
 
   @Test
-  void uefiGoesToTheRemovablePathOfTheEfiSystemPartitionWritingNoNvram() {
-    grub.installUefi(Path.of("/w/disk/boot/efi"), Path.of("/w/disk/boot"));
+  void uefiIsAnImageAtTheRemovablePathThatFindsTheGrubDirectoryByUuid(@TempDir Path workspace) throws Exception {
+    Path files = workspace.resolve("efi-system");
 
-    assertThat(host.commands()).containsExactly(List.of("grub-install", "--target=x86_64-efi",
-        "--efi-directory=/w/disk/boot/efi", "--boot-directory=/w/disk/boot", "--removable", "--no-nvram",
-        "--no-uefi-secure-boot", "--modules=part_gpt part_msdos ext2"));
+    Path image = grub.makeUefiImage(files, "0f6c-uuid", "/boot/grub");
+
+    assertThat(image).isEqualTo(files.resolve("EFI/BOOT/BOOTX64.EFI"));
+    assertThat(image.getParent()).isDirectory();
+    Path config = workspace.resolve("efi-system-grub.cfg");
+    assertThat(Files.readString(config))
+        .isEqualTo("search --no-floppy --fs-uuid --set=root 0f6c-uuid\nset prefix=($root)/boot/grub\n");
+    assertThat(host.commands()).singleElement().satisfies(command -> {
+      assertThat(command.subList(0, 5)).containsExactly("grub-mkimage", "--format=x86_64-efi", "--output=" + image,
+          "--config=" + config, "--prefix=/boot/grub");
+      // everything grub.cfg uses is in the image: the disk has no x86_64-efi module directory
+      assertThat(command.subList(5, command.size())).contains("part_gpt", "part_msdos", "ext2", "search_fs_uuid",
+          "normal", "linux", "serial", "terminal");
+    });
+  }
+
+  @Test
+  void aSeparateBootFilesystemHasTheGrubDirectoryAtItsTop(@TempDir Path workspace) throws Exception {
+    grub.makeUefiImage(workspace.resolve("efi-system"), "b007-uuid", "/grub");
+
+    assertThat(Files.readString(workspace.resolve("efi-system-grub.cfg"))).endsWith("set prefix=($root)/grub\n");
+    assertThat(host.commands().get(0)).contains("--prefix=/grub");
   }
 }

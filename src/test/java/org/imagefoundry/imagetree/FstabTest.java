@@ -18,4 +18,14 @@ class FstabTest {
         "UUID=s-3 none swap sw 0 0",
         "UUID=ABCD-1234 /boot/efi vfat umask=0077 0 2");
   }
+
+  @Test
+  void writingMakesTheMountPointsThatAreMissing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root)
+      throws Exception {
+    new Fstab().write(root, List.of(new Fstab.Entry("r-1", "/", "ext4"), new Fstab.Entry("s-3", null, "swap"),
+        new Fstab.Entry("ABCD-1234", "/boot/efi", "vfat")));
+
+    assertThat(root.resolve("boot/efi")).isEmptyDirectory();
+    assertThat(java.nio.file.Files.readString(root.resolve("etc/fstab"))).contains("UUID=ABCD-1234 /boot/efi vfat");
+  }
 }

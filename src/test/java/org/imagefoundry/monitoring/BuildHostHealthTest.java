@@ -57,6 +57,6 @@ class BuildHostHealthTest {
             java.util.Map.of("image-foundry.node-name", "n"))).bindOrCreate("image-foundry", FoundrySettings.class);
 
     assertThat(defaults.health().requiredTools()).contains("debootstrap", "losetup", "sfdisk", "partx", "mkswap",
-        "mkfs.vfat", "grub-install", "qemu-img");
+        "mkfs.vfat", "grub-install", "grub-mkimage", "mcopy", "qemu-img");
   }
 }
