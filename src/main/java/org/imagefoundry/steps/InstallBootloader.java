@@ -49,8 +49,7 @@ public class InstallBootloader extends BuildStep {
     if (diskSpec.bootsUefi()) {
       var files = build.workspace().efiSystemFiles();
       grub.makeUefiImage(files, bootUuid, bootPrefix + "/grub");
-      int efiSystem = partitions.stream().filter(p -> DiskLayout.EFI_SYSTEM.equals(p.role())).findFirst().orElseThrow()
-          .number();
+      int efiSystem = DiskLayout.of(build.spec()).efiSystem().orElseThrow().number();
       fatFiles.copyTree(files, LoopDevices.partition(disk, efiSystem));
     }
     var kernel = new BootEntries.Kernel((String) build.execution().getVariable(BuildVariables.KERNEL));
