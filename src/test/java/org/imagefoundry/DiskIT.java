@@ -28,6 +28,7 @@ import org.imagefoundry.testing.SpdxSchema;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -35,11 +36,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
 
 /**
- * A bootable disk built for real: a bios qcow2 disk of "/", "/var" and a swap boots under qemu (TCG) to a
- * login on the serial console with exactly the requested filesystems mounted, and its SPDX document lists
- * what dpkg-query lists in the running image. A second build fails in its bootloader and leaves nothing.
- * Its own service (own database, node name and build root, the shared data dir and its caches), because
- * it spies on GRUB; the two builds run side by side.
+ * A bootable disk built for real: a qcow2 disk of "/", "/var" and a swap that boots both BIOS and UEFI
+ * boots under qemu (TCG) twice, with SeaBIOS and with OVMF, each time to a login on the serial console with
+ * exactly the requested filesystems and the EFI system partition mounted, and its SPDX document lists what
+ * dpkg-query lists in the running image. A second build fails in its UEFI bootloader, after GRUB for BIOS
+ * went in, and leaves nothing. Its own service (own database, node name and build root, the
+ * shared data dir and its caches), because it spies on GRUB; the two builds run side by side.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "spring.datasource.url=jdbc:h2:mem:disk-test;DB_CLOSE_DELAY=-1",
@@ -74,43 +76,46 @@ class DiskIT {
     api = new Api("http://localhost:" + port, "admin", PASSWORD);
   }
 
-  static String request(String name) {
+  static String request(String name, String boot) {
     return """
         {"image_data": {
            "/": {"uri": "http://images.invalid/%1$s-root.img.zst", "format": "ext4", "container": "zstd", "size": "2G"},
            "/var": {"uri": "http://images.invalid/%1$s-var.img.zst", "format": "ext4", "container": "zstd", "size": "1G"}},
-         "disk": {"name": "%1$s.qcow2", "format": "qcow2", "partition_table": "gpt", "boot": "bios",
+         "disk": {"name": "%1$s.qcow2", "format": "qcow2", "partition_table": "gpt", "boot": "%4$s",
                   "swap": {"size": "128M"}},
          "output": "%2$s", "codename": "bookworm", "variant": "minbase",
          "repos": [{"name": "debian", "suite": "bookworm", "section": "main"}],
          "packages": ["linux-image-amd64", "systemd-sysv", "less"],
          "root_password": "%3$s"}
-        """.formatted(name, OUTPUT.resolve(name), PASSWORD);
+        """.formatted(name, OUTPUT.resolve(name), PASSWORD, boot);
   }
 
   @Test
-  void aBiosQcow2DiskBootsToLoginWithTheRequestedFilesystemsAndItsSbomIsWhatDpkgLists() throws Exception {
-    String id = api.start(request("bios"));
+  void aDiskBootingBothBootsWithSeaBiosAndWithOvmfToLoginWithTheRequestedFilesystemsAndItsSbomIsWhatDpkgLists(
+      @TempDir Path firmware) throws Exception {
+    String id = api.start(request("both", "both"));
 
     JsonNode build = api.awaitEnd(id, Duration.ofMinutes(30));
 
     assertThat(build.get("state").asText()).as(api.log(id)).isEqualTo("SUCCEEDED");
-    ImageChecks.assertNothingLeft(BUILD_ROOT, id, OUTPUT.resolve("bios"));
+    ImageChecks.assertNothingLeft(BUILD_ROOT, id, OUTPUT.resolve("both"));
     BuildMetadata metadata = MetadataFiles.read(Path.of(build.get("metadataPath").asText())).orElseThrow();
     DiskMetadata disk = metadata.disk();
-    Path diskFile = OUTPUT.resolve("bios").resolve("bios.qcow2");
-    assertThat(disk.name()).isEqualTo("bios.qcow2");
+    Path diskFile = OUTPUT.resolve("both").resolve("both.qcow2");
+    assertThat(disk.name()).isEqualTo("both.qcow2");
     assertThat(disk.format()).isEqualTo("qcow2");
+    assertThat(disk.boot()).isEqualTo("both");
     assertThat(disk.size()).isEqualTo(Files.size(diskFile));
     assertThat(disk.md5()).isEqualTo(ImageChecks.md5(diskFile));
-    assertThat(disk.partitions()).extracting(DiskMetadata.PartitionMetadata::role)
-        .containsExactly("bios_boot", "filesystem", "filesystem", "swap");
+    assertThat(disk.partitions()).extracting(p -> p.number() + " " + p.role() + " " + p.mount() + " " + p.filesystem())
+        .containsExactly("1 bios_boot null null", "2 efi_system /boot/efi vfat", "3 filesystem / ext4",
+            "4 filesystem /var ext4", "5 swap null null");
     assertThat(metadata.installedPackages()).extracting(p -> p.name())
         .contains("linux-image-amd64", "systemd-sysv", "less", "base-files");
     assertThat(metadata.installedPackages()).filteredOn(p -> p.name().equals("less")).singleElement()
         .satisfies(p -> assertThat(p.repo()).isEqualTo("debian"));
 
-    JsonNode sbom = new ObjectMapper().readTree(Files.readString(OUTPUT.resolve("bios").resolve("bios-root.spdx.json")));
+    JsonNode sbom = new ObjectMapper().readTree(Files.readString(OUTPUT.resolve("both").resolve("both-root.spdx.json")));
     assertThat(SpdxSchema.problems(sbom)).isEmpty();
     assertThat(api.get("/api/builds/" + id + "/sbom").json()).isEqualTo(sbom);
     assertThat(api.get("/api/builds/" + id + "/packages").json()).hasSize(metadata.installedPackages().size());
@@ -118,46 +123,63 @@ class DiskIT {
     sbom.get("packages").forEach(p -> spdxPackages.add(p.get("name").asText() + "=" + p.get("versionInfo").asText()));
 
     try (SerialConsole console = SerialConsole.boot(diskFile, "qcow2")) {
-      long started = System.nanoTime();
-      console.await("login:", BOOT_LIMIT);
-      System.out.printf("DiskIT: login prompt after %d s%n", Duration.ofNanos(System.nanoTime() - started).toSeconds());
-      console.type("root");
-      console.await("Password:", Duration.ofMinutes(1));
-      console.type(PASSWORD);
-      console.await("# ", Duration.ofMinutes(2));
-      console.type("findmnt --noheadings --list --types ext2,ext3,ext4,xfs --output TARGET,FSTYPE,SOURCE; swapon --noheadings --show=TYPE;"
-          + " echo MOUNTS-''END");
-      String mounts = console.await("MOUNTS-END", Duration.ofMinutes(2));
+      logInAndCheckMounts(console, "SeaBIOS", "bios");
       console.type("dpkg-query --show --showformat '${db:Status-Abbrev}${Package}=${Version}\\n' | grep '^ii'"
           + " | cut -c4- | tr -d ' '; echo PACKAGES-''END");
       String packages = console.await("PACKAGES-END", Duration.ofMinutes(2));
-
-      List<String> mountLines = lines(mounts);
-      assertThat(mountLines).as(mounts).anyMatch(l -> l.matches("/ +ext4 +/dev/vda2"))
-          .anyMatch(l -> l.matches("/var +ext4 +/dev/vda3")).anyMatch(l -> l.trim().equals("partition"));
-      assertThat(mountLines).as(mounts).filteredOn(l -> l.matches("/\\S* +(ext2|ext3|ext4|xfs) .*")).hasSize(2);
       Set<String> dpkg = lines(packages).stream().filter(l -> l.matches("[a-z0-9][a-z0-9.+-]+=\\S+"))
           .collect(Collectors.toCollection(TreeSet::new));
       assertThat(dpkg).as(packages).isNotEmpty().isEqualTo(spdxPackages);
     }
+    try (SerialConsole console = SerialConsole.bootWithOvmf(diskFile, "qcow2", firmware)) {
+      logInAndCheckMounts(console, "OVMF", "uefi");
+    }
+  }
+
+  /**
+   * Logs in as root once the booted disk shows its login prompt, and checks that it booted with the
+   * {@code firmware} expected (/sys/firmware/efi exists only under UEFI) and has exactly the requested
+   * filesystems, the EFI system partition and the swap.
+   */
+  void logInAndCheckMounts(SerialConsole console, String firmwareName, String firmware) {
+    long started = System.nanoTime();
+    console.await("login:", BOOT_LIMIT);
+    System.out.printf("DiskIT: login prompt with %s after %d s%n", firmwareName,
+        Duration.ofNanos(System.nanoTime() - started).toSeconds());
+    console.type("root");
+    console.await("Password:", Duration.ofMinutes(1));
+    console.type(PASSWORD);
+    console.await("# ", Duration.ofMinutes(2));
+    console.type("findmnt --noheadings --list --types ext2,ext3,ext4,xfs,vfat --output TARGET,FSTYPE,SOURCE;"
+        + " swapon --noheadings --show=TYPE; if [ -d /sys/firmware/efi ]; then echo firmware=''uefi;"
+        + " else echo firmware=''bios; fi; echo MOUNTS-''END");
+    String mounts = console.await("MOUNTS-END", Duration.ofMinutes(2));
+
+    List<String> mountLines = lines(mounts);
+    assertThat(mountLines).as(mounts).contains("firmware=" + firmware);
+    assertThat(mountLines).as(mounts).anyMatch(l -> l.matches("/ +ext4 +/dev/vda3"))
+        .anyMatch(l -> l.matches("/var +ext4 +/dev/vda4")).anyMatch(l -> l.matches("/boot/efi +vfat +/dev/vda2"))
+        .anyMatch(l -> l.trim().equals("partition"));
+    assertThat(mountLines).as(mounts).filteredOn(l -> l.matches("/\\S* +(ext2|ext3|ext4|xfs|vfat) .*")).hasSize(3);
   }
 
   @Test
-  void aBuildFailingInItsBootloaderLeavesNothingBehind() {
+  void aBuildFailingInItsUefiBootloaderLeavesNothingBehind() {
     doAnswer(call -> {
-      if (call.getArgument(1).toString().contains(failing)) {
-        throw new BuildFailure("grub-install failed (the test's doing)");
+      if (call.getArgument(0).toString().contains(failing)) {
+        throw new BuildFailure("grub-mkimage --format=x86_64-efi failed (the test's doing)");
       }
       return call.callRealMethod();
-    }).when(grub).installBios(anyString(), any());
-    String id = api.start(request("broken-bootloader"));
+    }).when(grub).makeUefiImage(any(), anyString(), anyString());
+    String id = api.start(request("broken-bootloader", "both"));
     failing = id;
 
     JsonNode build = api.awaitEnd(id, Duration.ofMinutes(30));
 
     assertThat(build.get("state").asText()).as(api.log(id)).isEqualTo("FAILED");
     assertThat(build.get("error").asText()).startsWith("installBootloader: ");
-    assertThat(api.log(id)).contains("undoAssembleDisk", "undoPartitionDisk", "sweepAfterFailure");
+    assertThat(api.log(id)).contains("mkfs.vfat", "grub-install --target=i386-pc", "undoAssembleDisk",
+        "undoPartitionDisk", "sweepAfterFailure");
     ImageChecks.assertNothingLeft(BUILD_ROOT, id, OUTPUT.resolve("broken-bootloader"));
     assertThat(OUTPUT.resolve("broken-bootloader")).satisfiesAnyOf(
         dir -> assertThat(dir).doesNotExist(), dir -> assertThat(dir).isEmptyDirectory());

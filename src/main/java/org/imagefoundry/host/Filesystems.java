@@ -8,7 +8,7 @@ import org.imagefoundry.spec.MkfsOptions;
 import org.imagefoundry.spec.Problem;
 import org.springframework.stereotype.Component;
 
-/** mkfs, blkid and tune2fs. */
+/** mkfs, blkid and tune2fs (and mkswap and mkfs.vfat for a disk's swap and EFI system partition). */
 @Component
 public class Filesystems {
 
@@ -85,5 +85,10 @@ public class Filesystems {
 
   public void makeSwap(String device) {
     runner.run(command("mkswap", device));
+  }
+
+  /** The EFI system partition's filesystem: FAT32, which every UEFI firmware reads. */
+  public void makeEfiSystem(String device) {
+    runner.run(command("mkfs.vfat", "-F", "32", "-n", "EFI", device));
   }
 }

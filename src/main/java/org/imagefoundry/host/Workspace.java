@@ -35,6 +35,11 @@ public record Workspace(String buildId, Path dir) {
     return dir.resolve("disk.converted");
   }
 
+  /** The files GRUB puts on the EFI system partition (EFI/BOOT/BOOTX64.EFI), made here, then copied there. */
+  public Path efiSystemFiles() {
+    return dir.resolve("efi-system");
+  }
+
   /** Where the disk's filesystems are mounted while kernel, fstab and bootloader go in. */
   public Path diskRoot() {
     return dir.resolve("disk");

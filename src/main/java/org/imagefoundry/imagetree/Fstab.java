@@ -11,7 +11,10 @@ import org.springframework.stereotype.Component;
 @Component
 public class Fstab {
 
-  /** One line: a filesystem ({@code mount} "/", "/var", ...) or a swap ({@code mount} null, type swap). */
+  /**
+   * One line: a filesystem ({@code mount} "/", "/var", ...), the EFI system partition (type vfat, at
+   * /boot/efi) or a swap ({@code mount} null, type swap).
+   */
   public record Entry(String uuid, String mount, String type) {}
 
   public static String render(List<Entry> entries) {
@@ -19,6 +22,9 @@ public class Fstab {
     for (Entry entry : entries) {
       if ("swap".equals(entry.type())) {
         text.append("UUID=").append(entry.uuid()).append(" none swap sw 0 0\n");
+      } else if ("vfat".equals(entry.type())) {
+        // FAT has no owners: only root reads the EFI system partition, as Debian's installer mounts it
+        text.append("UUID=").append(entry.uuid()).append(' ').append(entry.mount()).append(" vfat umask=0077 0 2\n");
       } else {
         boolean root = "/".equals(entry.mount());
         text.append("UUID=").append(entry.uuid()).append(' ').append(entry.mount()).append(' ').append(entry.type())
@@ -28,8 +34,14 @@ public class Fstab {
     return text.toString();
   }
 
+  /** Writes the fstab and makes each mount point that is missing (/boot/efi) in the filesystem that holds it. */
   public void write(Path root, List<Entry> entries) {
     try {
+      for (Entry entry : entries) {
+        if (entry.mount() != null && !"/".equals(entry.mount())) {
+          Files.createDirectories(root.resolve(entry.mount().substring(1)));
+        }
+      }
       Files.createDirectories(root.resolve("etc"));
       Files.writeString(root.resolve("etc/fstab"), render(entries));
     } catch (IOException e) {

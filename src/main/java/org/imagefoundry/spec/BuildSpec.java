@@ -104,11 +104,23 @@ public record BuildSpec(
 
   /**
    * A bootable disk of the images: each mount point a partition of its image's size, a swap partition
-   * when {@code swap} is given, {@code format} raw or qcow2, published as {@code output/name}.
+   * when {@code swap} is given, {@code format} raw or qcow2, {@code boot} bios, uefi or both, published as
+   * {@code output/name}.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record DiskSpec(String name, String format, @JsonProperty("partition_table") String partitionTable,
-      String boot, Long size, Swap swap) {}
+      String boot, Long size, Swap swap) {
+
+    /** {@code boot} bios (the default) or both: GRUB for BIOS. */
+    public boolean bootsBios() {
+      return boot == null || "bios".equals(boot) || "both".equals(boot);
+    }
+
+    /** {@code boot} uefi or both: an EFI system partition with GRUB for UEFI at its removable path. */
+    public boolean bootsUefi() {
+      return "uefi".equals(boot) || "both".equals(boot);
+    }
+  }
 
   /** The disk's swap partition. */
   public record Swap(Long size) {}

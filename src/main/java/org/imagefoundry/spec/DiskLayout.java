@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * Where each partition of a requested disk lies: from 1 MiB on, MiB-aligned, a 1 MiB BIOS boot
- * partition first on GPT (GRUB's core image lives there), then "/" and the other mount points, shallowest
+ * partition first on GPT for BIOS (GRUB's core image lives there), the EFI system partition for UEFI (on
+ * msdos too: type ef, which UEFI firmware reads as well), then "/" and the other mount points, shallowest
  * first, each of its image's size, then the swap; GPT's backup header keeps the last MiB.
  */
 public record DiskLayout(String table, long size, List<Partition> partitions) {
@@ -14,6 +15,11 @@ public record DiskLayout(String table, long size, List<Partition> partitions) {
   public static final long MIB = 1L << 20;
   /** GRUB's i386-pc core image on GPT. */
   public static final String BIOS_BOOT = "bios_boot";
+  /** The EFI system partition: FAT, mounted at /boot/efi, GRUB's EFI image at EFI/BOOT/BOOTX64.EFI. */
+  public static final String EFI_SYSTEM = "efi_system";
+  public static final String EFI_MOUNT = "/boot/efi";
+  /** GRUB's EFI image takes under 1 MiB; 100 MiB leaves room for other loaders, and is FAT32 (over 65524 clusters). */
+  public static final long EFI_SYSTEM_SIZE = 100 * MIB;
   public static final String FILESYSTEM = "filesystem";
   public static final String SWAP = "swap";
 
@@ -24,9 +30,13 @@ public record DiskLayout(String table, long size, List<Partition> partitions) {
     BuildSpec.DiskSpec disk = spec.disk();
     List<Partition> partitions = new ArrayList<>();
     long next = MIB;
-    if ("gpt".equals(disk.partitionTable())) {
+    if ("gpt".equals(disk.partitionTable()) && disk.bootsBios()) {
       partitions.add(new Partition(1, BIOS_BOOT, null, null, next, MIB));
       next += MIB;
+    }
+    if (disk.bootsUefi()) {
+      partitions.add(new Partition(partitions.size() + 1, EFI_SYSTEM, EFI_MOUNT, null, next, EFI_SYSTEM_SIZE));
+      next += EFI_SYSTEM_SIZE;
     }
     List<BuildSpec.Image> images = new ArrayList<>(spec.images());
     images.sort(Comparator.comparingInt(image -> depth(image.mount())));
@@ -45,13 +55,19 @@ public record DiskLayout(String table, long size, List<Partition> partitions) {
         List.copyOf(partitions));
   }
 
-  /** The smallest disk that holds partitions of these sizes. */
-  public static long minimumSize(String table, List<Long> partitionSizes) {
-    long size = MIB + ("gpt".equals(table) ? MIB : 0) + MIB;
+  /** The smallest disk that holds partitions of these sizes, booting {@code boot} (bios, uefi, both). */
+  public static long minimumSize(String table, String boot, List<Long> partitionSizes) {
+    var disk = new BuildSpec.DiskSpec(null, null, table, boot, null, null);
+    long size = MIB + ("gpt".equals(table) && disk.bootsBios() ? MIB : 0) + (disk.bootsUefi() ? EFI_SYSTEM_SIZE : 0) + MIB;
     for (long partition : partitionSizes) {
       size += roundUp(partition);
     }
     return size;
+  }
+
+  /** The EFI system partition, if the disk boots UEFI. */
+  public java.util.Optional<Partition> efiSystem() {
+    return partitions.stream().filter(p -> EFI_SYSTEM.equals(p.role())).findFirst();
   }
 
   public Partition root() {
@@ -81,6 +97,7 @@ public record DiskLayout(String table, long size, List<Partition> partitions) {
   private static String type(String role, boolean gpt) {
     return switch (role) {
       case BIOS_BOOT -> "21686148-6449-6E6F-744E-656564454649";
+      case EFI_SYSTEM -> gpt ? "C12A7328-F81F-11D2-BA4B-00A0C93EC93B" : "ef";
       case SWAP -> gpt ? "0657FD6D-A4AB-43C4-84E5-0933C84B4F4F" : "82";
       default -> gpt ? "0FC63DAF-8483-4772-8E79-3D69D8477DE4" : "83";
     };

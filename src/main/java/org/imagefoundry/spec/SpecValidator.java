@@ -27,8 +27,8 @@ public class SpecValidator {
   static final Set<String> DISK_FIELDS = Set.of("name", "format", "partition_table", "boot", "size", "swap");
   static final Set<String> DISK_FORMATS = Set.of("raw", "qcow2");
   static final Set<String> PARTITION_TABLES = Set.of("gpt", "msdos");
-  /** The boot modes a disk is built for; uefi is not built yet. */
-  static final Set<String> BOOT_MODES = Set.of("bios");
+  /** The firmware a disk boots with: bios (GRUB for BIOS), uefi (an EFI system partition, GRUB for UEFI), both. */
+  static final Set<String> BOOT_MODES = Set.of("bios", "uefi", "both");
   static final Set<String> DISK_FILESYSTEMS = Set.of("ext2", "ext3", "ext4");
   static final Set<String> IMAGE_FIELDS = Set.of("uri", "format", "container", "options", "label", "size");
   static final Set<String> REPO_FIELDS = Set.of("name", "uri", "suite", "section", "priority", "type", "trusted",
@@ -132,7 +132,8 @@ public class SpecValidator {
 
   /**
    * A disk: its file name beside the images, format, partition table, boot mode, a size that holds its
-   * partitions, a swap with a size, ext filesystems only (what GRUB reads), and a kernel among the packages.
+   * partitions, a swap with a size, ext filesystems only (what GRUB reads), no image where a UEFI disk mounts
+   * its EFI system partition, and a kernel among the packages.
    */
   private void disk(JsonNode request, Check check) {
     JsonNode disk = request.get("disk");
@@ -145,6 +146,10 @@ public class SpecValidator {
     }
     check.unknownFields(disk, DISK_FIELDS, "disk.");
     String name = imageFileName(disk.get("name"), "disk.name", check);
+    JsonNode boot = disk.get("boot");
+    check.oneOf(boot, "disk.boot", BOOT_MODES, false);
+    String bootName = boot == null || !boot.isTextual() ? "bios" : boot.asText();
+    boolean efiSystemPartition = "uefi".equals(bootName) || "both".equals(bootName);
     JsonNode images = request.get("image_data");
     List<Long> sizes = new ArrayList<>();
     if (images != null && images.isObject()) {
@@ -158,6 +163,11 @@ public class SpecValidator {
             (imageName.contains(".") ? imageName.substring(0, imageName.indexOf('.')) : imageName) + ".yaml"))) {
           check.add("disk.name", "the disk would overwrite " + name);
         }
+        if (efiSystemPartition && (entry.getKey().equals(DiskLayout.EFI_MOUNT)
+            || entry.getKey().startsWith(DiskLayout.EFI_MOUNT + "/"))) {
+          check.add("image_data." + entry.getKey(), "the EFI system partition is mounted at " + DiskLayout.EFI_MOUNT
+              + " on a disk that boots " + bootName);
+        }
         JsonNode format = image.get("format");
         if (format != null && format.isTextual() && !DISK_FILESYSTEMS.contains(format.asText())) {
           check.add("image_data." + entry.getKey() + ".format", "a disk's filesystems must be one of " + DISK_FILESYSTEMS);
@@ -169,10 +179,6 @@ public class SpecValidator {
     JsonNode table = disk.get("partition_table");
     check.oneOf(table, "disk.partition_table", PARTITION_TABLES, false);
     String tableName = table == null || !table.isTextual() ? "gpt" : table.asText();
-    JsonNode boot = disk.get("boot");
-    if (boot != null && !boot.isNull() && !(boot.isTextual() && BOOT_MODES.contains(boot.asText()))) {
-      check.add("disk.boot", "must be one of " + BOOT_MODES + " (uefi is not built yet)");
-    }
     JsonNode swap = disk.get("swap");
     if (swap != null && !swap.isNull()) {
       if (!swap.isObject()) {
@@ -186,14 +192,15 @@ public class SpecValidator {
         }
       }
     }
-    if ("msdos".equals(tableName) && sizes.size() > 4) {
-      check.add("disk.partition_table", "msdos holds at most 4 partitions; use gpt");
+    if ("msdos".equals(tableName) && sizes.size() + (efiSystemPartition ? 1 : 0) > 4) {
+      check.add("disk.partition_table", "msdos holds at most 4 partitions" + (efiSystemPartition
+          ? ", the EFI system partition among them" : "") + "; use gpt");
     }
     JsonNode size = disk.get("size");
     if (size != null && !size.isNull()) {
       Long bytes = size.isIntegralNumber() && size.canConvertToLong() ? Long.valueOf(size.asLong())
           : size.isTextual() ? Sizes.parse(size.asText()) : null;
-      long minimum = DiskLayout.minimumSize(tableName, sizes);
+      long minimum = DiskLayout.minimumSize(tableName, bootName, sizes);
       if (bytes == null) {
         check.add("disk.size", "must be a number of bytes or a size like 4G");
       } else if (bytes < minimum) {

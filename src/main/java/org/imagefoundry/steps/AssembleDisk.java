@@ -14,8 +14,9 @@ import org.imagefoundry.spec.DiskLayout.Partition;
 import org.springframework.stereotype.Component;
 
 /**
- * Copies each shrunk filesystem image onto its partition and grows it to fill it, makes the swap, mounts
- * the disk's filesystems (shallowest first) and writes its fstab by UUID. Copying the finished images is
+ * Copies each shrunk filesystem image onto its partition and grows it to fill it, makes the swap and the
+ * EFI system partition's FAT (never mounted here: installBootloader writes it with mtools), mounts the
+ * disk's filesystems (shallowest first) and writes its fstab by UUID, the EFI system partition at /boot/efi. Copying the finished images is
  * simpler and faster than building a second time in place: they are already shrunk and their free
  * blocks punched out, so dd writes only data.
  */
@@ -55,6 +56,11 @@ public class AssembleDisk extends BuildStep {
         format = image.format();
         diskImages.copy(build.workspace().imageFile(partition.image()), device);
         filesystems.grow(device);
+        uuid = filesystems.uuid(device);
+        entries.add(new Fstab.Entry(uuid, partition.mount(), format));
+      } else if (DiskLayout.EFI_SYSTEM.equals(partition.role())) {
+        format = "vfat";
+        filesystems.makeEfiSystem(device);
         uuid = filesystems.uuid(device);
         entries.add(new Fstab.Entry(uuid, partition.mount(), format));
       } else if (DiskLayout.SWAP.equals(partition.role())) {

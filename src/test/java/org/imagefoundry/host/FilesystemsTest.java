@@ -54,4 +54,11 @@ class FilesystemsTest {
         List.of("-p", "/etc/proto"), null)).isInstanceOf(IllegalArgumentException.class);
     assertThat(host.commands()).isEmpty();
   }
+
+  @Test
+  void theEfiSystemPartitionIsFat32() {
+    filesystems.makeEfiSystem("/dev/loop0p2");
+
+    assertThat(host.commands()).containsExactly(List.of("mkfs.vfat", "-F", "32", "-n", "EFI", "/dev/loop0p2"));
+  }
 }

@@ -49,4 +49,14 @@ class BuildHostHealthTest {
     assertThat(health.getDetails().get("freeSpace").toString()).contains("MB free in /var/tmp")
         .contains("image-foundry.health.min-free-space");
   }
+
+  @Test
+  void byDefaultTheDiskToolsAreRequiredToo() {
+    FoundrySettings defaults = new org.springframework.boot.context.properties.bind.Binder(
+        new org.springframework.boot.context.properties.source.MapConfigurationPropertySource(
+            java.util.Map.of("image-foundry.node-name", "n"))).bindOrCreate("image-foundry", FoundrySettings.class);
+
+    assertThat(defaults.health().requiredTools()).contains("debootstrap", "losetup", "sfdisk", "partx", "mkswap",
+        "mkfs.vfat", "grub-install", "grub-mkimage", "mcopy", "qemu-img");
+  }
 }

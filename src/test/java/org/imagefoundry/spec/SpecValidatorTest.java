@@ -227,6 +227,75 @@ class SpecValidatorTest {
         .containsExactlyInAnyOrder("disk.format", "disk.boot", "disk.partition_table", "disk.swap.size");
   }
 
+  /** Adds an ext4 image of 1G at {@code mount}, as a disk's partition. */
+  static void addImage(ObjectNode request, String mount) {
+    ((ObjectNode) request.get("image_data")).putObject(mount).put("uri", "http://h/" + mount.replace('/', '-').substring(1)
+        + ".img.gz").put("format", "ext4").put("container", "gzip").put("size", "1G");
+  }
+
+  @Test
+  void uefiAndBothAreValidBootModesOnGptAndOnMsdos() throws Exception {
+    for (String table : List.of("gpt", "msdos")) {
+      for (String boot : List.of("bios", "uefi", "both")) {
+        assertThat(fields(BUILDER, r -> disk(r, """
+            {"name": "d.qcow2", "format": "qcow2", "partition_table": "%s", "boot": "%s", "swap": {"size": "256M"}}"""
+            .formatted(table, boot)))).as(table + " " + boot).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aBootModeThatIsNoneOfTheThreeIsRefusedNamingTheBootField() throws Exception {
+    assertThat(fields(BUILDER, r -> disk(r, """
+        {"name": "d.qcow2", "format": "qcow2", "boot": ["bios", "uefi"]}"""))).containsExactly("disk.boot");
+    assertThat(fields(BUILDER, r -> disk(r, """
+        {"name": "d.qcow2", "format": "qcow2", "boot": "UEFI"}"""))).containsExactly("disk.boot");
+  }
+
+  @Test
+  void theEfiSystemPartitionCountsTowardsMsdossFourPartitions() throws Exception {
+    String disk = """
+        {"name": "d.qcow2", "format": "qcow2", "partition_table": "msdos", "boot": "%s", "swap": {"size": "256M"}}""";
+    assertThat(fields(BUILDER, r -> {
+      disk(r, disk.formatted("bios"));
+      addImage(r, "/home");
+    })).isEmpty();
+    assertThat(fields(BUILDER, r -> {
+      disk(r, disk.formatted("uefi"));
+      addImage(r, "/home");
+    })).containsExactly("disk.partition_table");
+  }
+
+  @Test
+  void theEfiSystemPartitionCountsTowardsTheDisksSize() throws Exception {
+    // "/" 2G, "/srv" 1G, swap 256M: 3328 MiB of partitions; 3 MiB more for bios on gpt, 102 for uefi, 103 for both
+    String disk = """
+        {"name": "d.qcow2", "format": "qcow2", "boot": "%s", "size": "%s", "swap": {"size": "256M"}}""";
+    assertThat(fields(BUILDER, r -> disk(r, disk.formatted("bios", "3331M")))).isEmpty();
+    assertThat(fields(BUILDER, r -> disk(r, disk.formatted("uefi", "3331M")))).containsExactly("disk.size");
+    assertThat(fields(BUILDER, r -> disk(r, disk.formatted("uefi", "3430M")))).isEmpty();
+    assertThat(fields(BUILDER, r -> disk(r, disk.formatted("both", "3430M")))).containsExactly("disk.size");
+    assertThat(fields(BUILDER, r -> disk(r, disk.formatted("both", "3431M")))).isEmpty();
+  }
+
+  @Test
+  void anImageWhereAUefiDiskMountsItsEfiSystemPartitionIsRefusedNamingIt() throws Exception {
+    for (String boot : List.of("uefi", "both")) {
+      assertThat(fields(BUILDER, r -> {
+        disk(r, "{\"name\": \"d.img\", \"format\": \"raw\", \"boot\": \"" + boot + "\"}");
+        addImage(r, "/boot/efi");
+      })).as(boot).containsExactly("image_data./boot/efi");
+    }
+    assertThat(fields(BUILDER, r -> {
+      disk(r, "{\"name\": \"d.img\", \"format\": \"raw\", \"boot\": \"uefi\"}");
+      addImage(r, "/boot/efi/x");
+    })).containsExactly("image_data./boot/efi/x");
+    assertThat(fields(BUILDER, r -> {
+      disk(r, "{\"name\": \"d.img\", \"format\": \"raw\", \"boot\": \"bios\"}");
+      addImage(r, "/boot/efi");
+    })).isEmpty();
+  }
+
   @Test
   void aDiskNeedsExtFilesystemsAndANameThatOverwritesNoImage() throws Exception {
     assertThat(fields(BUILDER, r -> {

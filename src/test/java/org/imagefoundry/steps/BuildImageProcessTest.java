@@ -43,6 +43,7 @@ class BuildImageProcessTest {
   @Autowired FakeHost host;
   @Autowired FoundrySettings settings;
   @Autowired Workspaces workspaces;
+  @Autowired org.imagefoundry.api.BuildQueries queries;
 
   ProcessDriver driver;
 
@@ -122,6 +123,86 @@ class BuildImageProcessTest {
     assertThat(host.commands("mkswap")).containsExactly(List.of("mkswap", disk + "p4"));
     assertThat(host.loopDevices()).isEmpty();
     assertThat(host.mountPoints()).isEmpty();
+  }
+
+  @Test
+  void aDiskBootingBothGetsAnEfiSystemPartitionWithGrubsEfiImageAndGrubForBios() throws Exception {
+    String request = Requests.twoImages(settings).replace("\"packages\": [\"less\"]", """
+        "packages": ["less", "linux-image-amd64"],
+        "disk": {"name": "disk.qcow2", "format": "qcow2", "boot": "both", "swap": {"size": "128M"}}""");
+    ProcessInstance build = start(request);
+    driver.runUntil(build, "releaseDisk");
+    Path diskRoot = workspaces.of(build.getBusinessKey()).diskRoot();
+    assertThat(Files.readString(diskRoot.resolve("etc/fstab"))).contains(" /boot/efi vfat umask=0077 0 2\n");
+    assertThat(diskRoot.resolve("boot/efi")).isDirectory();
+    assertThat(Files.readString(diskRoot.resolve("boot/grub/grub.cfg"))).contains("linux /boot/vmlinuz-6.1.0-test-amd64");
+
+    driver.run(build);
+
+    BpmnAwareTests.assertThat(build).isEnded().hasPassedInOrder("partitionDisk", "assembleDisk", "findKernel",
+        "installBootloader", "releaseDisk", "convertDisk", "publishDisk", "succeeded");
+    var metadata = MetadataFiles.read(settings.allowedOutputRoots().get(0).resolve("root.yaml")).orElseThrow();
+    assertThat(metadata.disk().boot()).isEqualTo("both");
+    List<String> grubBios = host.commands("grub-install").get(0);
+    String disk = grubBios.get(grubBios.size() - 1);
+    String loop = disk.substring("/dev/".length());
+    assertThat(metadata.disk().partitions()).extracting(p -> p.role() + " " + p.mount() + " " + p.filesystem() + " " + p.uuid())
+        .containsExactly("bios_boot null null null", "efi_system /boot/efi vfat uuid-" + loop + "p2",
+            "filesystem / ext4 uuid-" + loop + "p3", "filesystem /var ext4 uuid-" + loop + "p4",
+            "swap null null uuid-" + loop + "p5");
+    assertThat(host.commands("mkfs.vfat")).containsExactly(List.of("mkfs.vfat", "-F", "32", "-n", "EFI", disk + "p2"));
+    assertThat(host.commands("mount")).noneMatch(c -> c.contains("vfat")); // written by mtools, never mounted
+    assertThat(grubBios).contains("--target=i386-pc");
+    Path files = workspaces.of(build.getBusinessKey()).efiSystemFiles();
+    assertThat(host.commands("grub-mkimage")).singleElement().satisfies(c -> assertThat(c).contains("--format=x86_64-efi",
+        "--output=" + files.resolve("EFI/BOOT/BOOTX64.EFI"), "--prefix=/boot/grub"));
+    assertThat(host.commands("mcopy")).containsExactly(
+        List.of("mcopy", "-i", disk + "p2", "-s", "-o", "-Q", files.resolve("EFI").toString(), "::/"));
+    assertThat(host.loopDevices()).isEmpty();
+    assertThat(host.mountPoints()).isEmpty();
+  }
+
+  @Test
+  void aUefiDiskGetsNoBiosBootPartitionAndNoGrubForBios() throws Exception {
+    String request = Requests.twoImages(settings).replace("\"packages\": [\"less\"]", """
+        "packages": ["less", "linux-image-amd64"],
+        "disk": {"name": "disk.img", "format": "raw", "partition_table": "msdos", "boot": "uefi"}""");
+    ProcessInstance build = start(request);
+
+    driver.run(build);
+
+    BpmnAwareTests.assertThat(build).isEnded().hasPassed("installBootloader", "succeeded");
+    var metadata = MetadataFiles.read(settings.allowedOutputRoots().get(0).resolve("root.yaml")).orElseThrow();
+    assertThat(metadata.disk().partitions()).extracting(p -> p.role() + " " + p.mount())
+        .containsExactly("efi_system /boot/efi", "filesystem /", "filesystem /var");
+    assertThat(host.commands("grub-install")).isEmpty();
+    assertThat(host.commands("grub-mkimage")).hasSize(1);
+    assertThat(host.commands("mcopy")).singleElement().satisfies(c -> assertThat(c.get(2)).endsWith("p1"));
+    assertThat(host.mountPoints()).isEmpty();
+  }
+
+  @Test
+  void aFailingUefiGrubWaitsInIncidentAndACancelReleasesEverything() {
+    host.failOn(List.of("grub-mkimage"), 1, 100, "grub-mkimage: error: the test's doing");
+    String request = Requests.twoImages(settings).replace("\"packages\": [\"less\"]", """
+        "packages": ["less", "linux-image-amd64"],
+        "disk": {"name": "disk.qcow2", "format": "qcow2", "boot": "uefi"}""");
+    ProcessInstance build = start(request);
+
+    driver.run(build);
+
+    var view = queries.find(build.getBusinessKey()).orElseThrow();
+    assertThat(view.state()).isEqualTo(org.imagefoundry.api.BuildState.INCIDENT);
+    assertThat(view.phase()).isEqualTo("installBootloader");
+    assertThat(host.mountPoints()).contains(workspaces.of(build.getBusinessKey()).diskRoot());
+
+    builds.cancel(build.getBusinessKey(), "cancelled by a test");
+    driver.run(build);
+
+    BpmnAwareTests.assertThat(build).isEnded().hasPassed("undoAssembleDisk", "undoPartitionDisk", "cancelled");
+    assertThat(host.mountPoints()).isEmpty();
+    assertThat(host.loopDevices()).isEmpty();
+    assertThat(settings.buildRoot().resolve(build.getBusinessKey())).doesNotExist();
   }
 
   @Test

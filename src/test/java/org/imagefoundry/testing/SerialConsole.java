@@ -5,13 +5,17 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A disk booted by Debian's qemu-system-x86_64 without KVM (TCG), its first serial port on the process's
- * standard input and output: a test waits for text and types lines, as one would at the console.
+ * A disk booted by Debian's qemu-system-x86_64 without KVM (TCG), with SeaBIOS or OVMF, its first serial
+ * port on the process's standard input and output: a test waits for text and types lines, as one would at
+ * the console.
  */
 public final class SerialConsole implements AutoCloseable {
 
@@ -28,13 +32,41 @@ public final class SerialConsole implements AutoCloseable {
     reader.start();
   }
 
-  /** Boots {@code disk} (format {@code format}) with BIOS firmware, 1 GiB of memory, read-write on a snapshot. */
+  /** Debian's OVMF (package ovmf): the UEFI firmware's code, and the template of its variable store. */
+  public static final Path OVMF_CODE = Path.of("/usr/share/OVMF/OVMF_CODE.fd");
+  public static final Path OVMF_VARS = Path.of("/usr/share/OVMF/OVMF_VARS.fd");
+
+  /** Boots {@code disk} (format {@code format}) with BIOS firmware (SeaBIOS), 1 GiB of memory, read-write on a snapshot. */
   public static SerialConsole boot(Path disk, String format) {
+    return start(qemu(disk, format));
+  }
+
+  /**
+   * Boots {@code disk} with UEFI firmware (OVMF): its code a read-only flash, its variables a writable
+   * copy of OVMF_VARS.fd in {@code scratch} (the firmware writes its boot entries there), no network card
+   * (nothing for the firmware to try before the disk).
+   */
+  public static SerialConsole bootWithOvmf(Path disk, String format, Path scratch) {
     try {
-      return new SerialConsole(new ProcessBuilder(List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "1024",
-          "-smp", "2", "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot", "-snapshot",
-          "-drive", "file=" + disk + ",format=" + format + ",if=virtio"))
-          .redirectErrorStream(true).start());
+      Path vars = Files.copy(OVMF_VARS, scratch.resolve("OVMF_VARS.fd"), StandardCopyOption.REPLACE_EXISTING);
+      List<String> command = new ArrayList<>(qemu(disk, format));
+      command.addAll(List.of("-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF_CODE,
+          "-drive", "if=pflash,format=raw,unit=1,file=" + vars, "-nic", "none"));
+      return start(command);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static List<String> qemu(Path disk, String format) {
+    return List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "1024", "-smp", "2", "-display", "none",
+        "-monitor", "none", "-serial", "stdio", "-no-reboot", "-snapshot",
+        "-drive", "file=" + disk + ",format=" + format + ",if=virtio");
+  }
+
+  private static SerialConsole start(List<String> command) {
+    try {
+      return new SerialConsole(new ProcessBuilder(command).redirectErrorStream(true).start());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
