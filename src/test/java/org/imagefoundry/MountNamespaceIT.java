@@ -48,7 +48,9 @@ class MountNamespaceIT {
   @BeforeAll
   static void startServiceAndBuildWithoutHolder(@TempDir Path scratch) {
     Requests.delete(ROOT);
-    service = new ServiceProcess(null, ROOT, "namespace-test-node", "--image-foundry.timeouts.filesystem-release=PT5S");
+    service = new ServiceProcess(null, ROOT, "namespace-test-node", "--image-foundry.timeouts.filesystem-release=PT5S",
+        // every build here must pass through the phase it is watched in
+        "--image-foundry.cache.package-layers=false");
     service.start();
     Api api = service.api();
     String id = api.start(request("without-holder"));

@@ -97,6 +97,49 @@ class RealBuildIT {
     assertThat(api.log(twoId)).doesNotContain("r00t-test").contains("phase debootstrap finished");
   }
 
+  /**
+   * A second build of the same packages comes from the package-layer cache: neither debootstrap nor apt
+   * runs, its image holds the same packages (dpkg status) as the cold one, and its own root password.
+   */
+  @Test
+  void theSamePackagesAgainComeFromThePackageLayerCacheWithTheSameDpkgStatusAndTheirOwnRootPassword() {
+    Requests.delete(Path.of(RealBuildTest.ROOT, "data", "cache", "layers"));
+    String request = """
+        {"image_data": {"/": {"uri": "http://images.invalid/%s.img.zst", "format": "ext4", "container": "zstd",
+                              "size": "1G"}},
+         "output": "%s", "codename": "bookworm", "variant": "minbase", "packages": ["less", "bsdextrautils"],
+         "root_password": "%s"}
+        """;
+    String coldId = api.start(request.formatted("layer-cold", OUTPUT.resolve("layer-cold"), "cold-pw"));
+    JsonNode cold = api.awaitEnd(coldId, Duration.ofMinutes(20));
+    assertThat(cold.get("state").asText()).as(api.log(coldId)).isEqualTo("SUCCEEDED");
+    String warmId = api.start(request.formatted("layer-warm", OUTPUT.resolve("layer-warm"), "warm-pw"));
+    JsonNode warm = api.awaitEnd(warmId, Duration.ofMinutes(20));
+    assertThat(warm.get("state").asText()).as(api.log(warmId)).isEqualTo("SUCCEEDED");
+
+    Map<String, String> status = new java.util.HashMap<>();
+    for (var built : Map.of("cold", cold, "warm", warm).entrySet()) {
+      Path metadata = Path.of(built.getValue().get("metadataPath").asText());
+      BuildMetadata read = ImageChecks.verifyPublished(metadata, List.of("less", "bsdextrautils"),
+          scratch.resolve(built.getKey()), mnt -> {
+            try {
+              status.put(built.getKey(), Files.readString(mnt.resolve("var/lib/dpkg/status")));
+              String shadow = Files.readString(mnt.resolve("etc/shadow"));
+              String hash = shadow.lines().filter(l -> l.startsWith("root:")).findFirst().orElseThrow().split(":")[1];
+              assertThat(org.apache.commons.codec.digest.Crypt.crypt(built.getKey() + "-pw", hash)).isEqualTo(hash);
+              assertThat(mnt.resolve("var/lib/apt/lists")).isDirectoryNotContaining("glob:**_Packages*");
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          });
+      assertThat(read.packagesFromCache()).as(built.getKey()).isEqualTo(built.getKey().equals("warm"));
+      ImageChecks.assertNothingLeft(BUILD_ROOT, built.getValue().get("id").asText(), metadata.getParent());
+    }
+    assertThat(status.get("warm")).contains("Package: bsdextrautils").isEqualTo(status.get("cold"));
+    assertThat(api.log(warmId)).contains("tree unpacked from the layers cache")
+        .doesNotContain("phase installPackages started", "$ debootstrap");
+  }
+
   @Test
   void eightBuildsSubmittedAtOnceAllSucceedEachOnItsOwnLoopDevices() {
     List<String> ids = new java.util.ArrayList<>();

@@ -12,4 +12,5 @@ public record BuildMetadata(
     @JsonProperty("build_id") String buildId,
     @JsonProperty("request_hash") String requestHash,
     @JsonProperty("base_from_cache") boolean baseFromCache,
+    @JsonProperty("packages_from_cache") boolean packagesFromCache,
     @JsonProperty("created_at") String createdAt) {}

@@ -17,6 +17,10 @@ public final class BuildVariables {
   public static final String ALREADY_BUILT = "alreadyBuilt";
   /** True when the base system came from the base-tree cache instead of debootstrap. */
   public static final String BASE_FROM_CACHE = "baseFromCache";
+  /** True when the whole tree after installPackages came from the package-layer cache (apt is skipped). */
+  public static final String PACKAGES_FROM_CACHE = "packagesFromCache";
+  /** The package-layer cache key (JSON) the build fills after installPackages; null when there is none to fill. */
+  public static final String PACKAGE_LAYER_KEY = "packageLayerKey";
   /** The os entry read from the image (JSON). */
   public static final String OS = "os";
   /** The published images with their checksums and sizes (JSON list, as in the metadata). */

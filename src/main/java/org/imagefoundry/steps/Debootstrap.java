@@ -10,6 +10,7 @@ import java.util.concurrent.locks.Lock;
 import java.util.stream.Collectors;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.cache.BaseTreeCache;
+import org.imagefoundry.cache.PackageLayerCache;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.Debootstrapper;
 import org.imagefoundry.host.Mounts;
@@ -21,8 +22,10 @@ import org.imagefoundry.imagetree.ServicePolicy;
 import org.springframework.stereotype.Component;
 
 /**
- * The base system, with signature checks: unpacked from the base-tree cache when an identical
- * debootstrap is there, otherwise debootstrapped and then stored there. After an interrupted attempt
+ * The base system, with signature checks: the whole package layer (base and packages) unpacked from the
+ * package-layer cache when an identical build's is there (installPackages is then skipped); otherwise the
+ * base unpacked from the base-tree cache when an identical debootstrap is there, otherwise
+ * debootstrapped and then stored there. After an interrupted attempt
  * it starts again on a clean filesystem: whatever the earlier attempt mounted or wrote goes first.
  */
 @Component
@@ -37,10 +40,15 @@ public class Debootstrap extends BuildStep {
   private final DpkgSettings dpkgSettings;
   private final ChrootMounts chrootMounts;
   private final Duration debootstrapTimeout;
+  private final PackageLayerCache layers;
+  private final Duration layerPatience;
 
-  public Debootstrap(StepSupport support, Debootstrapper debootstrapper, BaseTreeCache cache, Mounts mounts,
-      ServicePolicy servicePolicy, DpkgSettings dpkgSettings, ChrootMounts chrootMounts, FoundrySettings settings) {
+  public Debootstrap(StepSupport support, Debootstrapper debootstrapper, BaseTreeCache cache, PackageLayerCache layers,
+      Mounts mounts, ServicePolicy servicePolicy, DpkgSettings dpkgSettings, ChrootMounts chrootMounts,
+      FoundrySettings settings) {
     super(support);
+    this.layers = layers;
+    this.layerPatience = settings.timeouts().debootstrap().plus(settings.timeouts().apt());
     this.chrootMounts = chrootMounts;
     this.debootstrapper = debootstrapper;
     this.cache = cache;
@@ -56,6 +64,21 @@ public class Debootstrap extends BuildStep {
     Path root = build.workspace().root();
     Debootstrapper.Options options = options(build);
     Optional<BaseTreeCache.Key> key = cache.key(options, build.spec().proxies());
+    build.set(BuildVariables.PACKAGES_FROM_CACHE, false);
+    build.set(BuildVariables.PACKAGE_LAYER_KEY, null);
+    Optional<PackageLayerCache.Key> layer = key.flatMap(base -> layers.key(base, AptSettings.repos(build.spec(), build.mirror()),
+        build.spec().packages(), build.spec().variant(), build.spec().proxies()));
+    if (layer.isPresent()) {
+      layers.claim(layer.get(), build.id(), layerPatience);
+      prepareEmptyTarget(build);
+      if (layers.restore(layer.get(), root)) {
+        layers.release(build.id());
+        build.set(BuildVariables.BASE_FROM_CACHE, true);
+        build.set(BuildVariables.PACKAGES_FROM_CACHE, true);
+        return;
+      }
+      build.setJson(BuildVariables.PACKAGE_LAYER_KEY, layer.get());
+    }
     if (key.isEmpty()) {
       prepareEmptyTarget(build);
       debootstrapper.run(root, options);

@@ -40,6 +40,7 @@ public class WriteMetadata extends BuildStep {
         build.id(),
         (String) build.execution().getVariable(BuildVariables.REQUEST_HASH),
         Boolean.TRUE.equals(build.execution().getVariable(BuildVariables.BASE_FROM_CACHE)),
+        Boolean.TRUE.equals(build.execution().getVariable(BuildVariables.PACKAGES_FROM_CACHE)),
         Instant.now().toString());
     Path file = spec.metadataFile();
     publisher.writeAtomically(file, MetadataFiles.render(metadata), build.id());

@@ -33,7 +33,7 @@ class BuildImageProcessTest {
 
   static final List<String> PHASES = List.of("checkExistingImages", "createChroot", "createSparseFiles",
       "attachLoopDevices", "makeFilesystems", "mountTarget", "debootstrap", "configureApt", "mountPseudoFilesystems",
-      "installPackages", "postInstall", "stopChrootProcesses", "unmount", "detachLoopDevices", "shrinkImages",
+      "installPackages", "storePackageLayer", "postInstall", "stopChrootProcesses", "unmount", "detachLoopDevices", "shrinkImages",
       "containerize", "writeMetadata", "sweep");
 
   @Autowired ProcessEngine engine;
