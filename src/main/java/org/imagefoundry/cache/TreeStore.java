@@ -22,15 +22,16 @@ import org.springframework.stereotype.Component;
  * holding a zstd tar of the tree, what the key stands for, and when the entry was last used. An entry
  * appears by renaming a complete directory, so a partial one is never seen, and of two fills of one key
  * the first rename wins; zstd's checksum fails the unpacking of a corrupt entry, which is then dropped.
- * The least recently used entries of all layers go first when the caches together outgrow
- * {@code image-foundry.cache.max-size}.
+ * The least recently used entries of all layers (and of the {@link ImageStore}, whose entries look the
+ * same) go first when the caches together outgrow {@code image-foundry.cache.max-size}.
  */
 @Component
 public class TreeStore {
 
   static final String ARCHIVE = "tree.tar.zst";
   static final String LAST_USED = "last-used";
-  static final List<String> LAYERS = List.of("base", "layers");
+  /** Every kind of entry under {@code <data-dir>/cache} that counts against {@code max-size}. */
+  static final List<String> LAYERS = List.of("base", "layers", "images");
 
   private final FoundrySettings settings;
   private final TreeArchives archives;
@@ -114,7 +115,7 @@ public class TreeStore {
       return Stream.empty();
     }
     try (Stream<Path> list = Files.list(dir)) {
-      return list.filter(p -> Files.isRegularFile(p.resolve(ARCHIVE)) && !p.getFileName().toString().endsWith(".partial"))
+      return list.filter(p -> Files.isRegularFile(p.resolve(LAST_USED)) && !p.getFileName().toString().endsWith(".partial"))
           .toList().stream();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -129,15 +130,22 @@ public class TreeStore {
     }
   }
 
-  private static long size(Path entry) {
-    try {
-      return Files.size(entry.resolve(ARCHIVE));
-    } catch (IOException e) {
+  /** The apparent size of the entry's files (a stored image's holes count too: an upper bound). */
+  static long size(Path entry) {
+    try (Stream<Path> files = Files.walk(entry)) {
+      return files.filter(Files::isRegularFile).mapToLong(file -> {
+        try {
+          return Files.size(file);
+        } catch (IOException e) {
+          return 0;
+        }
+      }).sum();
+    } catch (IOException | UncheckedIOException e) {
       return 0;
     }
   }
 
-  private static void touch(Path file) {
+  static void touch(Path file) {
     try {
       if (!Files.exists(file)) {
         Files.createFile(file);
@@ -148,7 +156,7 @@ public class TreeStore {
     }
   }
 
-  private static void delete(Path dir) {
+  static void delete(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }

@@ -13,4 +13,5 @@ public record BuildMetadata(
     @JsonProperty("request_hash") String requestHash,
     @JsonProperty("base_from_cache") boolean baseFromCache,
     @JsonProperty("packages_from_cache") boolean packagesFromCache,
+    @JsonProperty("images_from_cache") boolean imagesFromCache,
     @JsonProperty("created_at") String createdAt) {}

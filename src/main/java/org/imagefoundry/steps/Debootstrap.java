@@ -41,12 +41,14 @@ public class Debootstrap extends BuildStep {
   private final ChrootMounts chrootMounts;
   private final Duration debootstrapTimeout;
   private final PackageLayerCache layers;
+  private final CacheKeys cacheKeys;
   private final Duration layerPatience;
 
   public Debootstrap(StepSupport support, Debootstrapper debootstrapper, BaseTreeCache cache, PackageLayerCache layers,
-      Mounts mounts, ServicePolicy servicePolicy, DpkgSettings dpkgSettings, ChrootMounts chrootMounts,
-      FoundrySettings settings) {
+      CacheKeys cacheKeys, Mounts mounts, ServicePolicy servicePolicy, DpkgSettings dpkgSettings,
+      ChrootMounts chrootMounts, FoundrySettings settings) {
     super(support);
+    this.cacheKeys = cacheKeys;
     this.layers = layers;
     this.layerPatience = settings.timeouts().debootstrap().plus(settings.timeouts().apt());
     this.chrootMounts = chrootMounts;
@@ -63,11 +65,10 @@ public class Debootstrap extends BuildStep {
     chrootMounts.remountImages(build);
     Path root = build.workspace().root();
     Debootstrapper.Options options = options(build);
-    Optional<BaseTreeCache.Key> key = cache.key(options, build.spec().proxies());
+    Optional<BaseTreeCache.Key> key = cacheKeys.base(build);
     build.set(BuildVariables.PACKAGES_FROM_CACHE, false);
-    build.set(BuildVariables.PACKAGE_LAYER_KEY, null);
-    Optional<PackageLayerCache.Key> layer = key.flatMap(base -> layers.key(base, AptSettings.repos(build.spec(), build.mirror()),
-        build.spec().packages(), build.spec().variant(), build.spec().proxies()));
+    Optional<PackageLayerCache.Key> layer = cacheKeys.layer(build, key);
+    build.setJson(BuildVariables.PACKAGE_LAYER_KEY, layer.orElse(null));
     if (layer.isPresent()) {
       layers.claim(layer.get(), build.id(), layerPatience);
       prepareEmptyTarget(build);
@@ -77,7 +78,6 @@ public class Debootstrap extends BuildStep {
         build.set(BuildVariables.PACKAGES_FROM_CACHE, true);
         return;
       }
-      build.setJson(BuildVariables.PACKAGE_LAYER_KEY, layer.get());
     }
     if (key.isEmpty()) {
       prepareEmptyTarget(build);

@@ -32,7 +32,7 @@ public class StorePackageLayer extends BuildStep {
   @Override
   protected void run(Build build) {
     PackageLayerCache.Key key = build.getJson(BuildVariables.PACKAGE_LAYER_KEY, new TypeReference<PackageLayerCache.Key>() {});
-    if (key == null) {
+    if (key == null || Boolean.TRUE.equals(build.execution().getVariable(BuildVariables.PACKAGES_FROM_CACHE))) {
       return;
     }
     chrootMounts.remountImages(build);

@@ -41,6 +41,7 @@ public class WriteMetadata extends BuildStep {
         (String) build.execution().getVariable(BuildVariables.REQUEST_HASH),
         Boolean.TRUE.equals(build.execution().getVariable(BuildVariables.BASE_FROM_CACHE)),
         Boolean.TRUE.equals(build.execution().getVariable(BuildVariables.PACKAGES_FROM_CACHE)),
+        Boolean.TRUE.equals(build.execution().getVariable(BuildVariables.SAME_CONTENT_STORED)),
         Instant.now().toString());
     Path file = spec.metadataFile();
     publisher.writeAtomically(file, MetadataFiles.render(metadata), build.id());

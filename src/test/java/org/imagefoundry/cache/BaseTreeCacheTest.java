@@ -129,7 +129,7 @@ class BaseTreeCacheTest {
     cache.store(newer, tree("two", "2"), "b2");
     Files.setLastModifiedTime(cache.dir().resolve(older.digest()).resolve(TreeStore.LAST_USED),
         FileTime.fromMillis(1_000));
-    long oneEntry = Files.size(cache.dir().resolve(newer.digest()).resolve(TreeStore.ARCHIVE));
+    long oneEntry = TreeStore.size(cache.dir().resolve(newer.digest()));
 
     cache(DataSize.ofBytes(oneEntry)).evict();
 

@@ -221,7 +221,7 @@ class PackageLayerCacheTest {
     cache.store(older, tree("one", "1"), "b1");
     cache.store(newer, tree("two", "2"), "b2");
     Files.setLastModifiedTime(cache.dir().resolve(older.digest()).resolve(TreeStore.LAST_USED), FileTime.fromMillis(1_000));
-    long oneEntry = Files.size(cache.dir().resolve(newer.digest()).resolve(TreeStore.ARCHIVE));
+    long oneEntry = TreeStore.size(cache.dir().resolve(newer.digest()));
 
     PackageLayerCache small = cache(DataSize.ofBytes(oneEntry + oneEntry / 2));
     small.store(key(List.of("netbase"), null), tree("three", "3"), "b3");

@@ -33,8 +33,8 @@ class BuildImageProcessTest {
 
   static final List<String> PHASES = List.of("checkExistingImages", "createChroot", "createSparseFiles",
       "attachLoopDevices", "makeFilesystems", "mountTarget", "debootstrap", "configureApt", "mountPseudoFilesystems",
-      "installPackages", "storePackageLayer", "postInstall", "stopChrootProcesses", "unmount", "detachLoopDevices", "shrinkImages",
-      "containerize", "writeMetadata", "sweep");
+      "installPackages", "storePackageLayer", "postInstall", "stopChrootProcesses", "unmount", "detachLoopDevices",
+      "shrinkImages", "storeImages", "containerize", "writeMetadata", "sweep");
 
   @Autowired ProcessEngine engine;
 
