@@ -41,13 +41,14 @@ class FailureIT {
   Api api;
 
   /**
-   * An image an earlier run left would end a build here SKIPPED, and a package layer it left would skip
-   * installPackages: each test builds its own image afresh.
+   * An image an earlier run left would end a build here SKIPPED, and a package layer or stored images of
+   * the same content it left would skip installPackages: each test builds its own image afresh.
    */
   @BeforeAll
   static void removeEarlierOutputs() {
     Requests.delete(OUTPUT);
     Requests.delete(Path.of(RealBuildTest.ROOT, "data", "cache", "layers"));
+    Requests.delete(Path.of(RealBuildTest.ROOT, "data", "cache", "images"));
   }
 
   @BeforeEach
