@@ -75,6 +75,15 @@ public class ServiceProcess {
     return process.pid();
   }
 
+  /** The mount table of the service's own mount namespace. */
+  public String mountinfo() {
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(pid()), "mountinfo"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Starts the service and waits until it answers; returns when it was launched. */
   public Instant start() {
     List<String> command = new ArrayList<>(launcher);
