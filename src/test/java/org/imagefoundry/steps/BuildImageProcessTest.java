@@ -114,6 +114,20 @@ class BuildImageProcessTest {
   }
 
   @Test
+  void packagesFromThePackageLayerCacheGoStraightToPostInstall() {
+    ProcessInstance build = start(Requests.twoImages(settings));
+    driver.runUntil(build, "mountPseudoFilesystems");
+    // as debootstrap sets it when it unpacked the package layer
+    engine.getRuntimeService().setVariable(build.getId(), BuildVariables.PACKAGES_FROM_CACHE, true);
+
+    driver.run(build);
+
+    BpmnAwareTests.assertThat(build).isEnded().hasPassed("postInstall", "succeeded")
+        .hasNotPassed("installPackages", "storePackageLayer");
+    assertThat(host.commands()).noneMatch(command -> command.contains("update") || command.contains("dist-upgrade"));
+  }
+
+  @Test
   void everyTaskIsAsynchronousSoACrashLosesAtMostTheStepInFlight() {
     ProcessInstance build = start(Requests.twoImages(settings));
     for (String phase : PHASES) {
