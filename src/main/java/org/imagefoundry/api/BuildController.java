@@ -10,8 +10,15 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.imagefoundry.metadata.BuildMetadata;
+import org.imagefoundry.metadata.MetadataFiles;
+import org.imagefoundry.metadata.PackageMetadata;
 import org.imagefoundry.spec.BuildSpec;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -87,6 +94,33 @@ public class BuildController {
     return ResponseEntity.of(queries.find(id));
   }
 
+  @Operation(summary = "Every package installed in the build's image (name, version, architecture, source, repo)",
+      description = "from the published metadata; 404 until it is written")
+  @GetMapping("/{id}/packages")
+  public ResponseEntity<List<PackageMetadata>> packages(@PathVariable String id) {
+    return ResponseEntity.of(metadata(id).map(BuildMetadata::installedPackages));
+  }
+
+  @Operation(summary = "The build's SPDX 2.3 document (JSON)", description = "404 until it is written")
+  @GetMapping(value = "/{id}/sbom", produces = MediaType.APPLICATION_JSON_VALUE)
+  public ResponseEntity<byte[]> sbom(@PathVariable String id) throws IOException {
+    var built = metadata(id);
+    if (built.isEmpty() || built.get().sbom() == null) {
+      return ResponseEntity.notFound().build();
+    }
+    Path file = Path.of(queries.find(id).orElseThrow().metadataPath())
+        .resolveSibling(built.get().sbom());
+    return Files.isRegularFile(file) ? ResponseEntity.ok(Files.readAllBytes(file))
+        : ResponseEntity.notFound().build();
+  }
+
+  /** The metadata a build published, if it has (and it still records that build). */
+  private Optional<BuildMetadata> metadata(String id) {
+    return queries.find(id).map(BuildView::metadataPath).filter(Objects::nonNull)
+        .flatMap(path -> MetadataFiles.read(Path.of(path)))
+        .filter(m -> id.equals(m.buildId()));
+  }
+
   @Operation(summary = "List builds, newest first", description = "limit 1 to 1000 (default 100), offset 0 to "
       + "1000000 (default 0); a bad value is a 400 naming it")
   @GetMapping
@@ -122,8 +156,8 @@ public class BuildController {
     return queries.logFile(id)
         .map(file -> ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body(
             (StreamingResponseBody) out -> {
-              if (java.nio.file.Files.exists(file)) {
-                java.nio.file.Files.copy(file, out);
+              if (Files.exists(file)) {
+                Files.copy(file, out);
               }
             }))
         .orElse(ResponseEntity.notFound().build());

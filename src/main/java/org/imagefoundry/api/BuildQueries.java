@@ -117,7 +117,7 @@ public class BuildQueries {
     Map<String, Object> variables = history.createHistoricVariableInstanceQuery()
         .processInstanceId(instance.getId())
         .variableNameIn(BuildVariables.PHASE, BuildVariables.ERROR, BuildVariables.IMAGES, BuildVariables.METADATA_PATH,
-            BuildVariables.NODE)
+            BuildVariables.NODE, BuildVariables.DISK_REQUESTED)
         .disableCustomObjectDeserialization()
         .list().stream()
         .filter(v -> v.getValue() != null)
@@ -133,7 +133,7 @@ public class BuildQueries {
         Optional.ofNullable((String) variables.get(BuildVariables.ERROR)).orElseGet(() -> deletion(instance)),
         readJson(variables.get(BuildVariables.IMAGES)),
         (String) variables.get(BuildVariables.METADATA_PATH),
-        progress(instance),
+        progress(instance, Boolean.TRUE.equals(variables.get(BuildVariables.DISK_REQUESTED))),
         phases(instance));
   }
 
@@ -146,9 +146,13 @@ public class BuildQueries {
         .toList();
   }
 
-  /** Completed phases of the main flow over all of them; 1 once the build has succeeded or was skipped. */
-  private double progress(HistoricProcessInstance instance) {
-    Set<String> all = phases.of(instance.getProcessDefinitionId());
+  /**
+   * Completed phases of the main flow over all it takes (the disk's only when it asked for one); 1 once
+   * the build has succeeded or was skipped.
+   */
+  private double progress(HistoricProcessInstance instance, boolean disk) {
+    Set<String> all = disk ? phases.of(instance.getProcessDefinitionId())
+        : phases.withoutDisk(instance.getProcessDefinitionId());
     long done = history.createHistoricActivityInstanceQuery().processInstanceId(instance.getId()).finished()
         .activityType("serviceTask").list().stream().map(a -> a.getActivityId()).filter(all::contains).distinct().count();
     BuildState state = state(instance);

@@ -26,18 +26,23 @@ import org.springframework.stereotype.Component;
  * key is the package layer's key, the root password's hash, every image's mount point, format, options,
  * label and size, and whether free blocks are discarded. Entries appear by an atomic rename, count
  * against {@code image-foundry.cache.max-size} with the tree caches, and one whose files do not have the
- * sizes recorded is dropped.
+ * sizes recorded is dropped. The entry also keeps the installed packages read from the images, for the
+ * bill of materials of the builds it serves.
  */
 @Component
 public class ImageStore {
 
-  static final String FORMAT = "image-content-v1";
+  static final String FORMAT = "image-content-v2";
   static final String LAYER = "images";
   static final String OS = "os.json";
   static final String SIZES = "sizes";
+  static final String PACKAGES = "packages.json";
 
   /** An entry's name and what it stands for. */
   public record Key(String digest, String description) {}
+
+  /** What the metadata reports of the stored images: the os (JSON) and the installed packages (JSON). */
+  public record Facts(String os, String packages) {}
 
   private final FoundrySettings settings;
   private final TreeStore store;
@@ -70,8 +75,8 @@ public class ImageStore {
     return Files.isRegularFile(dir().resolve(key.digest()).resolve(TreeStore.LAST_USED));
   }
 
-  /** Keeps copies of {@code images} and the os read from them; best effort, never fails the build. */
-  public void store(Key key, List<Path> images, String os, String buildId) {
+  /** Keeps copies of {@code images} and what was read from them; best effort, never fails the build. */
+  public void store(Key key, List<Path> images, Facts facts, String buildId) {
     Path entry = dir().resolve(key.digest());
     if (Files.isDirectory(entry)) {
       return;
@@ -86,7 +91,8 @@ public class ImageStore {
         sizes.add(Long.toString(Files.size(images.get(i))));
       }
       Files.write(partial.resolve(SIZES), sizes);
-      Files.writeString(partial.resolve(OS), os);
+      Files.writeString(partial.resolve(OS), facts.os());
+      Files.writeString(partial.resolve(PACKAGES), facts.packages());
       Files.writeString(partial.resolve("key.txt"), key.description() + "\n");
       TreeStore.touch(partial.resolve(TreeStore.LAST_USED));
       Files.move(partial, entry, StandardCopyOption.ATOMIC_MOVE);
@@ -102,10 +108,10 @@ public class ImageStore {
   }
 
   /**
-   * Copies the entry's images to {@code targets} (in order) and returns the os recorded with them; empty on
+   * Copies the entry's images to {@code targets} (in order) and returns what was recorded with them; empty on
    * a miss, or when the entry proved damaged (it is then dropped).
    */
-  public Optional<String> restore(Key key, List<Path> targets) {
+  public Optional<Facts> restore(Key key, List<Path> targets) {
     Path entry = dir().resolve(key.digest());
     if (!contains(key)) {
       return Optional.empty();
@@ -123,10 +129,10 @@ public class ImageStore {
         Files.createDirectories(targets.get(i).getParent());
         sparseFiles.copy(image, targets.get(i));
       }
-      String os = Files.readString(entry.resolve(OS));
+      Facts facts = new Facts(Files.readString(entry.resolve(OS)), Files.readString(entry.resolve(PACKAGES)));
       TreeStore.touch(entry.resolve(TreeStore.LAST_USED));
       BuildLog.info("images copied from a build of the same content: {}", key.digest());
-      return Optional.of(os);
+      return Optional.of(facts);
     } catch (IOException | RuntimeException e) {
       BuildLog.warn("stored images {} are damaged, dropping them: {}", key.digest(), e.getMessage());
       TreeStore.delete(entry);

@@ -34,7 +34,9 @@ import org.springframework.stereotype.Component;
 @Component
 public class PackageLayerCache {
 
-  static final String FORMAT = "package-layer-v1";
+  static final String FORMAT = "package-layer-v2";
+  /** The installed packages listPackages read before the tree was stored (JSON), for the bill of materials. */
+  static final String PACKAGES = "packages.json";
   static final String LAYER = "layers";
   /** Left out of an entry: the package lists, apt's binary caches, downloaded packages. */
   static final List<String> EXCLUDES = List.of("./var/lib/apt/lists/*_*", "./var/cache/apt/*.bin",
@@ -126,15 +128,27 @@ public class PackageLayerCache {
     }
   }
 
-  /** Unpacks the entry into {@code root}; false on a miss, or when the entry proved corrupt (and was dropped). */
-  public boolean restore(Key key, Path root) {
-    return store.restore(LAYER, key.digest(), root);
+  /**
+   * Unpacks the entry into {@code root} and returns the installed packages recorded with it; empty on a
+   * miss, or when the entry proved corrupt (and was dropped).
+   */
+  public Optional<String> restore(Key key, Path root) {
+    if (!store.contains(LAYER, key.digest())) {
+      BuildLog.info("{} cache miss: {}", LAYER, key.digest());
+      return Optional.empty();
+    }
+    Optional<String> packages = store.note(LAYER, key.digest(), PACKAGES);
+    if (packages.isEmpty()) {
+      store.drop(LAYER, key.digest(), "no " + PACKAGES);
+      return Optional.empty();
+    }
+    return store.restore(LAYER, key.digest(), root) ? packages : Optional.empty();
   }
 
-  /** Keeps the tree under {@code root} as the entry of {@code key}, then ends the build's claim. */
-  public void store(Key key, Path root, String buildId) {
+  /** Keeps the tree under {@code root} and its installed packages as the entry of {@code key}, then ends the build's claim. */
+  public void store(Key key, Path root, String packages, String buildId) {
     try {
-      store.store(LAYER, key.digest(), key.description(), root, EXCLUDES, buildId);
+      store.store(LAYER, key.digest(), key.description(), root, EXCLUDES, Map.of(PACKAGES, packages), buildId);
     } finally {
       release(buildId);
     }

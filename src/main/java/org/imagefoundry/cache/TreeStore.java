@@ -11,6 +11,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.host.BuildLog;
@@ -65,12 +66,33 @@ public class TreeStore {
     return true;
   }
 
+  /** A note kept with the entry; empty when the entry or its note is missing. */
+  public Optional<String> note(String layer, String digest, String name) {
+    try {
+      return Optional.of(Files.readString(dir(layer).resolve(digest).resolve(name)));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Drops the entry, as one found damaged. */
+  public void drop(String layer, String digest, String why) {
+    BuildLog.warn("{} cache entry {} is damaged, dropping it: {}", layer, digest, why);
+    delete(dir(layer).resolve(digest));
+  }
+
   public boolean contains(String layer, String digest) {
     return Files.isRegularFile(dir(layer).resolve(digest).resolve(ARCHIVE));
   }
 
   /** Keeps the tree under {@code root}, but for {@code excludes}, as an entry; best effort, never fails the build. */
   public void store(String layer, String digest, String description, Path root, List<String> excludes, String buildId) {
+    store(layer, digest, description, root, excludes, java.util.Map.of(), buildId);
+  }
+
+  /** As {@link #store}, with {@code notes} (file name to text) kept beside the tree, for {@link #note}. */
+  public void store(String layer, String digest, String description, Path root, List<String> excludes,
+      java.util.Map<String, String> notes, String buildId) {
     Path entry = dir(layer).resolve(digest);
     if (Files.isDirectory(entry)) {
       return;
@@ -81,6 +103,9 @@ public class TreeStore {
       Files.createDirectories(partial);
       archives.pack(root, partial.resolve(ARCHIVE), excludes);
       Files.writeString(partial.resolve("key.txt"), description + "\n");
+      for (var note : notes.entrySet()) {
+        Files.writeString(partial.resolve(note.getKey()), note.getValue());
+      }
       touch(partial.resolve(LAST_USED));
       Files.move(partial, entry, StandardCopyOption.ATOMIC_MOVE);
       BuildLog.info("tree stored in the {} cache: {}", layer, digest);

@@ -1,5 +1,8 @@
 package org.imagefoundry.host;
 
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,6 +89,28 @@ public class Apt {
       throw new BuildFailure("no package is named exactly " + name
           + " in the build's repos (apt-get would read the name as a pattern); nothing was installed");
     }
+  }
+
+  /**
+   * The dpkg database's packages, a line each: status, name, version, architecture, source (tab-separated).
+   * Read whole from standard output: a command's result keeps only its last lines.
+   */
+  public List<String> installed(Path root) {
+    return output(Command.of(settings.timeouts().apt(), Sandbox.in(root, "dpkg-query", "--show", "--showformat",
+        "${db:Status-Abbrev}\t${Package}\t${Version}\t${Architecture}\t${source:Package}\n")).withEnv(ENV));
+  }
+
+  /** {@code apt-cache policy} of these packages: which repo offers each version (the lists must be there). */
+  public List<String> policy(Path root, List<String> packages) {
+    List<String> command = new ArrayList<>(List.of("apt-cache", "policy"));
+    command.addAll(packages);
+    return output(Command.of(settings.timeouts().apt(), Sandbox.in(root, command)).withEnv(ENV));
+  }
+
+  private List<String> output(Command command) {
+    var out = new ByteArrayOutputStream();
+    runner.pipe(command, InputStream.nullInputStream(), out);
+    return out.toString(StandardCharsets.UTF_8).lines().toList();
   }
 
   public void clean(Path root) {

@@ -70,4 +70,20 @@ public class Filesystems {
   private Command command(String... args) {
     return Command.of(settings.timeouts().command(), args);
   }
+
+  /** The filesystem's (or swap's) UUID, read from the device itself. */
+  public String uuid(String device) {
+    return runner.run(command("blkid", "--probe", "--match-tag", "UUID", "--output", "value", device)).lines().get(0).trim();
+  }
+
+  /** Checks an ext filesystem copied onto a larger partition, then grows it to fill the partition. */
+  public void grow(String device) {
+    // exit code 1: e2fsck corrected something, which after a plain copy is only the free-block count
+    runner.run(command("e2fsck", "-f", "-y", device).okExitCodes(0, 1));
+    runner.run(command("resize2fs", device));
+  }
+
+  public void makeSwap(String device) {
+    runner.run(command("mkswap", device));
+  }
 }

@@ -24,4 +24,19 @@ public record Workspace(String buildId, Path dir) {
   public Path mountPoint(String mount) {
     return "/".equals(mount) ? root() : root().resolve(mount.substring(1));
   }
+
+  /** The raw disk a request's {@code disk} is assembled in (an image file too, so the sweep detaches it). */
+  public Path diskFile() {
+    return imagesDir().resolve("disk.img");
+  }
+
+  /** The disk converted to its format (qcow2). */
+  public Path convertedDisk() {
+    return dir.resolve("disk.converted");
+  }
+
+  /** Where the disk's filesystems are mounted while kernel, fstab and bootloader go in. */
+  public Path diskRoot() {
+    return dir.resolve("disk");
+  }
 }

@@ -3,7 +3,10 @@ package org.imagefoundry.metadata;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
-/** The YAML file written beside the images, with fuel-agent's fields first and ours after. */
+/**
+ * The YAML file written beside the images, with fuel-agent's fields first and ours after: among them the
+ * disk (when requested), every installed package, and the SPDX document's file name.
+ */
 public record BuildMetadata(
     List<ImageMetadata> images,
     OsInfo os,
@@ -14,4 +17,7 @@ public record BuildMetadata(
     @JsonProperty("base_from_cache") boolean baseFromCache,
     @JsonProperty("packages_from_cache") boolean packagesFromCache,
     @JsonProperty("images_from_cache") boolean imagesFromCache,
-    @JsonProperty("created_at") String createdAt) {}
+    @JsonProperty("created_at") String createdAt,
+    DiskMetadata disk,
+    @JsonProperty("installed_packages") List<PackageMetadata> installedPackages,
+    String sbom) {}

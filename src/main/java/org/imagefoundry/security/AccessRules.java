@@ -52,6 +52,8 @@ public final class AccessRules {
       new Rule(POST, "/api/builds", Access.BUILDERS),
       new Rule(GET, "/api/builds/{id}", Access.BUILDERS),
       new Rule(GET, "/api/builds/{id}/log", Access.BUILDERS),
+      new Rule(GET, "/api/builds/{id}/packages", Access.BUILDERS),
+      new Rule(GET, "/api/builds/{id}/sbom", Access.BUILDERS),
       new Rule(POST, "/api/builds/{id}/cancel", Access.ADMINS),
       new Rule(POST, "/api/builds/{id}/retry", Access.ADMINS),
       new Rule(GET, "/api/nodes", Access.BUILDERS),

@@ -126,6 +126,23 @@ public class BuildRequests {
     if (!request.hasNonNull("packages")) {
       request.putArray("packages");
     }
+    if (request.hasNonNull("disk")) {
+      ObjectNode disk = (ObjectNode) request.get("disk");
+      if (!disk.hasNonNull("partition_table")) {
+        disk.put("partition_table", "gpt");
+      }
+      if (!disk.hasNonNull("boot")) {
+        disk.put("boot", "bios");
+      }
+      JsonNode diskSize = disk.get("size");
+      if (diskSize != null && diskSize.isTextual()) {
+        disk.put("size", Sizes.parse(diskSize.asText()));
+      }
+      JsonNode swap = disk.get("swap");
+      if (swap != null && swap.hasNonNull("size") && swap.get("size").isTextual()) {
+        ((ObjectNode) swap).put("size", Sizes.parse(swap.get("size").asText()));
+      }
+    }
     JsonNode password = request.remove("root_password");
     if (password != null && !password.isNull()) {
       request.put("hashed_root_password", hashPassword(password.asText(), request));

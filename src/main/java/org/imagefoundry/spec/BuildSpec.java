@@ -12,7 +12,8 @@ import java.util.Optional;
 
 /**
  * A build request: fuel-agent's {@code fa_build_image} input plus our extensions ({@code variant}; per
- * image {@code options}, {@code label}, {@code size}; per repo {@code trusted}, {@code keyring}).
+ * image {@code options}, {@code label}, {@code size}; per repo {@code trusted}, {@code keyring}; {@code disk}: a
+ * bootable disk made of the images).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BuildSpec(
@@ -24,7 +25,8 @@ public record BuildSpec(
     @JsonProperty("root_password") String rootPassword,
     @JsonProperty("hashed_root_password") String hashedRootPassword,
     Proxies proxies,
-    String variant) {
+    String variant,
+    DiskSpec disk) {
 
   /** One image of the request, with its position (which names its sparse file) and mount point. */
   public record Image(int index, String mount, ImageSpec spec) {}
@@ -46,6 +48,13 @@ public record BuildSpec(
   public Path metadataFile() {
     String name = imageData.get("/").fileName();
     return Path.of(output).resolve(name.substring(0, name.indexOf('.') < 0 ? name.length() : name.indexOf('.')) + ".yaml");
+  }
+
+  /** The SPDX document beside the metadata: {@code output/<the same base name>.spdx.json}. */
+  @JsonIgnore
+  public Path sbomFile() {
+    String yaml = metadataFile().getFileName().toString();
+    return metadataFile().resolveSibling(yaml.substring(0, yaml.length() - ".yaml".length()) + ".spdx.json");
   }
 
   public Path outputFile(ImageSpec image) {
@@ -92,6 +101,17 @@ public record BuildSpec(
       return Boolean.TRUE.equals(trusted);
     }
   }
+
+  /**
+   * A bootable disk of the images: each mount point a partition of its image's size, a swap partition
+   * when {@code swap} is given, {@code format} raw or qcow2, published as {@code output/name}.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record DiskSpec(String name, String format, @JsonProperty("partition_table") String partitionTable,
+      String boot, Long size, Swap swap) {}
+
+  /** The disk's swap partition. */
+  public record Swap(Long size) {}
 
   /** Proxies for apt and debootstrap; hosts in {@code direct_repo_addr_list} are reached directly. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -42,6 +42,7 @@ public class RequestCheck implements ExecutionListener {
         || !buildId.equals(execution.getProcessBusinessKey())) {
       throw new InvalidRequestException(List.of(new Problem("request", "not a prepared build request")));
     }
+    execution.setVariable(BuildVariables.DISK_REQUESTED, spec.disk() != null);
   }
 
   /** The engine user who starts the build, if one is authenticated; else our API, which checked its caller. */

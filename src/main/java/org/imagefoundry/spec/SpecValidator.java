@@ -23,7 +23,13 @@ import org.springframework.stereotype.Component;
 public class SpecValidator {
 
   static final Set<String> FIELDS = Set.of("image_data", "output", "codename", "repos", "packages", "root_password",
-      "hashed_root_password", "proxies", "variant");
+      "hashed_root_password", "proxies", "variant", "disk");
+  static final Set<String> DISK_FIELDS = Set.of("name", "format", "partition_table", "boot", "size", "swap");
+  static final Set<String> DISK_FORMATS = Set.of("raw", "qcow2");
+  static final Set<String> PARTITION_TABLES = Set.of("gpt", "msdos");
+  /** The boot modes a disk is built for; uefi is not built yet. */
+  static final Set<String> BOOT_MODES = Set.of("bios");
+  static final Set<String> DISK_FILESYSTEMS = Set.of("ext2", "ext3", "ext4");
   static final Set<String> IMAGE_FIELDS = Set.of("uri", "format", "container", "options", "label", "size");
   static final Set<String> REPO_FIELDS = Set.of("name", "uri", "suite", "section", "priority", "type", "trusted",
       "keyring", "meta");
@@ -67,6 +73,7 @@ public class SpecValidator {
     if (variant != null && !variant.isNull() && !(variant.isTextual() && VARIANTS.contains(variant.asText()))) {
       check.add("variant", "must be one of " + VARIANTS);
     }
+    disk(request, check);
     return check.problems;
   }
 
@@ -120,6 +127,86 @@ public class SpecValidator {
           check.add("image_data", "an image would overwrite the metadata file " + metadata);
         }
       }
+    }
+  }
+
+  /**
+   * A disk: its file name beside the images, format, partition table, boot mode, a size that holds its
+   * partitions, a swap with a size, ext filesystems only (what GRUB reads), and a kernel among the packages.
+   */
+  private void disk(JsonNode request, Check check) {
+    JsonNode disk = request.get("disk");
+    if (disk == null || disk.isNull()) {
+      return;
+    }
+    if (!disk.isObject()) {
+      check.add("disk", "must be an object: {name, format, partition_table, boot, size, swap}");
+      return;
+    }
+    check.unknownFields(disk, DISK_FIELDS, "disk.");
+    String name = imageFileName(disk.get("name"), "disk.name", check);
+    JsonNode images = request.get("image_data");
+    List<Long> sizes = new ArrayList<>();
+    if (images != null && images.isObject()) {
+      images.fields().forEachRemaining(entry -> {
+        JsonNode image = entry.getValue();
+        if (!image.isObject()) {
+          return;
+        }
+        String imageName = imageFileName(image.get("uri"), "", new Check());
+        if (name != null && (name.equals(imageName) || imageName != null && name.equals(
+            (imageName.contains(".") ? imageName.substring(0, imageName.indexOf('.')) : imageName) + ".yaml"))) {
+          check.add("disk.name", "the disk would overwrite " + name);
+        }
+        JsonNode format = image.get("format");
+        if (format != null && format.isTextual() && !DISK_FILESYSTEMS.contains(format.asText())) {
+          check.add("image_data." + entry.getKey() + ".format", "a disk's filesystems must be one of " + DISK_FILESYSTEMS);
+        }
+        sizes.add(size(image.get("size"), "", new Check()));
+      });
+    }
+    check.oneOf(disk.get("format"), "disk.format", DISK_FORMATS, true);
+    JsonNode table = disk.get("partition_table");
+    check.oneOf(table, "disk.partition_table", PARTITION_TABLES, false);
+    String tableName = table == null || !table.isTextual() ? "gpt" : table.asText();
+    JsonNode boot = disk.get("boot");
+    if (boot != null && !boot.isNull() && !(boot.isTextual() && BOOT_MODES.contains(boot.asText()))) {
+      check.add("disk.boot", "must be one of " + BOOT_MODES + " (uefi is not built yet)");
+    }
+    JsonNode swap = disk.get("swap");
+    if (swap != null && !swap.isNull()) {
+      if (!swap.isObject()) {
+        check.add("disk.swap", "must be an object: {size}");
+      } else {
+        check.unknownFields(swap, Set.of("size"), "disk.swap.");
+        if (!swap.hasNonNull("size")) {
+          check.add("disk.swap.size", "required: the swap partition's size, e.g. 512M");
+        } else {
+          sizes.add(size(swap.get("size"), "disk.swap.size", check));
+        }
+      }
+    }
+    if ("msdos".equals(tableName) && sizes.size() > 4) {
+      check.add("disk.partition_table", "msdos holds at most 4 partitions; use gpt");
+    }
+    JsonNode size = disk.get("size");
+    if (size != null && !size.isNull()) {
+      Long bytes = size.isIntegralNumber() && size.canConvertToLong() ? Long.valueOf(size.asLong())
+          : size.isTextual() ? Sizes.parse(size.asText()) : null;
+      long minimum = DiskLayout.minimumSize(tableName, sizes);
+      if (bytes == null) {
+        check.add("disk.size", "must be a number of bytes or a size like 4G");
+      } else if (bytes < minimum) {
+        check.add("disk.size", "smaller than its partitions: at least " + minimum + " bytes");
+      } else if (bytes > settings.limits().maxTotalImageSize().toBytes()) {
+        check.add("disk.size", "must be at most " + settings.limits().maxTotalImageSize());
+      }
+    }
+    JsonNode packages = request.get("packages");
+    boolean kernel = packages != null && packages.isArray() && java.util.stream.StreamSupport.stream(packages.spliterator(), false)
+        .anyMatch(p -> p.isTextual() && p.asText().startsWith("linux-image-"));
+    if (!kernel) {
+      check.add("packages", "a disk boots a kernel: add one, e.g. linux-image-amd64");
     }
   }
 

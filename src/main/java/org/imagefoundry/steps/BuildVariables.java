@@ -29,6 +29,18 @@ public final class BuildVariables {
   public static final String OS = "os";
   /** The published images with their checksums and sizes (JSON list, as in the metadata). */
   public static final String IMAGES = "images";
+  /** True when the request asks for a bootable disk; set as the build starts. */
+  public static final String DISK_REQUESTED = "diskRequested";
+  /** The disk's partitions with their UUIDs once assembled (JSON list, as in the metadata). */
+  public static final String DISK_PARTITIONS = "diskPartitions";
+  /** The version of the kernel the disk boots. */
+  public static final String KERNEL = "kernel";
+  /** The published disk (JSON, as in the metadata). */
+  public static final String DISK = "disk";
+  /** Every package installed in the image, from its dpkg database (JSON list, as in the metadata). */
+  public static final String INSTALLED_PACKAGES = "installedPackages";
+  /** Absolute path of the SPDX document once written. */
+  public static final String SBOM_PATH = "sbomPath";
   /** Absolute path of the metadata YAML once written. */
   public static final String METADATA_PATH = "metadataPath";
   /** The published files (JSON list of paths). */

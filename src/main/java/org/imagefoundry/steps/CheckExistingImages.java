@@ -10,10 +10,10 @@ import org.imagefoundry.spec.BuildSpec;
 import org.springframework.stereotype.Component;
 
 /**
- * Skips the build when every output image exists and the metadata beside them records the same
- * request. fuel-agent only checked that the files exist; its own TODO asked for this. Otherwise looks
- * for images of the same content (an earlier build that differed only in output, file names or
- * containers) in the image store, to publish them instead of building.
+ * Skips the build when every output image (the disk and the SPDX document included) exists and the
+ * metadata beside them records the same request. fuel-agent only checked that the files exist; its own
+ * TODO asked for this. Otherwise looks for images of the same content (an earlier build that differed
+ * only in output, file names or containers) in the image store, to publish them instead of building.
  */
 @Component
 public class CheckExistingImages extends BuildStep {
@@ -45,7 +45,10 @@ public class CheckExistingImages extends BuildStep {
   }
 
   private static boolean allPublished(BuildSpec spec, BuildMetadata metadata) {
-    return spec.images().stream().allMatch(image -> Files.isRegularFile(spec.outputFile(image.spec()))
-        && metadata.images().stream().anyMatch(m -> m.containerName().equals(image.spec().fileName())));
+    boolean disk = spec.disk() == null || metadata.disk() != null
+        && Files.isRegularFile(spec.metadataFile().resolveSibling(spec.disk().name()));
+    return disk && Files.isRegularFile(spec.sbomFile()) && spec.images().stream().allMatch(image ->
+        Files.isRegularFile(spec.outputFile(image.spec()))
+            && metadata.images().stream().anyMatch(m -> m.containerName().equals(image.spec().fileName())));
   }
 }

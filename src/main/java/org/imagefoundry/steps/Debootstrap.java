@@ -72,8 +72,10 @@ public class Debootstrap extends BuildStep {
     if (layer.isPresent()) {
       layers.claim(layer.get(), build.id(), layerPatience);
       prepareEmptyTarget(build);
-      if (layers.restore(layer.get(), root)) {
+      Optional<String> packages = layers.restore(layer.get(), root);
+      if (packages.isPresent()) {
         layers.release(build.id());
+        build.setJson(BuildVariables.INSTALLED_PACKAGES, packages.get());
         build.set(BuildVariables.BASE_FROM_CACHE, true);
         build.set(BuildVariables.PACKAGES_FROM_CACHE, true);
         return;

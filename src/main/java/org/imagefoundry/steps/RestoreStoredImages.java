@@ -6,8 +6,8 @@ import org.imagefoundry.host.BuildFailure;
 import org.springframework.stereotype.Component;
 
 /**
- * Copies the stored images of the same content into the build's workspace, where containerize publishes
- * them, and takes the os they were read as. Should the entry have gone meanwhile, the build fails and a
+ * Copies the stored images of the same content into the build's workspace, where the disk tasks and
+ * containerize take them, and takes the os and the installed packages read from them. Should the entry have gone meanwhile, the build fails and a
  * new request builds it.
  */
 @Component
@@ -23,9 +23,10 @@ public class RestoreStoredImages extends BuildStep {
   @Override
   protected void run(Build build) {
     ImageStore.Key key = build.getJson(BuildVariables.CONTENT_KEY, new TypeReference<ImageStore.Key>() {});
-    String os = images.restore(key, build.imageFiles())
+    ImageStore.Facts facts = images.restore(key, build.imageFiles())
         .orElseThrow(() -> new BuildFailure("the stored images of the same content are gone: submit the request again"));
-    build.setJson(BuildVariables.OS, os);
+    build.setJson(BuildVariables.OS, facts.os());
+    build.setJson(BuildVariables.INSTALLED_PACKAGES, facts.packages());
     build.set(BuildVariables.BASE_FROM_CACHE, true);
     build.set(BuildVariables.PACKAGES_FROM_CACHE, true);
   }

@@ -29,7 +29,8 @@ public class StoreImages extends BuildStep {
     ImageStore.Key key = images.key(layer, build.spec());
     if (!images.contains(key)) {
       String os = build.getJson(BuildVariables.OS, new TypeReference<JsonNode>() {}).toString();
-      images.store(key, build.imageFiles(), os, build.id());
+      String packages = build.getJson(BuildVariables.INSTALLED_PACKAGES, new TypeReference<JsonNode>() {}).toString();
+      images.store(key, build.imageFiles(), new ImageStore.Facts(os, packages), build.id());
     }
   }
 }

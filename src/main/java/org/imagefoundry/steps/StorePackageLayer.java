@@ -1,6 +1,7 @@
 package org.imagefoundry.steps;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import org.imagefoundry.cache.PackageLayerCache;
 import org.imagefoundry.host.LocalRepositories;
@@ -8,7 +9,7 @@ import org.imagefoundry.host.PseudoFilesystems;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps the tree installPackages made in the package-layer cache, when debootstrap found a key for it
+ * Keeps the tree installPackages made, and the packages listPackages read from it, in the package-layer cache, when debootstrap found a key for it
  * and no entry: with the chroot's pseudo filesystems, package pool and {@code file:} repos unmounted
  * for the while, so that only the images' own files go in; then mounts them again for postInstall.
  */
@@ -39,7 +40,8 @@ public class StorePackageLayer extends BuildStep {
     Path root = build.workspace().root();
     pseudoFilesystems.unmount(root);
     localRepositories.withdraw(build.workspace(), build.localRepositories());
-    layers.store(key, root, build.id());
+    String packages = build.getJson(BuildVariables.INSTALLED_PACKAGES, new TypeReference<JsonNode>() {}).toString();
+    layers.store(key, root, packages, build.id());
     chrootMounts.mountAll(build);
   }
 }

@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.util.List;
 import org.imagefoundry.host.Publisher;
 import org.imagefoundry.metadata.BuildMetadata;
+import org.imagefoundry.metadata.DiskMetadata;
+import org.imagefoundry.metadata.PackageMetadata;
 import org.imagefoundry.metadata.ImageMetadata;
 import org.imagefoundry.metadata.MetadataFiles;
 import org.imagefoundry.metadata.OsInfo;
@@ -42,7 +44,10 @@ public class WriteMetadata extends BuildStep {
         Boolean.TRUE.equals(build.execution().getVariable(BuildVariables.BASE_FROM_CACHE)),
         Boolean.TRUE.equals(build.execution().getVariable(BuildVariables.PACKAGES_FROM_CACHE)),
         Boolean.TRUE.equals(build.execution().getVariable(BuildVariables.SAME_CONTENT_STORED)),
-        Instant.now().toString());
+        Instant.now().toString(),
+        build.getJson(BuildVariables.DISK, new TypeReference<DiskMetadata>() {}),
+        build.getJson(BuildVariables.INSTALLED_PACKAGES, new TypeReference<List<PackageMetadata>>() {}),
+        spec.sbomFile().getFileName().toString());
     Path file = spec.metadataFile();
     publisher.writeAtomically(file, MetadataFiles.render(metadata), build.id());
     build.set(BuildVariables.METADATA_PATH, file.toString());

@@ -44,7 +44,7 @@ class ImageStoreTest {
 
   static BuildSpec spec(String output, String fileName, String container, String format, String hashedPassword) {
     return new BuildSpec(Map.of("/", new ImageSpec("http://images.invalid/" + fileName, format, container, null, null, 1L << 30)),
-        output, "bookworm", List.of(), List.of("less"), null, hashedPassword, null, "minbase");
+        output, "bookworm", List.of(), List.of("less"), null, hashedPassword, null, "minbase", null);
   }
 
   Path image(String name, int size) throws Exception {
@@ -70,18 +70,19 @@ class ImageStoreTest {
     Path built = image("0.img", 1 << 20);
     assertThat(store.restore(key, List.of(dir.resolve("target/0.img")))).isEmpty();
 
-    store.store(key, List.of(built), "{\"name\":\"Debian\"}", "b1");
+    store.store(key, List.of(built), new ImageStore.Facts("{\"name\":\"Debian\"}", "[{\"name\":\"less\"}]"), "b1");
 
     assertThat(store.contains(key)).isTrue();
     Path target = dir.resolve("target/0.img");
-    assertThat(store.restore(key, List.of(target))).contains("{\"name\":\"Debian\"}");
+    assertThat(store.restore(key, List.of(target)))
+        .contains(new ImageStore.Facts("{\"name\":\"Debian\"}", "[{\"name\":\"less\"}]"));
     assertThat(target).hasSameBinaryContentAs(built);
   }
 
   @Test
   void anEntryWhoseImageIsNotOfTheRecordedSizeIsDropped() throws Exception {
     ImageStore.Key key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
-    store.store(key, List.of(image("0.img", 1 << 20)), "{}", "b1");
+    store.store(key, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]"), "b1");
     Path stored = store.dir().resolve(key.digest()).resolve("0.img");
     Files.write(stored, new byte[100]);
 
@@ -93,11 +94,11 @@ class ImageStoreTest {
   void theLeastRecentlyUsedEntryGoesWhenTheCachesTogetherOutgrowTheLimit() throws Exception {
     ImageStore.Key older = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
     ImageStore.Key newer = store.key(LAYER, spec("/out/a", "a.img", "raw", "xfs", null));
-    store.store(older, List.of(image("0.img", 1 << 20)), "{}", "b1");
+    store.store(older, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]"), "b1");
     Files.setLastModifiedTime(store.dir().resolve(older.digest()).resolve(TreeStore.LAST_USED), FileTime.fromMillis(1_000));
 
     store(DataSize.ofBytes((1 << 20) + (1 << 19)))
-        .store(newer, List.of(image("1.img", 1 << 20)), "{}", "b2");
+        .store(newer, List.of(image("1.img", 1 << 20)), new ImageStore.Facts("{}", "[]"), "b2");
 
     assertThat(store.contains(older)).isFalse();
     assertThat(store.contains(newer)).isTrue();

@@ -22,6 +22,8 @@ import org.springframework.util.unit.DataSize;
 /** The package-layer cache with real tar and zstd, against two file: repos whose InRelease the test controls. */
 class PackageLayerCacheTest {
 
+  static final String PACKAGES = "[{\"name\":\"less\",\"version\":\"590-2\"}]";
+
   static final BaseTreeCache.Key BASE = new BaseTreeCache.Key("b".repeat(64), "base");
 
   @TempDir Path dir;
@@ -80,11 +82,11 @@ class PackageLayerCacheTest {
   void aMissThenAHitRestoresTheTreeWithoutThePackageListsAndApsCaches() throws Exception {
     PackageLayerCache.Key key = key(List.of("less"), null);
     Path target = target();
-    assertThat(cache.restore(key, target)).isFalse();
+    assertThat(cache.restore(key, target)).isEmpty();
 
-    cache.store(key, tree("built", "Package: less\n"), "b1");
+    cache.store(key, tree("built", "Package: less\n"), PACKAGES, "b1");
 
-    assertThat(cache.restore(key, target)).isTrue();
+    assertThat(cache.restore(key, target)).contains(PACKAGES);
     assertThat(target.resolve("var/lib/dpkg/status")).hasContent("Package: less\n");
     assertThat(target.resolve("var/lib/apt/lists/partial")).isDirectory();
     assertThat(target.resolve("var/lib/apt/lists/mirror_dists_bookworm_InRelease")).doesNotExist();
@@ -99,28 +101,28 @@ class PackageLayerCacheTest {
 
   @Test
   void onePackageMoreIsAMiss() throws Exception {
-    cache.store(key(List.of("less"), null), tree("built", "Package: less\n"), "b1");
+    cache.store(key(List.of("less"), null), tree("built", "Package: less\n"), PACKAGES, "b1");
 
-    assertThat(cache.restore(key(List.of("less", "zstd"), null), target())).isFalse();
+    assertThat(cache.restore(key(List.of("less", "zstd"), null), target())).isEmpty();
   }
 
   @Test
   void aPinIsAMiss() throws Exception {
-    cache.store(key(List.of("less"), null), tree("built", "Package: less\n"), "b1");
+    cache.store(key(List.of("less"), null), tree("built", "Package: less\n"), PACKAGES, "b1");
 
-    assertThat(cache.restore(key(List.of("less"), 1001), target())).isFalse();
+    assertThat(cache.restore(key(List.of("less"), 1001), target())).isEmpty();
   }
 
   @Test
   void aNewInReleaseOfAnyRepoIsAMiss() throws Exception {
     PackageLayerCache.Key before = key(List.of("less"), null);
-    cache.store(before, tree("built", "Package: less\n"), "b1");
+    cache.store(before, tree("built", "Package: less\n"), PACKAGES, "b1");
 
     Files.writeString(extra.resolve("dists/extra/InRelease"), "Suite: extra\nDate: Sat, 17 May 2025\n");
     PackageLayerCache.Key after = key(List.of("less"), null);
 
     assertThat(after.digest()).isNotEqualTo(before.digest());
-    assertThat(cache.restore(after, target())).isFalse();
+    assertThat(cache.restore(after, target())).isEmpty();
   }
 
   @Test
@@ -151,12 +153,22 @@ class PackageLayerCacheTest {
   @Test
   void aCorruptEntryIsNeverUsedAndIsDropped() throws Exception {
     PackageLayerCache.Key key = key(List.of("less"), null);
-    cache.store(key, tree("built", "x".repeat(100_000)), "b1");
+    cache.store(key, tree("built", "x".repeat(100_000)), PACKAGES, "b1");
     Path archive = cache.dir().resolve(key.digest()).resolve(TreeStore.ARCHIVE);
     byte[] bytes = Files.readAllBytes(archive);
     Files.write(archive, java.util.Arrays.copyOf(bytes, bytes.length / 2));
 
-    assertThat(cache.restore(key, target())).isFalse();
+    assertThat(cache.restore(key, target())).isEmpty();
+    assertThat(cache.dir().resolve(key.digest())).doesNotExist();
+  }
+
+  @Test
+  void anEntryWithoutItsPackageListIsDroppedAsDamaged() throws Exception {
+    PackageLayerCache.Key key = key(List.of("less"), null);
+    cache.store(key, tree("built", "Package: less\n"), PACKAGES, "b1");
+    Files.delete(cache.dir().resolve(key.digest()).resolve(PackageLayerCache.PACKAGES));
+
+    assertThat(cache.restore(key, target())).isEmpty();
     assertThat(cache.dir().resolve(key.digest())).doesNotExist();
   }
 
@@ -165,7 +177,7 @@ class PackageLayerCacheTest {
     PackageLayerCache.Key key = key(List.of("less"), null);
     cache.claim(key, "first", Duration.ofMinutes(1));
     CountDownLatch waiting = new CountDownLatch(1);
-    CompletableFuture<Boolean> second = CompletableFuture.supplyAsync(() -> {
+    CompletableFuture<java.util.Optional<String>> second = CompletableFuture.supplyAsync(() -> {
       waiting.countDown();
       cache.claim(key, "second", Duration.ofMinutes(1));
       try {
@@ -177,9 +189,9 @@ class PackageLayerCacheTest {
     waiting.await();
     assertThat(second).isNotDone();
 
-    cache.store(key, tree("built", "Package: less\n"), "first");
+    cache.store(key, tree("built", "Package: less\n"), PACKAGES, "first");
 
-    assertThat(second.join()).isTrue();
+    assertThat(second.join()).contains(PACKAGES);
     assertThat(cache.entries().toList()).hasSize(1);
   }
 
@@ -194,9 +206,9 @@ class PackageLayerCacheTest {
 
     // the claim is now the second build's: a third waits for it
     CompletableFuture<Void> third = CompletableFuture.runAsync(() -> cache.claim(key, "third", Duration.ofMinutes(1)));
-    cache.store(key, tree("built", "Package: less\n"), "second");
+    cache.store(key, tree("built", "Package: less\n"), PACKAGES, "second");
     third.join();
-    assertThat(cache.restore(key, target())).isTrue();
+    assertThat(cache.restore(key, target())).contains(PACKAGES);
   }
 
   @Test
@@ -205,8 +217,8 @@ class PackageLayerCacheTest {
     Path a = tree("a", "same\n");
     Path b = tree("b", "same\n");
 
-    CompletableFuture.allOf(CompletableFuture.runAsync(() -> cache.store(key, a, "b1")),
-        CompletableFuture.runAsync(() -> cache.store(key, b, "b2"))).join();
+    CompletableFuture.allOf(CompletableFuture.runAsync(() -> cache.store(key, a, PACKAGES, "b1")),
+        CompletableFuture.runAsync(() -> cache.store(key, b, PACKAGES, "b2"))).join();
 
     assertThat(cache.entries().toList()).hasSize(1);
     try (var leftovers = Files.list(cache.dir())) {
@@ -218,13 +230,13 @@ class PackageLayerCacheTest {
   void theLeastRecentlyUsedEntriesGoWhenTheCachesTogetherOutgrowTheLimit() throws Exception {
     PackageLayerCache.Key older = key(List.of("less"), null);
     PackageLayerCache.Key newer = key(List.of("zstd"), null);
-    cache.store(older, tree("one", "1"), "b1");
-    cache.store(newer, tree("two", "2"), "b2");
+    cache.store(older, tree("one", "1"), PACKAGES, "b1");
+    cache.store(newer, tree("two", "2"), PACKAGES, "b2");
     Files.setLastModifiedTime(cache.dir().resolve(older.digest()).resolve(TreeStore.LAST_USED), FileTime.fromMillis(1_000));
     long oneEntry = TreeStore.size(cache.dir().resolve(newer.digest()));
 
     PackageLayerCache small = cache(DataSize.ofBytes(oneEntry + oneEntry / 2));
-    small.store(key(List.of("netbase"), null), tree("three", "3"), "b3");
+    small.store(key(List.of("netbase"), null), tree("three", "3"), PACKAGES, "b3");
 
     assertThat(cache.dir().resolve(older.digest())).doesNotExist();
     assertThat(cache.dir().resolve(newer.digest())).doesNotExist();

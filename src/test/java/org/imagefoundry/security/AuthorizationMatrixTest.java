@@ -116,6 +116,8 @@ class AuthorizationMatrixTest {
         new Row("POST", "/api/builds", request("matrix"), 401, 403, 201, 201),
         new Row("GET", "/api/builds/" + ended, null, 401, 403, 200, 200),
         new Row("GET", "/api/builds/" + ended + "/log", null, 401, 403, 200, 200),
+        new Row("GET", "/api/builds/" + ended + "/packages", null, 401, 403, 200, 200),
+        new Row("GET", "/api/builds/" + ended + "/sbom", null, 401, 403, 200, 200),
         new Row("POST", "/api/builds/" + ended + "/retry", "", 401, 403, 403, 409),
         new Row("POST", "/api/builds/" + running + "/cancel", "", 401, 403, 403, 202),
         new Row("GET", "/api/nodes", null, 401, 403, 200, 200),

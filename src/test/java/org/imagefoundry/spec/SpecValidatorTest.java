@@ -186,4 +186,60 @@ class SpecValidatorTest {
     assertThat(fields(BUILDER, r -> r.putObject("proxies").putObject("protocols")
         .put("http", "http://deb.example.org:3128"))).isEmpty();
   }
+
+  /** The request with a bios disk: "/srv" becomes ext4 (a disk's filesystems are ext), a kernel is installed. */
+  static void disk(ObjectNode request, String disk) {
+    image(request, "/srv").put("format", "ext4").put("size", "1G");
+    image(request, "/").put("size", "2G");
+    ((ArrayNode) request.get("packages")).add("linux-image-amd64");
+    try {
+      request.set("disk", JSON.readTree(disk));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void aDiskWithItsLayoutAndAKernelIsValid() throws Exception {
+    assertThat(fields(BUILDER, r -> disk(r, """
+        {"name": "d.qcow2", "format": "qcow2", "partition_table": "gpt", "boot": "bios", "size": "4G",
+         "swap": {"size": "256M"}}"""))).isEmpty();
+  }
+
+  @Test
+  void aDiskSmallerThanItsPartitionsIsRefusedNamingItsSize() throws Exception {
+    assertThat(fields(BUILDER, r -> disk(r, """
+        {"name": "d.qcow2", "format": "qcow2", "size": "3G", "swap": {"size": "256M"}}"""))).containsExactly("disk.size");
+  }
+
+  @Test
+  void aDiskWithoutAKernelAmongThePackagesIsRefusedNamingThePackages() throws Exception {
+    assertThat(fields(BUILDER, r -> {
+      disk(r, "{\"name\": \"d.img\", \"format\": \"raw\"}");
+      ((ArrayNode) r.get("packages")).remove(1);
+    })).containsExactly("packages");
+  }
+
+  @Test
+  void anUnknownBootModeASwapWithoutSizeAndAnUnknownFormatAreRefusedEachNamingItsField() throws Exception {
+    assertThat(fields(BUILDER, r -> disk(r, """
+        {"name": "d.img", "format": "vmdk", "boot": "coreboot", "partition_table": "apm", "swap": {}}""")))
+        .containsExactlyInAnyOrder("disk.format", "disk.boot", "disk.partition_table", "disk.swap.size");
+  }
+
+  @Test
+  void aDiskNeedsExtFilesystemsAndANameThatOverwritesNoImage() throws Exception {
+    assertThat(fields(BUILDER, r -> {
+      disk(r, "{\"name\": \"root.img.gz\", \"format\": \"raw\"}");
+      image(r, "/srv").put("format", "xfs");
+    })).containsExactlyInAnyOrder("disk.name", "image_data./srv.format");
+  }
+
+  @Test
+  void theDiskExampleIsValidForABuilder() throws Exception {
+    String example = Files.readString(Path.of("examples/bookworm-disk.json"))
+        .replace("/var/lib/image-foundry/images", dir.resolve("images").toString());
+
+    assertThat(validator.validate(JSON.readTree(example), BUILDER)).isEmpty();
+  }
 }

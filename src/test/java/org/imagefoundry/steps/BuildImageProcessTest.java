@@ -33,8 +33,8 @@ class BuildImageProcessTest {
 
   static final List<String> PHASES = List.of("checkExistingImages", "createChroot", "createSparseFiles",
       "attachLoopDevices", "makeFilesystems", "mountTarget", "debootstrap", "configureApt", "mountPseudoFilesystems",
-      "installPackages", "storePackageLayer", "postInstall", "stopChrootProcesses", "unmount", "detachLoopDevices",
-      "shrinkImages", "storeImages", "containerize", "writeMetadata", "sweep");
+      "installPackages", "listPackages", "storePackageLayer", "postInstall", "stopChrootProcesses", "unmount",
+      "detachLoopDevices", "shrinkImages", "storeImages", "containerize", "writeSbom", "writeMetadata", "sweep");
 
   @Autowired ProcessEngine engine;
 
@@ -87,6 +87,41 @@ class BuildImageProcessTest {
     assertThat(host.loopDevices()).isEmpty();
     assertThat(host.mountPoints()).isEmpty();
     assertThat(settings.buildRoot().resolve(metadata.buildId())).doesNotExist();
+    BpmnAwareTests.assertThat(build).hasNotPassed("partitionDisk");
+    assertThat(metadata.disk()).isNull();
+    assertThat(metadata.sbom()).isEqualTo("root.spdx.json");
+    assertThat(output.resolve("root.spdx.json")).exists();
+  }
+
+  @Test
+  void aDiskRequestTakesTheDiskTasksAndPublishesTheDiskWithItsLayoutInTheMetadata() throws Exception {
+    String request = Requests.twoImages(settings).replace("\"packages\": [\"less\"]", """
+        "packages": ["less", "linux-image-amd64"],
+        "disk": {"name": "disk.qcow2", "format": "qcow2", "swap": {"size": "128M"}}""");
+    ProcessInstance build = start(request);
+
+    driver.run(build);
+
+    BpmnAwareTests.assertThat(build).isEnded().hasPassedInOrder("shrinkImages", "partitionDisk", "assembleDisk",
+        "findKernel", "installBootloader", "releaseDisk", "convertDisk", "publishDisk", "containerize", "writeSbom",
+        "writeMetadata", "succeeded");
+    Path output = settings.allowedOutputRoots().get(0);
+    var metadata = MetadataFiles.read(output.resolve("root.yaml")).orElseThrow();
+    assertThat(metadata.disk().name()).isEqualTo("disk.qcow2");
+    assertThat(metadata.disk().partitionTable()).isEqualTo("gpt");
+    String disk = host.commands("grub-install").get(0).get(host.commands("grub-install").get(0).size() - 1);
+    String loop = disk.substring("/dev/".length());
+    assertThat(metadata.disk().partitions()).extracting(p -> p.role() + " " + p.mount() + " " + p.uuid()).containsExactly(
+        "bios_boot null null", "filesystem / uuid-" + loop + "p2", "filesystem /var uuid-" + loop + "p3",
+        "swap null uuid-" + loop + "p4");
+    assertThat(output.resolve("disk.qcow2")).exists();
+    assertThat(host.commands("sfdisk")).hasSize(1);
+    assertThat(host.commands("grub-install").get(0)).contains("--target=i386-pc");
+    assertThat(host.commands("qemu-img").get(0)).contains("-O", "qcow2");
+    assertThat(host.commands("resize2fs")).filteredOn(c -> !c.contains("-M")).hasSize(2); // grown onto the partitions
+    assertThat(host.commands("mkswap")).containsExactly(List.of("mkswap", disk + "p4"));
+    assertThat(host.loopDevices()).isEmpty();
+    assertThat(host.mountPoints()).isEmpty();
   }
 
   @Test
@@ -114,16 +149,21 @@ class BuildImageProcessTest {
   }
 
   @Test
-  void packagesFromThePackageLayerCacheGoStraightToPostInstall() {
+  void packagesFromThePackageLayerCacheSkipInstallingListingAndStoringPackages() {
     ProcessInstance build = start(Requests.twoImages(settings));
     driver.runUntil(build, "mountPseudoFilesystems");
     // as debootstrap sets it when it unpacked the package layer
     engine.getRuntimeService().setVariable(build.getId(), BuildVariables.PACKAGES_FROM_CACHE, true);
+    engine.getRuntimeService().setVariable(build.getId(), BuildVariables.INSTALLED_PACKAGES,
+        Build.json("[{\"name\":\"less\",\"version\":\"590-2\",\"architecture\":\"amd64\",\"source\":\"less\"}]"));
 
     driver.run(build);
 
-    BpmnAwareTests.assertThat(build).isEnded().hasPassed("postInstall", "succeeded")
-        .hasNotPassed("installPackages", "storePackageLayer");
+    BpmnAwareTests.assertThat(build).isEnded().hasPassedInOrder("mountPseudoFilesystems", "postInstall", "writeSbom",
+        "succeeded").hasNotPassed("installPackages", "listPackages", "storePackageLayer");
+    // the bill of materials is the one recorded with the layer
+    var metadata = MetadataFiles.read(settings.allowedOutputRoots().get(0).resolve("root.yaml")).orElseThrow();
+    assertThat(metadata.installedPackages()).extracting(p -> p.name() + " " + p.version()).containsExactly("less 590-2");
     assertThat(host.commands()).noneMatch(command -> command.contains("update") || command.contains("dist-upgrade"));
   }
 

@@ -121,10 +121,17 @@ public class FakeHost implements CommandRunner, MountTable {
       case "mount" -> {
         if (!args.contains("--make-private")) {
           mounts.add(Path.of(last));
+          if (last.endsWith("/disk")) {
+            bootFiles(Path.of(last)); // a disk's root filesystem, copied from the image, holds its kernel
+          }
         }
       }
+      case "qemu-img" -> resize(Path.of(last), 0);
       case "umount" -> mounts.remove(mounts.lastIndexOf(Path.of(last)));
       case "blkid" -> {
+        if (args.contains("UUID")) {
+          return List.of("uuid-" + last.substring(last.lastIndexOf('/') + 1));
+        }
         return formats.containsKey(last) ? List.of(formats.get(last)) : List.of();
       }
       case "dumpe2fs" -> {
@@ -144,6 +151,16 @@ public class FakeHost implements CommandRunner, MountTable {
   private static void resize(Path file, long size) {
     try (var raf = new RandomAccessFile(file.toFile(), "rw")) {
       raf.setLength(size);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void bootFiles(Path root) {
+    try {
+      Files.createDirectories(root.resolve("boot"));
+      Files.writeString(root.resolve("boot/vmlinuz-6.1.0-test-amd64"), "kernel");
+      Files.writeString(root.resolve("boot/initrd.img-6.1.0-test-amd64"), "initramfs");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
