@@ -101,7 +101,8 @@ class RealBuildIT {
    * The same packages again come from the package-layer cache: neither debootstrap nor apt runs, the
    * image holds the same packages (dpkg status) as the cold one, and its own root password. The same
    * content for another output, file name and container is published from the cold build's stored
-   * images, raw: its md5 is md5sum's of the published file (checked by verifyPublished).
+   * images, raw, with the md5 the cold build recorded: md5sum of the published file (checked by
+   * verifyPublished) agrees. Both have the cold build's bill of materials.
    */
   @Test
   void theSamePackagesComeFromThePackageLayerCacheAndTheSameContentFromTheStoredImages() {
@@ -152,6 +153,10 @@ class RealBuildIT {
     assertThat(metadata.get("layer").imagesFromCache()).isFalse();
     assertThat(metadata.get("same").imagesFromCache()).isTrue();
     assertThat(metadata.get("same").images().get(0).rawMd5()).isEqualTo(metadata.get("cold").images().get(0).rawMd5());
+    // the bill of materials of a build from the layer or the store is the one the cold build read
+    assertThat(metadata.get("cold").installedPackages()).extracting(p -> p.name()).contains("less", "bsdextrautils");
+    assertThat(metadata.get("layer").installedPackages()).isEqualTo(metadata.get("cold").installedPackages());
+    assertThat(metadata.get("same").installedPackages()).isEqualTo(metadata.get("cold").installedPackages());
     assertThat(api.log(layerId)).contains("tree unpacked from the layers cache")
         .doesNotContain("phase installPackages started", "$ debootstrap");
     assertThat(api.log(sameId)).contains("images copied from a build of the same content")

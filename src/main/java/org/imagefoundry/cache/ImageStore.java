@@ -37,12 +37,20 @@ public class ImageStore {
   static final String OS = "os.json";
   static final String SIZES = "sizes";
   static final String PACKAGES = "packages.json";
+  static final String MD5S = "md5s";
 
   /** An entry's name and what it stands for. */
   public record Key(String digest, String description) {}
 
-  /** What the metadata reports of the stored images: the os (JSON) and the installed packages (JSON). */
-  public record Facts(String os, String packages) {}
+  /**
+   * What the metadata reports of the stored images: the os (JSON), the installed packages (JSON), and
+   * each image's raw md5 once a build has published them (empty until then).
+   */
+  public record Facts(String os, String packages, List<String> rawMd5s) {
+    public Facts(String os, String packages) {
+      this(os, packages, List.of());
+    }
+  }
 
   private final FoundrySettings settings;
   private final TreeStore store;
@@ -129,7 +137,12 @@ public class ImageStore {
         Files.createDirectories(targets.get(i).getParent());
         sparseFiles.copy(image, targets.get(i));
       }
-      Facts facts = new Facts(Files.readString(entry.resolve(OS)), Files.readString(entry.resolve(PACKAGES)));
+      Path md5s = entry.resolve(MD5S);
+      List<String> rawMd5s = Files.isRegularFile(md5s) ? Files.readAllLines(md5s) : List.of();
+      if (!rawMd5s.isEmpty() && rawMd5s.size() != targets.size()) {
+        throw new IOException("records " + rawMd5s.size() + " md5s, not " + targets.size());
+      }
+      Facts facts = new Facts(Files.readString(entry.resolve(OS)), Files.readString(entry.resolve(PACKAGES)), rawMd5s);
       TreeStore.touch(entry.resolve(TreeStore.LAST_USED));
       BuildLog.info("images copied from a build of the same content: {}", key.digest());
       return Optional.of(facts);
@@ -137,6 +150,30 @@ public class ImageStore {
       BuildLog.warn("stored images {} are damaged, dropping them: {}", key.digest(), e.getMessage());
       TreeStore.delete(entry);
       return Optional.empty();
+    }
+  }
+
+  /**
+   * Records the raw md5s a build took when it published the entry's images (the very bytes stored), so
+   * that builds served from the entry need not read them again; once, by an atomic rename, best effort.
+   */
+  public void recordRawMd5s(Key key, List<String> md5s, String buildId) {
+    Path entry = dir().resolve(key.digest());
+    Path target = entry.resolve(MD5S);
+    if (!contains(key) || Files.exists(target)) {
+      return;
+    }
+    Path partial = entry.resolve(MD5S + "." + buildId + ".partial");
+    try {
+      Files.write(partial, md5s);
+      Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException e) {
+      BuildLog.warn("could not record the md5s of stored images {}: {}", key.digest(), e.getMessage());
+      try {
+        Files.deleteIfExists(partial);
+      } catch (IOException ignored) {
+        // the entry's size check does not count it; eviction removes it with the entry
+      }
     }
   }
 

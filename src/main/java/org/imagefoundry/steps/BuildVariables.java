@@ -23,8 +23,13 @@ public final class BuildVariables {
   public static final String PACKAGE_LAYER_KEY = "packageLayerKey";
   /** True when images of the same content are in the image store: the build is published from them. */
   public static final String SAME_CONTENT_STORED = "sameContentStored";
-  /** The content key (JSON) checkExistingImages found in the image store; null when there is none. */
+  /**
+   * The content key (JSON) of the image store's entry that holds this build's images: the one
+   * checkExistingImages found, or the one storeImages filled; null when there is none.
+   */
   public static final String CONTENT_KEY = "contentKey";
+  /** The raw md5s recorded with the stored images restoreStoredImages copied (JSON list); null when none were. */
+  public static final String STORED_RAW_MD5S = "storedRawMd5s";
   /** The os entry read from the image (JSON). */
   public static final String OS = "os";
   /** The published images with their checksums and sizes (JSON list, as in the metadata). */

@@ -27,6 +27,7 @@ public class RestoreStoredImages extends BuildStep {
         .orElseThrow(() -> new BuildFailure("the stored images of the same content are gone: submit the request again"));
     build.setJson(BuildVariables.OS, facts.os());
     build.setJson(BuildVariables.INSTALLED_PACKAGES, facts.packages());
+    build.setJson(BuildVariables.STORED_RAW_MD5S, facts.rawMd5s().isEmpty() ? null : facts.rawMd5s());
     build.set(BuildVariables.BASE_FROM_CACHE, true);
     build.set(BuildVariables.PACKAGES_FROM_CACHE, true);
   }

@@ -27,6 +27,7 @@ public class StoreImages extends BuildStep {
       return;
     }
     ImageStore.Key key = images.key(layer, build.spec());
+    build.setJson(BuildVariables.CONTENT_KEY, key);
     if (!images.contains(key)) {
       String os = build.getJson(BuildVariables.OS, new TypeReference<JsonNode>() {}).toString();
       String packages = build.getJson(BuildVariables.INSTALLED_PACKAGES, new TypeReference<JsonNode>() {}).toString();

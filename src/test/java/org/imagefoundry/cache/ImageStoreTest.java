@@ -80,6 +80,31 @@ class ImageStoreTest {
   }
 
   @Test
+  void theRawMd5sABuildRecordsComeBackWithTheImagesOnceAndForAll() throws Exception {
+    ImageStore.Key key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
+    store.store(key, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]"), "b1");
+    assertThat(store.restore(key, List.of(dir.resolve("t1/0.img")))).get().extracting(ImageStore.Facts::rawMd5s)
+        .isEqualTo(List.of());
+
+    store.recordRawMd5s(key, List.of("0123456789abcdef0123456789abcdef"), "b1");
+    store.recordRawMd5s(key, List.of("ffffffffffffffffffffffffffffffff"), "b2"); // the first record stands
+
+    assertThat(store.restore(key, List.of(dir.resolve("t2/0.img")))).get().extracting(ImageStore.Facts::rawMd5s)
+        .isEqualTo(List.of("0123456789abcdef0123456789abcdef"));
+    assertThat(Files.list(store.dir().resolve(key.digest()))).noneMatch(p -> p.toString().endsWith(".partial"));
+  }
+
+  @Test
+  void anEntryThatRecordsMd5sForAnotherNumberOfImagesIsDropped() throws Exception {
+    ImageStore.Key key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
+    store.store(key, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]"), "b1");
+    store.recordRawMd5s(key, List.of("0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef"), "b1");
+
+    assertThat(store.restore(key, List.of(dir.resolve("target/0.img")))).isEmpty();
+    assertThat(store.dir().resolve(key.digest())).doesNotExist();
+  }
+
+  @Test
   void anEntryWhoseImageIsNotOfTheRecordedSizeIsDropped() throws Exception {
     ImageStore.Key key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
     store.store(key, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]"), "b1");

@@ -59,6 +59,21 @@ class PublisherTest {
   }
 
   @Test
+  void aRawImageWhoseMd5IsKnownIsMovedWithThatMd5AndNotReadAgain() throws Exception {
+    Path raw = Files.write(dir.resolve("0.img"), randomBytes(1 << 20));
+    String md5 = md5sum(raw);
+    Path output = dir.resolve("out");
+    var publisher = new Publisher(new ProcessCommandRunner(), Settings.with(dir.resolve("build"), List.of(output)));
+    Path target = publisher.outputDirectory(output.toString()).resolve("image.img");
+    // no read permission would stop a read; root ignores that, so the proof is the md5 given back as given
+    Publisher.Published published = publisher.publish(raw, "raw", target, "b1", md5.toUpperCase());
+
+    assertThat(published.rawMd5()).isEqualTo(md5.toUpperCase()).isEqualTo(published.containerMd5());
+    assertThat(md5sum(target)).isEqualTo(md5);
+    assertThat(published.rawSize()).isEqualTo(1 << 20);
+  }
+
+  @Test
   void aRetryOfARawPublishAfterTheMoveFindsTheFileAsideOrInPlace() throws Exception {
     Path output = dir.resolve("out");
     var publisher = new Publisher(new ProcessCommandRunner(), Settings.with(dir.resolve("build"), List.of(output)));
