@@ -33,7 +33,7 @@ class AptListsPoolTest {
     Files.createDirectories(root.resolve("etc/apt/preferences.d"));
     Files.writeString(root.resolve("etc/apt/sources.list"), sources);
     Files.writeString(root.resolve("etc/apt/preferences.d/pins"), pins);
-    Path lists = Files.createDirectories(root.resolve("var/lib/apt/lists/partial"));
+    Path lists = Files.createDirectories(root.resolve("var/lib/apt/lists/partial")).getParent();
     Files.writeString(lists.resolve("lock"), "");
     if (release != null) {
       Files.writeString(lists.resolve(RELEASE), release);
