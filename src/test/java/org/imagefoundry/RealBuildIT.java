@@ -167,11 +167,12 @@ class RealBuildIT {
   void eightBuildsSubmittedAtOnceAllSucceedEachOnItsOwnLoopDevices() {
     List<String> ids = new java.util.ArrayList<>();
     for (int i = 0; i < 8; i++) {
+      // a size of its own: eight contents, none of them published from the image store
       ids.add(api.start("""
           {"image_data": {"/": {"uri": "http://images.invalid/eight-%d.img.zst", "format": "ext4", "container": "zstd",
-                                "size": "2G"}},
+                                "size": "%dM"}},
            "output": "%s", "codename": "bookworm", "variant": "minbase", "packages": []}
-          """.formatted(i, OUTPUT.resolve("eight"))));
+          """.formatted(i, 2048 + i, OUTPUT.resolve("eight"))));
     }
     for (String id : ids) {
       JsonNode build = api.awaitEnd(id, Duration.ofMinutes(25));
