@@ -52,11 +52,15 @@ public record FoundrySettings(
         : Runtime.getRuntime().availableProcessors();
   }
 
-  /** The base-tree cache and the shared apt package pool, under {@code <data-dir>/cache}. */
+  /**
+   * The base-tree and package-layer caches (together within {@code maxSize}) and the shared apt package
+   * pool, under {@code <data-dir>/cache}; {@code packageLayers} false keeps only the package layers off.
+   */
   public record Cache(
       @DefaultValue("true") boolean enabled,
       @DefaultValue("8GB") DataSize maxSize,
-      @DefaultValue("2GB") DataSize maxPackagesSize) {}
+      @DefaultValue("2GB") DataSize maxPackagesSize,
+      @DefaultValue("true") boolean packageLayers) {}
 
   /** Upper bounds on what one request may ask for, and on log followers ({@code ?follow=true}) at once. */
   public record Limits(

@@ -50,7 +50,9 @@ class CrashRecoveryIT {
   static void startService() {
     Requests.delete(ROOT);
     service = new ServiceProcess(Postgres.freshDatabaseUrl(), ROOT, "crash-test-node",
-        "--image-foundry.allowed-file-repo-roots=" + ROOT.resolve("repos"));
+        "--image-foundry.allowed-file-repo-roots=" + ROOT.resolve("repos"),
+        // every build here must pass through the phase it is crashed in
+        "--image-foundry.cache.package-layers=false");
     service.start();
   }
 

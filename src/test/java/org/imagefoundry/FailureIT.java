@@ -40,10 +40,15 @@ class FailureIT {
   @TempDir Path scratch;
   Api api;
 
-  /** An image an earlier run left would end a build here SKIPPED: each test builds its own image afresh. */
+  /**
+   * An image an earlier run left would end a build here SKIPPED, and a package layer or stored images of
+   * the same content it left would skip installPackages: each test builds its own image afresh.
+   */
   @BeforeAll
   static void removeEarlierOutputs() {
     Requests.delete(OUTPUT);
+    Requests.delete(Path.of(RealBuildTest.ROOT, "data", "cache", "layers"));
+    Requests.delete(Path.of(RealBuildTest.ROOT, "data", "cache", "images"));
   }
 
   @BeforeEach

@@ -97,15 +97,82 @@ class RealBuildIT {
     assertThat(api.log(twoId)).doesNotContain("r00t-test").contains("phase debootstrap finished");
   }
 
+  /**
+   * The same packages again come from the package-layer cache: neither debootstrap nor apt runs, the
+   * image holds the same packages (dpkg status) as the cold one, and its own root password. The same
+   * content for another output, file name and container is published from the cold build's stored
+   * images, raw, with the md5 the cold build recorded: md5sum of the published file (checked by
+   * verifyPublished) agrees. Both have the cold build's bill of materials.
+   */
+  @Test
+  void theSamePackagesComeFromThePackageLayerCacheAndTheSameContentFromTheStoredImages() {
+    Requests.delete(Path.of(RealBuildTest.ROOT, "data", "cache", "layers"));
+    Requests.delete(Path.of(RealBuildTest.ROOT, "data", "cache", "images"));
+    String request = """
+        {"image_data": {"/": {"uri": "http://images.invalid/%s", "format": "ext4", "container": "%s", "size": "1G"}},
+         "output": "%s", "codename": "bookworm", "variant": "minbase", "packages": ["less", "bsdextrautils"] %s}
+        """;
+    String coldId = api.start(request.formatted("layer-cold.img.zst", "zstd", OUTPUT.resolve("layer-cold"), ""));
+    JsonNode cold = api.awaitEnd(coldId, Duration.ofMinutes(20));
+    assertThat(cold.get("state").asText()).as(api.log(coldId)).isEqualTo("SUCCEEDED");
+    String layerId = api.start(request.formatted("layer-warm.img.zst", "zstd", OUTPUT.resolve("layer-warm"),
+        ", \"root_password\": \"warm-pw\""));
+    String sameId = api.start(request.formatted("same.img", "raw", OUTPUT.resolve("same-content"), ""));
+    JsonNode layer = api.awaitEnd(layerId, Duration.ofMinutes(20));
+    assertThat(layer.get("state").asText()).as(api.log(layerId)).isEqualTo("SUCCEEDED");
+    JsonNode same = api.awaitEnd(sameId, Duration.ofMinutes(20));
+    assertThat(same.get("state").asText()).as(api.log(sameId)).isEqualTo("SUCCEEDED");
+
+    Map<String, String> status = new java.util.HashMap<>();
+    Map<String, BuildMetadata> metadata = new java.util.HashMap<>();
+    for (var built : Map.of("cold", cold, "layer", layer, "same", same).entrySet()) {
+      Path file = Path.of(built.getValue().get("metadataPath").asText());
+      metadata.put(built.getKey(), ImageChecks.verifyPublished(file, List.of("less", "bsdextrautils"),
+          scratch.resolve(built.getKey()), mnt -> {
+            try {
+              status.put(built.getKey(), Files.readString(mnt.resolve("var/lib/dpkg/status")));
+              String shadow = Files.readString(mnt.resolve("etc/shadow"));
+              String hash = shadow.lines().filter(l -> l.startsWith("root:")).findFirst().orElseThrow().split(":")[1];
+              if (built.getKey().equals("layer")) {
+                assertThat(org.apache.commons.codec.digest.Crypt.crypt("warm-pw", hash)).isEqualTo(hash);
+              } else {
+                assertThat(hash).doesNotStartWith("$6$");
+              }
+              assertThat(mnt.resolve("var/lib/apt/lists")).isDirectoryNotContaining("glob:**_Packages*");
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          }));
+      ImageChecks.assertNothingLeft(BUILD_ROOT, built.getValue().get("id").asText(), file.getParent());
+    }
+    assertThat(status.get("cold")).contains("Package: bsdextrautils");
+    assertThat(status.get("layer")).isEqualTo(status.get("cold"));
+    assertThat(status.get("same")).isEqualTo(status.get("cold"));
+    assertThat(metadata.get("cold").packagesFromCache()).isFalse();
+    assertThat(metadata.get("layer").packagesFromCache()).isTrue();
+    assertThat(metadata.get("layer").imagesFromCache()).isFalse();
+    assertThat(metadata.get("same").imagesFromCache()).isTrue();
+    assertThat(metadata.get("same").images().get(0).rawMd5()).isEqualTo(metadata.get("cold").images().get(0).rawMd5());
+    // the bill of materials of a build from the layer or the store is the one the cold build read
+    assertThat(metadata.get("cold").installedPackages()).extracting(p -> p.name()).contains("less", "bsdextrautils");
+    assertThat(metadata.get("layer").installedPackages()).isEqualTo(metadata.get("cold").installedPackages());
+    assertThat(metadata.get("same").installedPackages()).isEqualTo(metadata.get("cold").installedPackages());
+    assertThat(api.log(layerId)).contains("tree unpacked from the layers cache")
+        .doesNotContain("phase installPackages started", "$ debootstrap");
+    assertThat(api.log(sameId)).contains("images copied from a build of the same content")
+        .doesNotContain("phase createChroot started", "phase debootstrap started");
+  }
+
   @Test
   void eightBuildsSubmittedAtOnceAllSucceedEachOnItsOwnLoopDevices() {
     List<String> ids = new java.util.ArrayList<>();
     for (int i = 0; i < 8; i++) {
+      // a size of its own: eight contents, none of them published from the image store
       ids.add(api.start("""
           {"image_data": {"/": {"uri": "http://images.invalid/eight-%d.img.zst", "format": "ext4", "container": "zstd",
-                                "size": "2G"}},
+                                "size": "%dM"}},
            "output": "%s", "codename": "bookworm", "variant": "minbase", "packages": []}
-          """.formatted(i, OUTPUT.resolve("eight"))));
+          """.formatted(i, 2048 + i, OUTPUT.resolve("eight"))));
     }
     for (String id : ids) {
       JsonNode build = api.awaitEnd(id, Duration.ofMinutes(25));

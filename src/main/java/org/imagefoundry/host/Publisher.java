@@ -41,6 +41,17 @@ public class Publisher {
   }
 
   public Published publish(Path raw, String container, Path target, String buildId) {
+    return publish(raw, container, target, buildId, null);
+  }
+
+  /**
+   * As {@link #publish(Path, String, Path, String)}; a raw image whose md5 is already known (a byte copy of
+   * an image whose md5 was taken when it was published before) is moved without being read at all.
+   */
+  public Published publish(Path raw, String container, Path target, String buildId, String knownRawMd5) {
+    if (compressor(container).isEmpty()) {
+      return publishRaw(raw, target, buildId, knownRawMd5);
+    }
     Path partial = partialFile(target, buildId);
     MessageDigest rawMd5 = md5();
     MessageDigest containerMd5 = md5();
@@ -63,6 +74,40 @@ public class Publisher {
     } finally {
       deleteQuietly(partial);
     }
+  }
+
+  /**
+   * A raw image is moved, not copied: a rename where the build root and the output share a filesystem.
+   * Its md5 is then read from the moved file, once; no byte is written. A retry after the move finds the
+   * file aside under its partial name, or, when the rename into place had happened too, at the target.
+   */
+  private Published publishRaw(Path raw, Path target, String buildId, String knownMd5) {
+    Path partial = partialFile(target, buildId);
+    try {
+      if (Files.exists(raw)) {
+        Files.move(raw, partial, StandardCopyOption.REPLACE_EXISTING);
+      } else if (!Files.exists(partial)) {
+        String md5 = knownMd5 != null ? knownMd5 : md5Of(target);
+        return new Published(md5, Files.size(target), md5, Files.size(target));
+      }
+      String md5 = knownMd5 != null ? knownMd5 : md5Of(partial);
+      long size = Files.size(partial);
+      Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return new Published(md5, size, md5, size);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not publish " + target, e);
+    }
+  }
+
+  private static String md5Of(Path file) throws IOException {
+    MessageDigest md5 = md5();
+    byte[] buffer = new byte[BUFFER];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        md5.update(buffer, 0, n);
+      }
+    }
+    return hex(md5);
   }
 
   /** The request's output directory, created if missing, checked again to lie in an allowed root. */

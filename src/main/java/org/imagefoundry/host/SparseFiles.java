@@ -25,6 +25,12 @@ public class SparseFiles {
     runner.run(Command.of(settings.timeouts().command(), "truncate", "--size", Long.toString(bytes), file.toString()));
   }
 
+  /** A copy that keeps the holes (a reflink where the filesystem has them, then no byte is copied). */
+  public void copy(Path source, Path target) {
+    runner.run(Command.of(settings.timeouts().publish(), "cp", "--sparse=always", "--reflink=auto", "--",
+        source.toString(), target.toString()));
+  }
+
   /** Every image file in the workspace, whether or not the request still names it. */
   public List<Path> in(Workspace workspace) {
     if (!Files.isDirectory(workspace.imagesDir())) {

@@ -1,6 +1,8 @@
 package org.imagefoundry.host;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.imagefoundry.FoundrySettings;
 import org.springframework.stereotype.Component;
@@ -22,9 +24,17 @@ public class TreeArchives {
 
   /** Packs everything under {@code root} (across the build's mounts), except lost+found directories. */
   public void pack(Path root, Path archive) {
-    runner.run(Command.of(settings.timeouts().publish(), "tar", "--create", "--zstd", "--file", archive.toString(),
+    pack(root, archive, List.of());
+  }
+
+  /** {@link #pack(Path, Path)}, leaving out also the members that match one of {@code excludes} (tar's patterns). */
+  public void pack(Path root, Path archive, List<String> excludes) {
+    List<String> args = new ArrayList<>(List.of("tar", "--create", "--zstd", "--file", archive.toString(),
         "--directory", root.toString(), "--numeric-owner", "--xattrs", "--xattrs-include=*", "--acls",
-        "--exclude=./lost+found", "--exclude=lost+found", ".").withEnv(ZSTD));
+        "--exclude=./lost+found", "--exclude=lost+found"));
+    excludes.forEach(pattern -> args.add("--exclude=" + pattern));
+    args.add(".");
+    runner.run(Command.of(settings.timeouts().publish(), args).withEnv(ZSTD));
   }
 
   /** Unpacks into {@code root}; zstd's checksum makes a corrupt archive fail here rather than yield a broken tree. */

@@ -15,6 +15,8 @@ public record BuildMetadata(
     @JsonProperty("build_id") String buildId,
     @JsonProperty("request_hash") String requestHash,
     @JsonProperty("base_from_cache") boolean baseFromCache,
+    @JsonProperty("packages_from_cache") boolean packagesFromCache,
+    @JsonProperty("images_from_cache") boolean imagesFromCache,
     @JsonProperty("created_at") String createdAt,
     DiskMetadata disk,
     @JsonProperty("installed_packages") List<PackageMetadata> installedPackages,

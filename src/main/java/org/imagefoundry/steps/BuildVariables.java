@@ -17,6 +17,19 @@ public final class BuildVariables {
   public static final String ALREADY_BUILT = "alreadyBuilt";
   /** True when the base system came from the base-tree cache instead of debootstrap. */
   public static final String BASE_FROM_CACHE = "baseFromCache";
+  /** True when the whole tree after installPackages came from the package-layer cache (apt is skipped). */
+  public static final String PACKAGES_FROM_CACHE = "packagesFromCache";
+  /** The package-layer cache key (JSON) of the build's tree after installPackages; null when the cache is off or the key unknown. */
+  public static final String PACKAGE_LAYER_KEY = "packageLayerKey";
+  /** True when images of the same content are in the image store: the build is published from them. */
+  public static final String SAME_CONTENT_STORED = "sameContentStored";
+  /**
+   * The content key (JSON) of the image store's entry that holds this build's images: the one
+   * checkExistingImages found, or the one storeImages filled; null when there is none.
+   */
+  public static final String CONTENT_KEY = "contentKey";
+  /** The raw md5s recorded with the stored images restoreStoredImages copied (JSON list); null when none were. */
+  public static final String STORED_RAW_MD5S = "storedRawMd5s";
   /** The os entry read from the image (JSON). */
   public static final String OS = "os";
   /** The published images with their checksums and sizes (JSON list, as in the metadata). */

@@ -1,6 +1,8 @@
 package org.imagefoundry.steps;
 
 import java.nio.file.Files;
+import java.util.Optional;
+import org.imagefoundry.cache.ImageStore;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.metadata.BuildMetadata;
 import org.imagefoundry.metadata.MetadataFiles;
@@ -9,13 +11,20 @@ import org.springframework.stereotype.Component;
 
 /**
  * Skips the build when every output image (the disk and the SPDX document included) exists and the
- * metadata beside them records the same request. fuel-agent only checked that the files exist; its own TODO asked for this.
+ * metadata beside them records the same request. fuel-agent only checked that the files exist; its own
+ * TODO asked for this. Otherwise looks for images of the same content (an earlier build that differed
+ * only in output, file names or containers) in the image store, to publish them instead of building.
  */
 @Component
 public class CheckExistingImages extends BuildStep {
 
-  public CheckExistingImages(StepSupport support) {
+  private final CacheKeys cacheKeys;
+  private final ImageStore images;
+
+  public CheckExistingImages(StepSupport support, CacheKeys cacheKeys, ImageStore images) {
     super(support);
+    this.cacheKeys = cacheKeys;
+    this.images = images;
   }
 
   @Override
@@ -29,6 +38,10 @@ public class CheckExistingImages extends BuildStep {
     BuildLog.info(built ? "every image exists with metadata for this very request: nothing to build"
         : "building: the images or metadata for this request are not there yet");
     build.set(BuildVariables.ALREADY_BUILT, built);
+    Optional<ImageStore.Key> content = built ? Optional.empty() : cacheKeys.content(build).filter(images::contains);
+    content.ifPresent(key -> BuildLog.info("images of the same content are stored: publishing them ({})", key.digest()));
+    build.set(BuildVariables.SAME_CONTENT_STORED, content.isPresent());
+    build.setJson(BuildVariables.CONTENT_KEY, content.orElse(null));
   }
 
   private static boolean allPublished(BuildSpec spec, BuildMetadata metadata) {

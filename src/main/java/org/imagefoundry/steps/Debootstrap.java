@@ -10,6 +10,7 @@ import java.util.concurrent.locks.Lock;
 import java.util.stream.Collectors;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.cache.BaseTreeCache;
+import org.imagefoundry.cache.PackageLayerCache;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.Debootstrapper;
 import org.imagefoundry.host.Mounts;
@@ -21,8 +22,10 @@ import org.imagefoundry.imagetree.ServicePolicy;
 import org.springframework.stereotype.Component;
 
 /**
- * The base system, with signature checks: unpacked from the base-tree cache when an identical
- * debootstrap is there, otherwise debootstrapped and then stored there. After an interrupted attempt
+ * The base system, with signature checks: the whole package layer (base and packages) unpacked from the
+ * package-layer cache when an identical build's is there (installPackages is then skipped); otherwise the
+ * base unpacked from the base-tree cache when an identical debootstrap is there, otherwise
+ * debootstrapped and then stored there. After an interrupted attempt
  * it starts again on a clean filesystem: whatever the earlier attempt mounted or wrote goes first.
  */
 @Component
@@ -37,10 +40,17 @@ public class Debootstrap extends BuildStep {
   private final DpkgSettings dpkgSettings;
   private final ChrootMounts chrootMounts;
   private final Duration debootstrapTimeout;
+  private final PackageLayerCache layers;
+  private final CacheKeys cacheKeys;
+  private final Duration layerPatience;
 
-  public Debootstrap(StepSupport support, Debootstrapper debootstrapper, BaseTreeCache cache, Mounts mounts,
-      ServicePolicy servicePolicy, DpkgSettings dpkgSettings, ChrootMounts chrootMounts, FoundrySettings settings) {
+  public Debootstrap(StepSupport support, Debootstrapper debootstrapper, BaseTreeCache cache, PackageLayerCache layers,
+      CacheKeys cacheKeys, Mounts mounts, ServicePolicy servicePolicy, DpkgSettings dpkgSettings,
+      ChrootMounts chrootMounts, FoundrySettings settings) {
     super(support);
+    this.cacheKeys = cacheKeys;
+    this.layers = layers;
+    this.layerPatience = settings.timeouts().debootstrap().plus(settings.timeouts().apt());
     this.chrootMounts = chrootMounts;
     this.debootstrapper = debootstrapper;
     this.cache = cache;
@@ -55,7 +65,22 @@ public class Debootstrap extends BuildStep {
     chrootMounts.remountImages(build);
     Path root = build.workspace().root();
     Debootstrapper.Options options = options(build);
-    Optional<BaseTreeCache.Key> key = cache.key(options, build.spec().proxies());
+    Optional<BaseTreeCache.Key> key = cacheKeys.base(build);
+    build.set(BuildVariables.PACKAGES_FROM_CACHE, false);
+    Optional<PackageLayerCache.Key> layer = cacheKeys.layer(build, key);
+    build.setJson(BuildVariables.PACKAGE_LAYER_KEY, layer.orElse(null));
+    if (layer.isPresent()) {
+      layers.claim(layer.get(), build.id(), layerPatience);
+      prepareEmptyTarget(build);
+      Optional<String> packages = layers.restore(layer.get(), root);
+      if (packages.isPresent()) {
+        layers.release(build.id());
+        build.setJson(BuildVariables.INSTALLED_PACKAGES, packages.get());
+        build.set(BuildVariables.BASE_FROM_CACHE, true);
+        build.set(BuildVariables.PACKAGES_FROM_CACHE, true);
+        return;
+      }
+    }
     if (key.isEmpty()) {
       prepareEmptyTarget(build);
       debootstrapper.run(root, options);

@@ -42,6 +42,8 @@ public class WriteMetadata extends BuildStep {
         build.id(),
         (String) build.execution().getVariable(BuildVariables.REQUEST_HASH),
         Boolean.TRUE.equals(build.execution().getVariable(BuildVariables.BASE_FROM_CACHE)),
+        Boolean.TRUE.equals(build.execution().getVariable(BuildVariables.PACKAGES_FROM_CACHE)),
+        Boolean.TRUE.equals(build.execution().getVariable(BuildVariables.SAME_CONTENT_STORED)),
         Instant.now().toString(),
         build.getJson(BuildVariables.DISK, new TypeReference<DiskMetadata>() {}),
         build.getJson(BuildVariables.INSTALLED_PACKAGES, new TypeReference<List<PackageMetadata>>() {}),

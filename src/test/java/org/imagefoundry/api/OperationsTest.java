@@ -67,7 +67,7 @@ class OperationsTest {
 
     JsonNode halfway = api.build(build.getBusinessKey());
     assertThat(halfway.get("phase").asText()).isEqualTo("debootstrap");
-    assertThat(halfway.get("progress").asDouble()).isEqualTo(6.0 / 20);
+    assertThat(halfway.get("progress").asDouble()).isEqualTo(6.0 / 22);
     assertThat(halfway.get("phases").findValuesAsText("phase"))
         .containsExactly("checkExistingImages", "createChroot", "createSparseFiles", "attachLoopDevices",
             "makeFilesystems", "mountTarget");
@@ -76,7 +76,7 @@ class OperationsTest {
     driver.run(build);
     JsonNode done = api.build(build.getBusinessKey());
     assertThat(done.get("progress").asDouble()).isEqualTo(1.0);
-    assertThat(done.get("phases")).hasSize(20);
+    assertThat(done.get("phases")).hasSize(22);
   }
 
   @Test

@@ -39,8 +39,8 @@ class BaseTreeCacheTest {
     FoundrySettings defaults = Settings.defaults();
     FoundrySettings settings = new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(), null, "n",
         "R1/PT1S", defaults.incidentTimeout(), List.of(), defaults.timeouts(), defaults.limits(),
-        new FoundrySettings.Cache(true, maxSize, DataSize.ofGigabytes(1)), null, true, defaults.health(), defaults.admin(), List.of());
-    return new BaseTreeCache(settings, new TreeArchives(new ProcessCommandRunner(), settings));
+        new FoundrySettings.Cache(true, maxSize, DataSize.ofGigabytes(1), true), null, true, defaults.health(), defaults.admin(), List.of());
+    return new BaseTreeCache(settings, new TreeStore(settings, new TreeArchives(new ProcessCommandRunner(), settings)));
   }
 
   Debootstrapper.Options options(String variant) {
@@ -95,7 +95,7 @@ class BaseTreeCacheTest {
   void aCorruptEntryIsNeverUsedAndIsDropped() throws Exception {
     BaseTreeCache.Key key = cache.key(options("minbase"), null).orElseThrow();
     cache.store(key, tree("built", "x".repeat(100_000)), "b1");
-    Path archive = cache.dir().resolve(key.digest()).resolve(BaseTreeCache.ARCHIVE);
+    Path archive = cache.dir().resolve(key.digest()).resolve(TreeStore.ARCHIVE);
     byte[] bytes = Files.readAllBytes(archive);
     Files.write(archive, java.util.Arrays.copyOf(bytes, bytes.length / 2));
 
@@ -127,13 +127,13 @@ class BaseTreeCacheTest {
     BaseTreeCache.Key newer = cache.key(options("buildd"), null).orElseThrow();
     cache.store(older, tree("one", "1"), "b1");
     cache.store(newer, tree("two", "2"), "b2");
-    Files.setLastModifiedTime(cache.dir().resolve(older.digest()).resolve(BaseTreeCache.LAST_USED),
+    Files.setLastModifiedTime(cache.dir().resolve(older.digest()).resolve(TreeStore.LAST_USED),
         FileTime.fromMillis(1_000));
-    long oneEntry = Files.size(cache.dir().resolve(newer.digest()).resolve(BaseTreeCache.ARCHIVE));
+    long oneEntry = TreeStore.size(cache.dir().resolve(newer.digest()));
 
     cache(DataSize.ofBytes(oneEntry)).evict();
 
     assertThat(cache.dir().resolve(older.digest())).doesNotExist();
-    assertThat(cache.dir().resolve(newer.digest()).resolve(BaseTreeCache.ARCHIVE)).exists();
+    assertThat(cache.dir().resolve(newer.digest()).resolve(TreeStore.ARCHIVE)).exists();
   }
 }

@@ -19,7 +19,7 @@ class PackagePoolTest {
   PackagePool pool(DataSize max) {
     FoundrySettings d = Settings.defaults();
     return new PackagePool(new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(), null, "n", "R1/PT1S",
-        d.incidentTimeout(), List.of(), d.timeouts(), d.limits(), new FoundrySettings.Cache(true, max, max), null,
+        d.incidentTimeout(), List.of(), d.timeouts(), d.limits(), new FoundrySettings.Cache(true, max, max, true), null,
         true, d.health(), d.admin(), List.of()));
   }
 

@@ -33,8 +33,8 @@ class BuildImageProcessTest {
 
   static final List<String> PHASES = List.of("checkExistingImages", "createChroot", "createSparseFiles",
       "attachLoopDevices", "makeFilesystems", "mountTarget", "debootstrap", "configureApt", "mountPseudoFilesystems",
-      "installPackages", "listPackages", "postInstall", "stopChrootProcesses", "unmount", "detachLoopDevices",
-      "shrinkImages", "containerize", "writeSbom", "writeMetadata", "sweep");
+      "installPackages", "listPackages", "storePackageLayer", "postInstall", "stopChrootProcesses", "unmount",
+      "detachLoopDevices", "shrinkImages", "storeImages", "containerize", "writeSbom", "writeMetadata", "sweep");
 
   @Autowired ProcessEngine engine;
 
@@ -227,6 +227,25 @@ class BuildImageProcessTest {
     driver.run(second);
 
     BpmnAwareTests.assertThat(second).isEnded().hasPassed("createChroot", "succeeded").hasNotPassed("skipped");
+  }
+
+  @Test
+  void packagesFromThePackageLayerCacheSkipInstallingListingAndStoringPackages() {
+    ProcessInstance build = start(Requests.twoImages(settings));
+    driver.runUntil(build, "mountPseudoFilesystems");
+    // as debootstrap sets it when it unpacked the package layer
+    engine.getRuntimeService().setVariable(build.getId(), BuildVariables.PACKAGES_FROM_CACHE, true);
+    engine.getRuntimeService().setVariable(build.getId(), BuildVariables.INSTALLED_PACKAGES,
+        Build.json("[{\"name\":\"less\",\"version\":\"590-2\",\"architecture\":\"amd64\",\"source\":\"less\"}]"));
+
+    driver.run(build);
+
+    BpmnAwareTests.assertThat(build).isEnded().hasPassedInOrder("mountPseudoFilesystems", "postInstall", "writeSbom",
+        "succeeded").hasNotPassed("installPackages", "listPackages", "storePackageLayer");
+    // the bill of materials is the one recorded with the layer
+    var metadata = MetadataFiles.read(settings.allowedOutputRoots().get(0).resolve("root.yaml")).orElseThrow();
+    assertThat(metadata.installedPackages()).extracting(p -> p.name() + " " + p.version()).containsExactly("less 590-2");
+    assertThat(host.commands()).noneMatch(command -> command.contains("update") || command.contains("dist-upgrade"));
   }
 
   @Test

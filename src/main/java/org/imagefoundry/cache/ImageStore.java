@@ -1,0 +1,183 @@
+package org.imagefoundry.cache;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.host.BuildLog;
+import org.imagefoundry.host.SparseFiles;
+import org.imagefoundry.spec.BuildSpec;
+import org.imagefoundry.spec.BuildSpec.Image;
+import org.springframework.stereotype.Component;
+
+/**
+ * The finished filesystem images of earlier builds, kept per content key under
+ * {@code <data-dir>/cache/images/<key>/} (one sparse {@code <index>.img} per image, their sizes, and the
+ * os the metadata reports): a request whose content is that of an earlier build, and which differs only
+ * in its output, file names or containers, is published from them instead of being built. The content
+ * key is the package layer's key, the root password's hash, every image's mount point, format, options,
+ * label and size, and whether free blocks are discarded. Entries appear by an atomic rename, count
+ * against {@code image-foundry.cache.max-size} with the tree caches, and one whose files do not have the
+ * sizes recorded is dropped. The entry also keeps the installed packages read from the images, for the
+ * bill of materials of the builds it serves.
+ */
+@Component
+public class ImageStore {
+
+  static final String FORMAT = "image-content-v2";
+  static final String LAYER = "images";
+  static final String OS = "os.json";
+  static final String SIZES = "sizes";
+  static final String PACKAGES = "packages.json";
+  static final String MD5S = "md5s";
+
+  /** An entry's name and what it stands for. */
+  public record Key(String digest, String description) {}
+
+  /**
+   * What the metadata reports of the stored images: the os (JSON), the installed packages (JSON), and
+   * each image's raw md5 once a build has published them (empty until then).
+   */
+  public record Facts(String os, String packages, List<String> rawMd5s) {
+    public Facts(String os, String packages) {
+      this(os, packages, List.of());
+    }
+  }
+
+  private final FoundrySettings settings;
+  private final TreeStore store;
+  private final SparseFiles sparseFiles;
+
+  public ImageStore(FoundrySettings settings, TreeStore store, SparseFiles sparseFiles) {
+    this.settings = settings;
+    this.store = store;
+    this.sparseFiles = sparseFiles;
+  }
+
+  public Path dir() {
+    return store.dir(LAYER);
+  }
+
+  /** The content key of {@code spec}'s images built on the package layer {@code layer}. */
+  public Key key(PackageLayerCache.Key layer, BuildSpec spec) {
+    List<String> lines = new ArrayList<>(List.of(FORMAT, "layer=" + layer.digest(),
+        "root-password=" + (spec.hashedRootPassword() == null ? "-" : spec.hashedRootPassword()),
+        "discard-free-blocks=" + settings.discardFreeBlocks()));
+    for (Image image : spec.images()) {
+      lines.add("image=" + String.join(" ", image.mount(), image.spec().format(),
+          String.valueOf(image.spec().options()), String.valueOf(image.spec().label()), String.valueOf(image.spec().size())));
+    }
+    String description = String.join("\n", lines);
+    return new Key(BaseTreeCache.sha256(description.getBytes(StandardCharsets.UTF_8)), description);
+  }
+
+  public boolean contains(Key key) {
+    return Files.isRegularFile(dir().resolve(key.digest()).resolve(TreeStore.LAST_USED));
+  }
+
+  /** Keeps copies of {@code images} and what was read from them; best effort, never fails the build. */
+  public void store(Key key, List<Path> images, Facts facts, String buildId) {
+    Path entry = dir().resolve(key.digest());
+    if (Files.isDirectory(entry)) {
+      return;
+    }
+    Path partial = dir().resolve(key.digest() + "." + buildId + ".partial");
+    try {
+      TreeStore.delete(partial);
+      Files.createDirectories(partial);
+      List<String> sizes = new ArrayList<>();
+      for (int i = 0; i < images.size(); i++) {
+        sparseFiles.copy(images.get(i), partial.resolve(i + ".img"));
+        sizes.add(Long.toString(Files.size(images.get(i))));
+      }
+      Files.write(partial.resolve(SIZES), sizes);
+      Files.writeString(partial.resolve(OS), facts.os());
+      Files.writeString(partial.resolve(PACKAGES), facts.packages());
+      Files.writeString(partial.resolve("key.txt"), key.description() + "\n");
+      TreeStore.touch(partial.resolve(TreeStore.LAST_USED));
+      Files.move(partial, entry, StandardCopyOption.ATOMIC_MOVE);
+      BuildLog.info("images stored for builds of the same content: {}", key.digest());
+    } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+      BuildLog.info("another build stored images of the same content first: {}", key.digest());
+    } catch (IOException | RuntimeException e) {
+      BuildLog.warn("could not store the images for builds of the same content: {}", e.getMessage());
+    } finally {
+      TreeStore.delete(partial);
+    }
+    store.evict();
+  }
+
+  /**
+   * Copies the entry's images to {@code targets} (in order) and returns what was recorded with them; empty on
+   * a miss, or when the entry proved damaged (it is then dropped).
+   */
+  public Optional<Facts> restore(Key key, List<Path> targets) {
+    Path entry = dir().resolve(key.digest());
+    if (!contains(key)) {
+      return Optional.empty();
+    }
+    try {
+      List<String> sizes = Files.readAllLines(entry.resolve(SIZES));
+      if (sizes.size() != targets.size()) {
+        throw new IOException("holds " + sizes.size() + " images, not " + targets.size());
+      }
+      for (int i = 0; i < targets.size(); i++) {
+        Path image = entry.resolve(i + ".img");
+        if (Files.size(image) != Long.parseLong(sizes.get(i))) {
+          throw new IOException(image.getFileName() + " is not of the size recorded");
+        }
+        Files.createDirectories(targets.get(i).getParent());
+        sparseFiles.copy(image, targets.get(i));
+      }
+      Path md5s = entry.resolve(MD5S);
+      List<String> rawMd5s = Files.isRegularFile(md5s) ? Files.readAllLines(md5s) : List.of();
+      if (!rawMd5s.isEmpty() && rawMd5s.size() != targets.size()) {
+        throw new IOException("records " + rawMd5s.size() + " md5s, not " + targets.size());
+      }
+      Facts facts = new Facts(Files.readString(entry.resolve(OS)), Files.readString(entry.resolve(PACKAGES)), rawMd5s);
+      TreeStore.touch(entry.resolve(TreeStore.LAST_USED));
+      BuildLog.info("images copied from a build of the same content: {}", key.digest());
+      return Optional.of(facts);
+    } catch (IOException | RuntimeException e) {
+      BuildLog.warn("stored images {} are damaged, dropping them: {}", key.digest(), e.getMessage());
+      TreeStore.delete(entry);
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Records the raw md5s a build took when it published the entry's images (the very bytes stored), so
+   * that builds served from the entry need not read them again; once, by an atomic rename, best effort.
+   */
+  public void recordRawMd5s(Key key, List<String> md5s, String buildId) {
+    Path entry = dir().resolve(key.digest());
+    Path target = entry.resolve(MD5S);
+    if (!contains(key) || Files.exists(target)) {
+      return;
+    }
+    Path partial = entry.resolve(MD5S + "." + buildId + ".partial");
+    try {
+      Files.write(partial, md5s);
+      Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException e) {
+      BuildLog.warn("could not record the md5s of stored images {}: {}", key.digest(), e.getMessage());
+      try {
+        Files.deleteIfExists(partial);
+      } catch (IOException ignored) {
+        // the entry's size check does not count it; eviction removes it with the entry
+      }
+    }
+  }
+
+  Stream<Path> entries() {
+    return store.entries(LAYER);
+  }
+}

@@ -1,0 +1,34 @@
+package org.imagefoundry.steps;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import org.imagefoundry.cache.ImageStore;
+import org.imagefoundry.host.BuildFailure;
+import org.springframework.stereotype.Component;
+
+/**
+ * Copies the stored images of the same content into the build's workspace, where the disk tasks and
+ * containerize take them, and takes the os and the installed packages read from them. Should the entry have gone meanwhile, the build fails and a
+ * new request builds it.
+ */
+@Component
+public class RestoreStoredImages extends BuildStep {
+
+  private final ImageStore images;
+
+  public RestoreStoredImages(StepSupport support, ImageStore images) {
+    super(support);
+    this.images = images;
+  }
+
+  @Override
+  protected void run(Build build) {
+    ImageStore.Key key = build.getJson(BuildVariables.CONTENT_KEY, new TypeReference<ImageStore.Key>() {});
+    ImageStore.Facts facts = images.restore(key, build.imageFiles())
+        .orElseThrow(() -> new BuildFailure("the stored images of the same content are gone: submit the request again"));
+    build.setJson(BuildVariables.OS, facts.os());
+    build.setJson(BuildVariables.INSTALLED_PACKAGES, facts.packages());
+    build.setJson(BuildVariables.STORED_RAW_MD5S, facts.rawMd5s().isEmpty() ? null : facts.rawMd5s());
+    build.set(BuildVariables.BASE_FROM_CACHE, true);
+    build.set(BuildVariables.PACKAGES_FROM_CACHE, true);
+  }
+}
