@@ -32,7 +32,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class ImageStore {
 
-  static final String FORMAT = "image-content-v2";
+  // a new version whenever what the build steps write into an image changes: v3, the hostname is localhost
+  static final String FORMAT = "image-content-v3";
   static final String LAYER = "images";
   static final String OS = "os.json";
   static final String SIZES = "sizes";

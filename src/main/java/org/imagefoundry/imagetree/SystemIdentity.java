@@ -37,8 +37,14 @@ public class SystemIdentity {
     }
   }
 
-  /** Removes SSH host keys and empties machine-id; both are made anew on the machine's first boot. */
+  /**
+   * Removes SSH host keys and empties machine-id; both are made anew on the machine's first boot. The
+   * hostname debootstrap copied from the build host becomes {@code localhost}, as in Debian's cloud images.
+   */
   public void forget(Path root) {
+    if (ChrootFiles.exists(root, "etc/hostname")) {
+      ChrootFiles.write(root, "etc/hostname", "localhost\n");
+    }
     Path ssh = ChrootFiles.resolve(root, "etc/ssh");
     if (Files.isDirectory(ssh)) {
       try (Stream<Path> keys = Files.list(ssh)) {

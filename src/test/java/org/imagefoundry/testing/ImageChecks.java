@@ -85,6 +85,9 @@ public final class ImageChecks {
         assertThat(debs.map(Path::toString)).as("no packages left in apt's cache").noneMatch(d -> d.endsWith(".deb"));
       }
       inImage.accept(mnt);
+      if (Files.exists(mnt.resolve("etc/hostname"))) {
+        assertThat(read(mnt.resolve("etc/hostname"))).as("the build host's name is not the image's").isEqualTo("localhost\n");
+      }
       if (Files.exists(mnt.resolve("etc/machine-id"))) {
         assertThat(read(mnt.resolve("etc/machine-id"))).as("machine-id").isEmpty();
       }

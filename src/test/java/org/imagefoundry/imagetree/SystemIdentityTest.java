@@ -1,0 +1,36 @@
+package org.imagefoundry.imagetree;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SystemIdentityTest {
+
+  @TempDir Path root;
+
+  @Test
+  void theImageForgetsTheBuildHostsNameItsHostKeysAndItsMachineId() throws Exception {
+    Files.createDirectories(root.resolve("etc/ssh"));
+    Files.writeString(root.resolve("etc/hostname"), "build-host-7\n"); // as debootstrap copied it
+    Files.writeString(root.resolve("etc/machine-id"), "0123456789abcdef0123456789abcdef\n");
+    Files.writeString(root.resolve("etc/ssh/ssh_host_ed25519_key"), "key");
+    Files.writeString(root.resolve("etc/ssh/sshd_config"), "PermitRootLogin no\n");
+
+    new SystemIdentity().forget(root);
+
+    assertThat(root.resolve("etc/hostname")).hasContent("localhost");
+    assertThat(root.resolve("etc/machine-id")).isEmptyFile();
+    assertThat(root.resolve("etc/ssh/ssh_host_ed25519_key")).doesNotExist();
+    assertThat(root.resolve("etc/ssh/sshd_config")).exists();
+  }
+
+  @Test
+  void anImageWithoutAHostnameFileGetsNone() {
+    new SystemIdentity().forget(root);
+
+    assertThat(root.resolve("etc/hostname")).doesNotExist();
+  }
+}
