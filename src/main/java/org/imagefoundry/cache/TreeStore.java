@@ -11,6 +11,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.imagefoundry.FoundrySettings;
@@ -87,12 +88,12 @@ public class TreeStore {
 
   /** Keeps the tree under {@code root}, but for {@code excludes}, as an entry; best effort, never fails the build. */
   public void store(String layer, String digest, String description, Path root, List<String> excludes, String buildId) {
-    store(layer, digest, description, root, excludes, java.util.Map.of(), buildId);
+    store(layer, digest, description, root, excludes, Map.of(), buildId);
   }
 
   /** As {@link #store}, with {@code notes} (file name to text) kept beside the tree, for {@link #note}. */
   public void store(String layer, String digest, String description, Path root, List<String> excludes,
-      java.util.Map<String, String> notes, String buildId) {
+      Map<String, String> notes, String buildId) {
     Path entry = dir(layer).resolve(digest);
     if (Files.isDirectory(entry)) {
       return;
