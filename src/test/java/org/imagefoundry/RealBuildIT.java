@@ -98,11 +98,13 @@ class RealBuildIT {
   }
 
   /**
-   * The same packages again come from the package-layer cache: neither debootstrap nor apt runs, the
-   * image holds the same packages (dpkg status) as the cold one, and its own root password. The same
-   * content for another output, file name and container is published from the cold build's stored
-   * images, raw, with the md5 the cold build recorded: md5sum of the published file (checked by
-   * verifyPublished) agrees. Both have the cold build's bill of materials.
+   * The same packages again, in an image of another size, come from the package-layer cache: neither
+   * debootstrap nor apt runs, the image holds the same packages (dpkg status) as the cold one, and its
+   * own root password. The same content for another output, file name and container is published from
+   * the cold build's stored images, raw, with the md5 the cold build recorded: md5sum of the published
+   * file (checked by verifyPublished) agrees. The same content with a root password is published from
+   * them too, with that password in /etc/shadow (mode, owner and group as they were) and an md5 of its
+   * own. All have the cold build's bill of materials.
    */
   @Test
   void theSamePackagesComeFromThePackageLayerCacheAndTheSameContentFromTheStoredImages() {
@@ -115,17 +117,22 @@ class RealBuildIT {
     String coldId = api.start(request.formatted("layer-cold.img.zst", "zstd", OUTPUT.resolve("layer-cold"), ""));
     JsonNode cold = api.awaitEnd(coldId, Duration.ofMinutes(20));
     assertThat(cold.get("state").asText()).as(api.log(coldId)).isEqualTo("SUCCEEDED");
+    // another size: the content differs, the package layer is the same
     String layerId = api.start(request.formatted("layer-warm.img.zst", "zstd", OUTPUT.resolve("layer-warm"),
-        ", \"root_password\": \"warm-pw\""));
+        ", \"root_password\": \"warm-pw\"").replace("\"1G\"", "\"1100M\""));
     String sameId = api.start(request.formatted("same.img", "raw", OUTPUT.resolve("same-content"), ""));
+    String passwordId = api.start(request.formatted("password.img", "raw", OUTPUT.resolve("same-password"),
+        ", \"root_password\": \"other-pw\""));
     JsonNode layer = api.awaitEnd(layerId, Duration.ofMinutes(20));
     assertThat(layer.get("state").asText()).as(api.log(layerId)).isEqualTo("SUCCEEDED");
     JsonNode same = api.awaitEnd(sameId, Duration.ofMinutes(20));
     assertThat(same.get("state").asText()).as(api.log(sameId)).isEqualTo("SUCCEEDED");
+    JsonNode password = api.awaitEnd(passwordId, Duration.ofMinutes(20));
+    assertThat(password.get("state").asText()).as(api.log(passwordId)).isEqualTo("SUCCEEDED");
 
     Map<String, String> status = new java.util.HashMap<>();
     Map<String, BuildMetadata> metadata = new java.util.HashMap<>();
-    for (var built : Map.of("cold", cold, "layer", layer, "same", same).entrySet()) {
+    for (var built : Map.of("cold", cold, "layer", layer, "same", same, "password", password).entrySet()) {
       Path file = Path.of(built.getValue().get("metadataPath").asText());
       metadata.put(built.getKey(), ImageChecks.verifyPublished(file, List.of("less", "bsdextrautils"),
           scratch.resolve(built.getKey()), mnt -> {
@@ -133,8 +140,15 @@ class RealBuildIT {
               status.put(built.getKey(), Files.readString(mnt.resolve("var/lib/dpkg/status")));
               String shadow = Files.readString(mnt.resolve("etc/shadow"));
               String hash = shadow.lines().filter(l -> l.startsWith("root:")).findFirst().orElseThrow().split(":")[1];
+              Path shadowFile = mnt.resolve("etc/shadow");
+              assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(shadowFile)))
+                  .isEqualTo("rw-r-----");
+              assertThat(Files.getAttribute(shadowFile, "unix:uid")).isEqualTo(0);
+              assertThat(Files.getAttribute(shadowFile, "unix:gid")).isEqualTo(42); // Debian's group shadow
               if (built.getKey().equals("layer")) {
                 assertThat(org.apache.commons.codec.digest.Crypt.crypt("warm-pw", hash)).isEqualTo(hash);
+              } else if (built.getKey().equals("password")) {
+                assertThat(org.apache.commons.codec.digest.Crypt.crypt("other-pw", hash)).isEqualTo(hash);
               } else {
                 assertThat(hash).doesNotStartWith("$6$");
               }
@@ -148,6 +162,13 @@ class RealBuildIT {
     assertThat(status.get("cold")).contains("Package: bsdextrautils");
     assertThat(status.get("layer")).isEqualTo(status.get("cold"));
     assertThat(status.get("same")).isEqualTo(status.get("cold"));
+    assertThat(status.get("password")).isEqualTo(status.get("cold"));
+    assertThat(metadata.get("password").imagesFromCache()).isTrue();
+    assertThat(metadata.get("password").images().get(0).rawMd5()).isNotEqualTo(metadata.get("cold").images().get(0).rawMd5());
+    assertThat(metadata.get("password").installedPackages()).isEqualTo(metadata.get("cold").installedPackages());
+    assertThat(api.log(passwordId)).contains("images copied from a build of the same content",
+            "the request's root password is set in the stored root image")
+        .doesNotContain("phase createChroot started", "phase debootstrap started");
     assertThat(metadata.get("cold").packagesFromCache()).isFalse();
     assertThat(metadata.get("layer").packagesFromCache()).isTrue();
     assertThat(metadata.get("layer").imagesFromCache()).isFalse();

@@ -20,11 +20,12 @@ import org.springframework.stereotype.Component;
 
 /**
  * The finished filesystem images of earlier builds, kept per content key under
- * {@code <data-dir>/cache/images/<key>/} (one sparse {@code <index>.img} per image, their sizes, and the
- * os the metadata reports): a request whose content is that of an earlier build, and which differs only
- * in its output, file names or containers, is published from them instead of being built. The content
- * key is the package layer's key, the root password's hash, every image's mount point, format, options,
- * label and size, and whether free blocks are discarded. Entries appear by an atomic rename, count
+ * {@code <data-dir>/cache/images/<key>/} (one sparse {@code <index>.img} per image, their sizes, the
+ * root password's hash they hold, and the os the metadata reports): a request whose content is that of
+ * an earlier build, and which differs only in its output, file names, containers or root password, is
+ * published from them instead of being built (steps.SetRootPassword writes another password in). The
+ * content key is the package layer's key, every image's mount point, format, options, label and size,
+ * and whether free blocks are discarded. Entries appear by an atomic rename, count
  * against {@code image-foundry.cache.max-size} with the tree caches, and one whose files do not have the
  * sizes recorded is dropped. The entry also keeps the installed packages read from the images, for the
  * bill of materials of the builds it serves.
@@ -32,24 +33,27 @@ import org.springframework.stereotype.Component;
 @Component
 public class ImageStore {
 
-  // a new version whenever what the build steps write into an image changes: v3, the hostname is localhost
-  static final String FORMAT = "image-content-v3";
+  // a new version whenever what the build steps write into an image changes: v3, the hostname is localhost;
+  // v4, the root password is not in the key but beside the images
+  static final String FORMAT = "image-content-v4";
   static final String LAYER = "images";
   static final String OS = "os.json";
   static final String SIZES = "sizes";
   static final String PACKAGES = "packages.json";
   static final String MD5S = "md5s";
+  static final String ROOT_PASSWORD = "root-password";
 
   /** An entry's name and what it stands for. */
   public record Key(String digest, String description) {}
 
   /**
-   * What the metadata reports of the stored images: the os (JSON), the installed packages (JSON), and
-   * each image's raw md5 once a build has published them (empty until then).
+   * What is known of the stored images: the os (JSON) and the installed packages (JSON) the metadata
+   * reports, the root password's hash in their /etc/shadow (null: none was set), and each image's raw
+   * md5 once a build has published them (empty until then).
    */
-  public record Facts(String os, String packages, List<String> rawMd5s) {
-    public Facts(String os, String packages) {
-      this(os, packages, List.of());
+  public record Facts(String os, String packages, String rootPasswordHash, List<String> rawMd5s) {
+    public Facts(String os, String packages, String rootPasswordHash) {
+      this(os, packages, rootPasswordHash, List.of());
     }
   }
 
@@ -70,7 +74,6 @@ public class ImageStore {
   /** The content key of {@code spec}'s images built on the package layer {@code layer}. */
   public Key key(PackageLayerCache.Key layer, BuildSpec spec) {
     List<String> lines = new ArrayList<>(List.of(FORMAT, "layer=" + layer.digest(),
-        "root-password=" + (spec.hashedRootPassword() == null ? "-" : spec.hashedRootPassword()),
         "discard-free-blocks=" + settings.discardFreeBlocks()));
     for (Image image : spec.images()) {
       lines.add("image=" + String.join(" ", image.mount(), image.spec().format(),
@@ -82,6 +85,17 @@ public class ImageStore {
 
   public boolean contains(Key key) {
     return Files.isRegularFile(dir().resolve(key.digest()).resolve(TreeStore.LAST_USED));
+  }
+
+  /** The root password's hash the stored images hold; null when they hold none, or there are none. */
+  public String rootPasswordHash(Key key) {
+    Path file = dir().resolve(key.digest()).resolve(ROOT_PASSWORD);
+    try {
+      String hash = Files.isRegularFile(file) ? Files.readString(file) : "";
+      return hash.isEmpty() ? null : hash;
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** Keeps copies of {@code images} and what was read from them; best effort, never fails the build. */
@@ -102,6 +116,7 @@ public class ImageStore {
       Files.write(partial.resolve(SIZES), sizes);
       Files.writeString(partial.resolve(OS), facts.os());
       Files.writeString(partial.resolve(PACKAGES), facts.packages());
+      Files.writeString(partial.resolve(ROOT_PASSWORD), facts.rootPasswordHash() == null ? "" : facts.rootPasswordHash());
       Files.writeString(partial.resolve("key.txt"), key.description() + "\n");
       TreeStore.touch(partial.resolve(TreeStore.LAST_USED));
       Files.move(partial, entry, StandardCopyOption.ATOMIC_MOVE);
@@ -143,7 +158,8 @@ public class ImageStore {
       if (!rawMd5s.isEmpty() && rawMd5s.size() != targets.size()) {
         throw new IOException("records " + rawMd5s.size() + " md5s, not " + targets.size());
       }
-      Facts facts = new Facts(Files.readString(entry.resolve(OS)), Files.readString(entry.resolve(PACKAGES)), rawMd5s);
+      Facts facts = new Facts(Files.readString(entry.resolve(OS)), Files.readString(entry.resolve(PACKAGES)),
+          rootPasswordHash(key), rawMd5s);
       TreeStore.touch(entry.resolve(TreeStore.LAST_USED));
       BuildLog.info("images copied from a build of the same content: {}", key.digest());
       return Optional.of(facts);

@@ -11,8 +11,12 @@ import org.springframework.stereotype.Component;
 @Component
 public class TreeArchives {
 
-  /** zstd reads these from its environment: all cores, default level. */
-  private static final Map<String, String> ZSTD = Map.of("ZSTD_NBTHREADS", "0");
+  /**
+   * zstd reads these from its environment: all cores, level 1. A tree is packed while its build waits:
+   * level 1 packs a bookworm minbase in about four fifths of level 3's time, into an archive about a fifth
+   * larger, and unpacks as fast.
+   */
+  private static final Map<String, String> ZSTD = Map.of("ZSTD_NBTHREADS", "0", "ZSTD_CLEVEL", "1");
 
   private final CommandRunner runner;
   private final FoundrySettings settings;

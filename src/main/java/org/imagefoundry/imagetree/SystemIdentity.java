@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.springframework.stereotype.Component;
 
@@ -19,22 +20,26 @@ public class SystemIdentity {
   public void setRootPasswordHash(Path root, String hash) {
     Path shadow = ChrootFiles.resolve(root, "etc/shadow");
     try {
-      List<String> lines = Files.readAllLines(shadow);
-      List<String> updated = lines.stream().map(line -> {
-        if (!line.startsWith("root:")) {
-          return line;
-        }
-        String[] fields = line.split(":", -1);
-        fields[1] = hash;
-        return String.join(":", fields);
-      }).toList();
-      if (updated.equals(lines) && lines.stream().noneMatch(l -> l.startsWith("root:"))) {
-        throw new IllegalStateException("the image's /etc/shadow has no root entry");
-      }
-      Files.write(shadow, updated);
+      Files.writeString(shadow, withRootPasswordHash(Files.readString(shadow), hash));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** {@code shadow} (the content of an /etc/shadow) with {@code hash} in root's entry, nothing else changed. */
+  public static String withRootPasswordHash(String shadow, String hash) {
+    List<String> lines = shadow.lines().toList();
+    if (lines.stream().noneMatch(line -> line.startsWith("root:"))) {
+      throw new IllegalStateException("the image's /etc/shadow has no root entry");
+    }
+    return lines.stream().map(line -> {
+      if (!line.startsWith("root:")) {
+        return line;
+      }
+      String[] fields = line.split(":", -1);
+      fields[1] = hash;
+      return String.join(":", fields);
+    }).collect(Collectors.joining("\n", "", "\n"));
   }
 
   /**

@@ -28,8 +28,13 @@ public final class BuildVariables {
    * checkExistingImages found, or the one storeImages filled; null when there is none.
    */
   public static final String CONTENT_KEY = "contentKey";
-  /** The raw md5s recorded with the stored images restoreStoredImages copied (JSON list); null when none were. */
+  /**
+   * The raw md5s recorded with the stored images restoreStoredImages copied (JSON list, an element null
+   * where an image was changed since); null when none were.
+   */
   public static final String STORED_RAW_MD5S = "storedRawMd5s";
+  /** The root password's hash in the stored images restoreStoredImages copied; null when they hold none. */
+  public static final String STORED_ROOT_PASSWORD = "storedRootPassword";
   /** The os entry read from the image (JSON). */
   public static final String OS = "os";
   /** The published images with their checksums and sizes (JSON list, as in the metadata). */

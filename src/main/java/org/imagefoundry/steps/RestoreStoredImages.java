@@ -7,7 +7,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Copies the stored images of the same content into the build's workspace, where the disk tasks and
- * containerize take them, and takes the os and the installed packages read from them. Should the entry have gone meanwhile, the build fails and a
+ * containerize take them (setRootPassword first gives them the request's root password), and takes the
+ * os and the installed packages read from them. Should the entry have gone meanwhile, the build fails and a
  * new request builds it.
  */
 @Component
@@ -28,6 +29,7 @@ public class RestoreStoredImages extends BuildStep {
     build.setJson(BuildVariables.OS, facts.os());
     build.setJson(BuildVariables.INSTALLED_PACKAGES, facts.packages());
     build.setJson(BuildVariables.STORED_RAW_MD5S, facts.rawMd5s().isEmpty() ? null : facts.rawMd5s());
+    build.set(BuildVariables.STORED_ROOT_PASSWORD, facts.rootPasswordHash());
     build.set(BuildVariables.BASE_FROM_CACHE, true);
     build.set(BuildVariables.PACKAGES_FROM_CACHE, true);
   }

@@ -31,7 +31,7 @@ public class StoreImages extends BuildStep {
     if (!images.contains(key)) {
       String os = build.getJson(BuildVariables.OS, new TypeReference<JsonNode>() {}).toString();
       String packages = build.getJson(BuildVariables.INSTALLED_PACKAGES, new TypeReference<JsonNode>() {}).toString();
-      images.store(key, build.imageFiles(), new ImageStore.Facts(os, packages), build.id());
+      images.store(key, build.imageFiles(), new ImageStore.Facts(os, packages, build.spec().hashedRootPassword()), build.id());
     }
   }
 }

@@ -54,14 +54,29 @@ class ImageStoreTest {
   }
 
   @Test
-  void onlyOutputFileNamesAndContainersLeaveTheContentKeyAsItIs() {
+  void onlyOutputFileNamesContainersAndTheRootPasswordLeaveTheContentKeyAsItIs() {
     ImageStore.Key key = store.key(LAYER, spec("/out/a", "a.img.gz", "gzip", "ext4", null));
 
     assertThat(store.key(LAYER, spec("/out/b", "b.img", "raw", "ext4", null))).isEqualTo(key);
+    assertThat(store.key(LAYER, spec("/out/a", "a.img.gz", "gzip", "ext4", "$6$salt$hash"))).isEqualTo(key);
     assertThat(store.key(LAYER, spec("/out/a", "a.img.gz", "gzip", "xfs", null)).digest()).isNotEqualTo(key.digest());
-    assertThat(store.key(LAYER, spec("/out/a", "a.img.gz", "gzip", "ext4", "$6$salt$hash")).digest()).isNotEqualTo(key.digest());
     assertThat(store.key(new PackageLayerCache.Key("b".repeat(64), "other"), spec("/out/a", "a.img.gz", "gzip", "ext4", null))
         .digest()).isNotEqualTo(key.digest());
+  }
+
+  @Test
+  void theRootPasswordTheImagesHoldIsKeptWithThemAndNoneIsNull() throws Exception {
+    ImageStore.Key key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", "$6$salt$hash"));
+    assertThat(store.rootPasswordHash(key)).isNull();
+
+    store.store(key, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]", "$6$salt$hash"), "b1");
+
+    assertThat(store.rootPasswordHash(key)).isEqualTo("$6$salt$hash");
+    assertThat(store.restore(key, List.of(dir.resolve("target/0.img")))).map(ImageStore.Facts::rootPasswordHash)
+        .contains("$6$salt$hash");
+    ImageStore.Key other = store.key(LAYER, spec("/out/a", "a.img", "raw", "xfs", null));
+    store.store(other, List.of(image("1.img", 1 << 20)), new ImageStore.Facts("{}", "[]", null), "b2");
+    assertThat(store.rootPasswordHash(other)).isNull();
   }
 
   @Test
@@ -70,19 +85,19 @@ class ImageStoreTest {
     Path built = image("0.img", 1 << 20);
     assertThat(store.restore(key, List.of(dir.resolve("target/0.img")))).isEmpty();
 
-    store.store(key, List.of(built), new ImageStore.Facts("{\"name\":\"Debian\"}", "[{\"name\":\"less\"}]"), "b1");
+    store.store(key, List.of(built), new ImageStore.Facts("{\"name\":\"Debian\"}", "[{\"name\":\"less\"}]", null), "b1");
 
     assertThat(store.contains(key)).isTrue();
     Path target = dir.resolve("target/0.img");
     assertThat(store.restore(key, List.of(target)))
-        .contains(new ImageStore.Facts("{\"name\":\"Debian\"}", "[{\"name\":\"less\"}]"));
+        .contains(new ImageStore.Facts("{\"name\":\"Debian\"}", "[{\"name\":\"less\"}]", null));
     assertThat(target).hasSameBinaryContentAs(built);
   }
 
   @Test
   void theRawMd5sABuildRecordsComeBackWithTheImagesOnceAndForAll() throws Exception {
     ImageStore.Key key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
-    store.store(key, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]"), "b1");
+    store.store(key, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]", null), "b1");
     assertThat(store.restore(key, List.of(dir.resolve("t1/0.img")))).get().extracting(ImageStore.Facts::rawMd5s)
         .isEqualTo(List.of());
 
@@ -97,7 +112,7 @@ class ImageStoreTest {
   @Test
   void anEntryThatRecordsMd5sForAnotherNumberOfImagesIsDropped() throws Exception {
     ImageStore.Key key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
-    store.store(key, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]"), "b1");
+    store.store(key, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]", null), "b1");
     store.recordRawMd5s(key, List.of("0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef"), "b1");
 
     assertThat(store.restore(key, List.of(dir.resolve("target/0.img")))).isEmpty();
@@ -107,7 +122,7 @@ class ImageStoreTest {
   @Test
   void anEntryWhoseImageIsNotOfTheRecordedSizeIsDropped() throws Exception {
     ImageStore.Key key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
-    store.store(key, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]"), "b1");
+    store.store(key, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]", null), "b1");
     Path stored = store.dir().resolve(key.digest()).resolve("0.img");
     Files.write(stored, new byte[100]);
 
@@ -119,11 +134,11 @@ class ImageStoreTest {
   void theLeastRecentlyUsedEntryGoesWhenTheCachesTogetherOutgrowTheLimit() throws Exception {
     ImageStore.Key older = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
     ImageStore.Key newer = store.key(LAYER, spec("/out/a", "a.img", "raw", "xfs", null));
-    store.store(older, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]"), "b1");
+    store.store(older, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]", null), "b1");
     Files.setLastModifiedTime(store.dir().resolve(older.digest()).resolve(TreeStore.LAST_USED), FileTime.fromMillis(1_000));
 
     store(DataSize.ofBytes((1 << 20) + (1 << 19)))
-        .store(newer, List.of(image("1.img", 1 << 20)), new ImageStore.Facts("{}", "[]"), "b2");
+        .store(newer, List.of(image("1.img", 1 << 20)), new ImageStore.Facts("{}", "[]", null), "b2");
 
     assertThat(store.contains(older)).isFalse();
     assertThat(store.contains(newer)).isTrue();

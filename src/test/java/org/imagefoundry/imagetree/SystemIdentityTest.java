@@ -33,4 +33,15 @@ class SystemIdentityTest {
 
     assertThat(root.resolve("etc/hostname")).doesNotExist();
   }
+
+  @Test
+  void theRootPasswordHashReplacesRootsEntryAloneAndAShadowWithoutRootIsAnError() {
+    String shadow = "root:*:20000:0:99999:7:::\ndaemon:*:20000:0:99999:7:::\n";
+
+    assertThat(SystemIdentity.withRootPasswordHash(shadow, "$6$salt$hash"))
+        .isEqualTo("root:$6$salt$hash:20000:0:99999:7:::\ndaemon:*:20000:0:99999:7:::\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> SystemIdentity.withRootPasswordHash("daemon:*:20000:0:99999:7:::\n", "$6$salt$hash"))
+        .hasMessageContaining("no root entry");
+  }
 }

@@ -1,0 +1,79 @@
+package org.imagefoundry.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.imagefoundry.testing.Settings;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real debugfs on a small ext4 image file that mkfs.ext4 -d filled: nothing is mounted. */
+class ExtFilesTest {
+
+  static final String OLD_HASH = "$6$another$build-s-root-password-hash";
+
+  @TempDir Path dir;
+  final ProcessCommandRunner runner = new ProcessCommandRunner();
+  final ExtFiles extFiles = new ExtFiles(runner, Settings.defaults());
+  Path image;
+  Path scratch;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    Path tree = Files.createDirectories(dir.resolve("tree/etc"));
+    Files.writeString(tree.resolve("shadow"), "root:" + OLD_HASH + ":20000:0:99999:7:::\ndaemon:*:20000:0:99999:7:::\n");
+    Files.writeString(tree.resolve("hostname"), "localhost\n");
+    image = dir.resolve("0.img");
+    scratch = Files.createDirectories(dir.resolve("scratch"));
+    runner.run(Command.of(Settings.defaults().timeouts().command(), "mkfs.ext4", "-q", "-d", dir.resolve("tree").toString(),
+        image.toString(), "8M"));
+    // as Debian has it: root:shadow 0640, set in the image as debugfs would find it
+    runner.run(Command.of(Settings.defaults().timeouts().command(), "debugfs", "-w", "-R",
+        "set_inode_field /etc/shadow mode 0100640", image.toString()));
+    runner.run(Command.of(Settings.defaults().timeouts().command(), "debugfs", "-w", "-R",
+        "set_inode_field /etc/shadow gid 42", image.toString()));
+  }
+
+  @Test
+  void aFileIsReadFromTheUnmountedImage() {
+    assertThat(extFiles.read(image, "/etc/hostname", scratch)).isEqualTo("localhost\n");
+    assertThat(scratch).isEmptyDirectory();
+  }
+
+  @Test
+  void aReplacedFileHasTheNewContentWithTheModeOwnerAndGroupItHadTheOldContentIsGoneAndTheFilesystemStaysClean() throws Exception {
+    assertThat(new String(Files.readAllBytes(image), java.nio.charset.StandardCharsets.ISO_8859_1)).contains(OLD_HASH);
+    assertThat(extFiles.attributes(image, "/etc/shadow")).isEqualTo(new ExtFiles.Attributes("0640", "0", "42"));
+    String longer = "root:$6$salt$" + "h".repeat(86) + ":20000:0:99999:7:::\ndaemon:*:20000:0:99999:7:::\n";
+
+    extFiles.replace(image, "/etc/shadow", longer, scratch);
+
+    assertThat(extFiles.read(image, "/etc/shadow", scratch)).isEqualTo(longer);
+    assertThat(extFiles.attributes(image, "/etc/shadow")).isEqualTo(new ExtFiles.Attributes("0640", "0", "42"));
+    assertThat(extFiles.read(image, "/etc/hostname", scratch)).isEqualTo("localhost\n");
+    CommandResult check = runner.run(Command.of(Settings.defaults().timeouts().command(), "e2fsck", "-f", "-n",
+        image.toString()).okExitCodes(0, 1, 2, 4, 8));
+    assertThat(check.exitCode()).as(check.output()).isZero();
+    // the old file's blocks were zeroed before they were freed
+    assertThat(new String(Files.readAllBytes(image), java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain(OLD_HASH);
+    assertThat(scratch).isEmptyDirectory();
+  }
+
+  @Test
+  void aMissingFileIsAnErrorNotAnEmptyFile() {
+    assertThatThrownBy(() -> extFiles.read(image, "/etc/nothere", scratch)).hasMessageContaining("/etc/nothere is not in");
+    assertThatThrownBy(() -> extFiles.replace(image, "/etc/nothere", "x", scratch)).hasMessageContaining("/etc/nothere is not in");
+  }
+
+  @Test
+  void aPathDebugfsWouldSplitIsRefusedBeforeAnythingRuns() {
+    for (String path : List.of("/etc/sha dow", "/etc/shadow\nrm /etc/hostname", "etc/shadow", "/etc/\"shadow\"")) {
+      assertThatThrownBy(() -> extFiles.read(image, path, scratch)).isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(extFiles.read(image, "/etc/hostname", scratch)).isEqualTo("localhost\n");
+  }
+}
