@@ -19,6 +19,7 @@ import org.imagefoundry.testing.ImageChecks;
 import org.imagefoundry.testing.LocalRepository;
 import org.imagefoundry.testing.Postgres;
 import org.imagefoundry.testing.Requests;
+import org.imagefoundry.testing.SerialConsole;
 import org.imagefoundry.testing.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,6 +94,37 @@ class CrashRecoveryIT {
     ImageChecks.verifyPublished(Path.of(build.get("metadataPath").asText()), List.of("less"), scratch);
     ImageChecks.assertNothingLeft(ROOT.resolve("build"), id, ROOT.resolve("images").resolve(phase));
     assertRestartedOnceNeverOverlapping(api.log(id), phase, killedPid, service.pid());
+  }
+
+  /**
+   * Killed once the disk's filesystems are mounted (assembleDisk finished): the service's mount namespace
+   * dies with it, so the next disk step (findKernel, or installBootloader should it have started) finds
+   * them unmounted on the disk's loop device, still attached, and mounts them again. The disk then boots
+   * with SeaBIOS to a login prompt: GRUB went onto the disk, not into an empty directory of the build host.
+   */
+  @Test
+  void aDiskBuildKilledAfterItsFilesystemsWereMountedMountsThemAgainAndItsDiskBoots() throws Exception {
+    Api api = service.api();
+    String id = api.start("""
+        {"image_data": {"/": {"uri": "http://images.invalid/disk-root.img.zst", "format": "ext4", "container": "zstd",
+                              "size": "2G"}},
+         "disk": {"name": "disk.raw", "format": "raw", "boot": "bios"},
+         "output": "%s", "codename": "bookworm", "variant": "minbase",
+         "packages": ["linux-image-amd64", "systemd-sysv"]}
+        """.formatted(ROOT.resolve("images").resolve("disk")));
+    awaitLogLine(id, message -> message.startsWith("phase assembleDisk finished"), -1, Duration.ofMinutes(20));
+
+    service.kill();
+    service.start();
+
+    awaitLogLine(id, "the disk's filesystems are not mounted (the service was restarted): mounting them again",
+        service.pid(), Duration.ofMinutes(2));
+    JsonNode build = api.awaitEnd(id, Duration.ofMinutes(10));
+    assertThat(build.get("state").asText()).as(log(id)).isEqualTo("SUCCEEDED");
+    ImageChecks.assertNothingLeft(ROOT.resolve("build"), id, ROOT.resolve("images").resolve("disk"));
+    try (SerialConsole console = SerialConsole.boot(ROOT.resolve("images/disk/disk.raw"), "raw")) {
+      console.await("login:", Duration.ofMinutes(6));
+    }
   }
 
   /**

@@ -28,15 +28,17 @@ public class AssembleDisk extends BuildStep {
   private final Filesystems filesystems;
   private final Mounts mounts;
   private final Fstab fstab;
+  private final DiskMounts diskMounts;
 
   public AssembleDisk(StepSupport support, LoopDevices loopDevices, DiskImages diskImages, Filesystems filesystems,
-      Mounts mounts, Fstab fstab) {
+      Mounts mounts, Fstab fstab, DiskMounts diskMounts) {
     super(support);
     this.loopDevices = loopDevices;
     this.diskImages = diskImages;
     this.filesystems = filesystems;
     this.mounts = mounts;
     this.fstab = fstab;
+    this.diskMounts = diskMounts;
   }
 
   @Override
@@ -71,15 +73,9 @@ public class AssembleDisk extends BuildStep {
       partitions.add(new PartitionMetadata(partition.number(), partition.role(), partition.mount(), format,
           partition.start(), partition.size(), uuid));
     }
-    for (Partition partition : layout.filesystems()) {
-      String format = build.spec().images().get(partition.image()).spec().format();
-      mounts.mount(LoopDevices.partition(disk, partition.number()), format, mountPoint(root, partition.mount()));
-    }
+    diskMounts.mount(build, disk);
     fstab.write(root, entries);
     build.setJson(BuildVariables.DISK_PARTITIONS, partitions);
   }
 
-  static java.nio.file.Path mountPoint(java.nio.file.Path root, String mount) {
-    return "/".equals(mount) ? root : root.resolve(mount.substring(1));
-  }
 }

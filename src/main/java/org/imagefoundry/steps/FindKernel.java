@@ -12,14 +12,17 @@ import org.springframework.stereotype.Component;
 public class FindKernel extends BuildStep {
 
   private final BootEntries bootEntries;
+  private final DiskMounts diskMounts;
 
-  public FindKernel(StepSupport support, BootEntries bootEntries) {
+  public FindKernel(StepSupport support, BootEntries bootEntries, DiskMounts diskMounts) {
     super(support);
     this.bootEntries = bootEntries;
+    this.diskMounts = diskMounts;
   }
 
   @Override
   protected void run(Build build) {
+    diskMounts.remount(build);
     var kernel = bootEntries.kernel(build.workspace().diskRoot().resolve("boot")).orElseThrow(() -> new BuildFailure(
         "no kernel with an initramfs in /boot: the packages must hold a kernel, e.g. linux-image-amd64"));
     build.set(BuildVariables.KERNEL, kernel.version());

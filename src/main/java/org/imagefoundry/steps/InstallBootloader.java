@@ -22,10 +22,12 @@ public class InstallBootloader extends BuildStep {
   private final FatFiles fatFiles;
   private final LoopDevices loopDevices;
   private final BootEntries bootEntries;
+  private final DiskMounts diskMounts;
 
   public InstallBootloader(StepSupport support, Grub grub, FatFiles fatFiles, LoopDevices loopDevices,
-      BootEntries bootEntries) {
+      BootEntries bootEntries, DiskMounts diskMounts) {
     super(support);
+    this.diskMounts = diskMounts;
     this.grub = grub;
     this.fatFiles = fatFiles;
     this.loopDevices = loopDevices;
@@ -34,6 +36,7 @@ public class InstallBootloader extends BuildStep {
 
   @Override
   protected void run(Build build) {
+    diskMounts.remount(build);
     List<PartitionMetadata> partitions = build.getJson(BuildVariables.DISK_PARTITIONS,
         new TypeReference<List<PartitionMetadata>>() {});
     String rootUuid = uuidOf(partitions, "/");

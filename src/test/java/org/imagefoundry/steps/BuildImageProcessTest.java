@@ -280,4 +280,27 @@ class BuildImageProcessTest {
     BpmnAwareTests.assertThat(build).isEnded().hasPassed("succeeded");
     assertThat(host.mountPoints()).isEmpty();
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"findKernel", "installBootloader"})
+  void aDiskStepAfterARestartFindsTheDisksFilesystemsUnmountedAndMountsThemAgainOnItsLoopDevice(String phase) {
+    String request = Requests.twoImages(settings).replace("\"packages\": [\"less\"]", """
+        "packages": ["less", "linux-image-amd64"],
+        "disk": {"name": "disk.qcow2", "format": "qcow2", "swap": {"size": "128M"}}""");
+    ProcessInstance build = start(request);
+    driver.runUntil(build, phase);
+    Path diskRoot = workspaces.of(build.getBusinessKey()).diskRoot();
+    assertThat(host.mountPoints()).contains(diskRoot, diskRoot.resolve("var"));
+    var attached = host.loopDevices();
+    host.forgetMounts();
+
+    driver.step(build);
+
+    BpmnAwareTests.assertThat(build).hasPassed(phase);
+    assertThat(host.mountPoints()).containsExactly(diskRoot, diskRoot.resolve("var"));
+    assertThat(host.loopDevices()).isEqualTo(attached);
+    driver.run(build);
+    BpmnAwareTests.assertThat(build).isEnded().hasPassed("succeeded");
+    assertThat(host.mountPoints()).isEmpty();
+  }
 }
