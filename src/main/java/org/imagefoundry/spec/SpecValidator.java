@@ -122,12 +122,21 @@ public class SpecValidator {
     if (images.has("/") && images.get("/").isObject()) {
       String rootName = imageFileName(images.get("/").get("uri"), "image_data./.uri", new Check());
       if (rootName != null) {
-        String metadata = (rootName.contains(".") ? rootName.substring(0, rootName.indexOf('.')) : rootName) + ".yaml";
+        String metadata = baseName(rootName) + ".yaml";
         if (names.contains(metadata)) {
           check.add("image_data", "an image would overwrite the metadata file " + metadata);
         }
+        String sbom = baseName(rootName) + ".spdx.json";
+        if (names.contains(sbom)) {
+          check.add("image_data", "an image would overwrite the bill of materials " + sbom);
+        }
       }
     }
+  }
+
+  /** A file name up to its first dot: what the metadata (.yaml) and the bill of materials (.spdx.json) are named after. */
+  private static String baseName(String fileName) {
+    return fileName.contains(".") ? fileName.substring(0, fileName.indexOf('.')) : fileName;
   }
 
   /**
@@ -159,8 +168,8 @@ public class SpecValidator {
           return;
         }
         String imageName = imageFileName(image.get("uri"), "", new Check());
-        if (name != null && (name.equals(imageName) || imageName != null && name.equals(
-            (imageName.contains(".") ? imageName.substring(0, imageName.indexOf('.')) : imageName) + ".yaml"))) {
+        if (name != null && (name.equals(imageName) || imageName != null && (name.equals(baseName(imageName) + ".yaml")
+            || "/".equals(entry.getKey()) && name.equals(baseName(imageName) + ".spdx.json")))) {
           check.add("disk.name", "the disk would overwrite " + name);
         }
         if (efiSystemPartition && (entry.getKey().equals(DiskLayout.EFI_MOUNT)

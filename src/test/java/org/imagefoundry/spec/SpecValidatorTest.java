@@ -305,6 +305,20 @@ class SpecValidatorTest {
   }
 
   @Test
+  void noImageAndNoDiskMayOverwriteTheMetadataOrTheBillOfMaterials() throws Exception {
+    assertThat(fields(BUILDER, r -> image(r, "/srv").put("uri", "http://h/root.yaml"))).containsExactly("image_data");
+    assertThat(fields(BUILDER, r -> image(r, "/srv").put("uri", "http://h/root.spdx.json"))).containsExactly("image_data");
+    assertThat(fields(BUILDER, r -> {
+      disk(r, "{\"name\": \"root.spdx.json\", \"format\": \"raw\"}");
+      image(r, "/srv").put("format", "ext4");
+    })).containsExactly("disk.name");
+    assertThat(fields(BUILDER, r -> {
+      disk(r, "{\"name\": \"srv.spdx.json\", \"format\": \"raw\"}");
+      image(r, "/srv").put("format", "ext4");
+    })).isEmpty();
+  }
+
+  @Test
   void theDiskExampleIsValidForABuilder() throws Exception {
     String example = Files.readString(Path.of("examples/bookworm-disk.json"))
         .replace("/var/lib/image-foundry/images", dir.resolve("images").toString());
