@@ -60,6 +60,12 @@ class BuildImageProcessTest {
     ProcessDriver.resetClock();
   }
 
+  /** The two images with a kernel among the packages and {@code disk} as the request's disk. */
+  String diskRequest(String disk) {
+    return Requests.twoImages(settings).replace("\"packages\": [\"less\"]",
+        "\"packages\": [\"less\", \"linux-image-amd64\"], \"disk\": " + disk);
+  }
+
   ProcessInstance start(String request) {
     String id = builds.start(request, ADMIN);
     return engine.getRuntimeService().createProcessInstanceQuery().processInstanceBusinessKey(id).singleResult();
@@ -96,9 +102,8 @@ class BuildImageProcessTest {
 
   @Test
   void aDiskRequestTakesTheDiskTasksAndPublishesTheDiskWithItsLayoutInTheMetadata() throws Exception {
-    String request = Requests.twoImages(settings).replace("\"packages\": [\"less\"]", """
-        "packages": ["less", "linux-image-amd64"],
-        "disk": {"name": "disk.qcow2", "format": "qcow2", "swap": {"size": "128M"}}""");
+    String request = diskRequest("""
+        {"name": "disk.qcow2", "format": "qcow2", "swap": {"size": "128M"}}""");
     ProcessInstance build = start(request);
 
     driver.run(build);
@@ -127,9 +132,8 @@ class BuildImageProcessTest {
 
   @Test
   void aDiskBootingBothGetsAnEfiSystemPartitionWithGrubsEfiImageAndGrubForBios() throws Exception {
-    String request = Requests.twoImages(settings).replace("\"packages\": [\"less\"]", """
-        "packages": ["less", "linux-image-amd64"],
-        "disk": {"name": "disk.qcow2", "format": "qcow2", "boot": "both", "swap": {"size": "128M"}}""");
+    String request = diskRequest("""
+        {"name": "disk.qcow2", "format": "qcow2", "boot": "both", "swap": {"size": "128M"}}""");
     ProcessInstance build = start(request);
     driver.runUntil(build, "releaseDisk");
     Path diskRoot = workspaces.of(build.getBusinessKey()).diskRoot();
@@ -164,9 +168,8 @@ class BuildImageProcessTest {
 
   @Test
   void aUefiDiskGetsNoBiosBootPartitionAndNoGrubForBios() throws Exception {
-    String request = Requests.twoImages(settings).replace("\"packages\": [\"less\"]", """
-        "packages": ["less", "linux-image-amd64"],
-        "disk": {"name": "disk.img", "format": "raw", "partition_table": "msdos", "boot": "uefi"}""");
+    String request = diskRequest("""
+        {"name": "disk.img", "format": "raw", "partition_table": "msdos", "boot": "uefi"}""");
     ProcessInstance build = start(request);
 
     driver.run(build);
@@ -184,9 +187,8 @@ class BuildImageProcessTest {
   @Test
   void aFailingUefiGrubWaitsInIncidentAndACancelReleasesEverything() {
     host.failOn(List.of("grub-mkimage"), 1, 100, "grub-mkimage: error: the test's doing");
-    String request = Requests.twoImages(settings).replace("\"packages\": [\"less\"]", """
-        "packages": ["less", "linux-image-amd64"],
-        "disk": {"name": "disk.qcow2", "format": "qcow2", "boot": "uefi"}""");
+    String request = diskRequest("""
+        {"name": "disk.qcow2", "format": "qcow2", "boot": "uefi"}""");
     ProcessInstance build = start(request);
 
     driver.run(build);
@@ -284,9 +286,8 @@ class BuildImageProcessTest {
   @ParameterizedTest
   @ValueSource(strings = {"findKernel", "installBootloader"})
   void aDiskStepAfterARestartFindsTheDisksFilesystemsUnmountedAndMountsThemAgainOnItsLoopDevice(String phase) {
-    String request = Requests.twoImages(settings).replace("\"packages\": [\"less\"]", """
-        "packages": ["less", "linux-image-amd64"],
-        "disk": {"name": "disk.qcow2", "format": "qcow2", "swap": {"size": "128M"}}""");
+    String request = diskRequest("""
+        {"name": "disk.qcow2", "format": "qcow2", "swap": {"size": "128M"}}""");
     ProcessInstance build = start(request);
     driver.runUntil(build, phase);
     Path diskRoot = workspaces.of(build.getBusinessKey()).diskRoot();
