@@ -12,6 +12,7 @@ import org.springframework.boot.autoconfigure.security.SecurityProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
@@ -32,10 +33,14 @@ public class SecurityConfiguration {
 
   @Bean
   public SecurityFilterChain security(HttpSecurity http, CamundaUsers users, LoginThrottle throttle) throws Exception {
+    LoginThrottleFilter logins = new LoginThrottleFilter(throttle);
     return http
-        .authenticationProvider(users)
+        // its own manager, without the global one as parent: the parent holds CamundaUsers too, and a
+        // wrong password would be checked twice
+        .authenticationManager(new ProviderManager(users))
         .httpBasic(basic -> basic.realmName("image-foundry"))
-        .addFilterBefore(new LoginThrottleFilter(throttle), BasicAuthenticationFilter.class)
+        .addFilterBefore(logins, BasicAuthenticationFilter.class)
+        .addFilterAfter(logins.afterAuthentication(), BasicAuthenticationFilter.class)
         .authorizeHttpRequests(AccessRules::apply)
         // credentials come with every request and nothing of ours rides on a cookie; the webapps have
         // their own CSRF protection and session

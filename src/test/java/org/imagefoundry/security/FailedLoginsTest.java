@@ -14,7 +14,19 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.net.InetAddress;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.digest.PasswordManager;
+import org.imagefoundry.testing.RawHttp;
 import org.imagefoundry.testing.Api;
 import org.imagefoundry.testing.ProcessTest;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,7 +37,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 /**
  * Wrong passwords slow down whoever sends them and never keep the user out for good: after a burst, the
  * source is answered 429 for a short while, and then the right password works again. The webapps'
- * login form is throttled the same way, and still lets the admin into Cockpit.
+ * login form is throttled the same way, and still lets the admin into Cockpit. Parallel wrong logins
+ * get no more password checks than the throttle allows.
  */
 @ProcessTest
 class FailedLoginsTest {
@@ -33,8 +46,11 @@ class FailedLoginsTest {
   static final String VICTIM = "victim";
   static final String PASSWORD = "victim-secret";
 
+  static final int MAX_FAILURES = 10;
+
   @LocalServerPort int port;
   @Autowired IdentityService identity;
+  @Autowired ProcessEngine engine;
 
   @BeforeEach
   void setUp() {
@@ -61,6 +77,59 @@ class FailedLoginsTest {
     Api victim = new Api(base(), VICTIM, PASSWORD);
     await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
         .until(() -> victim.get("/api/builds").status() == 200);
+  }
+
+  @Test
+  void twoHundredParallelWrongLoginsGetAtMostMaxFailuresPasswordChecks() throws Exception {
+    assertThat(parallelWrongLogins("127.0.0.2", "GET", "/api/builds", RawHttp.basic(VICTIM, "wrong"), Map.of(), null))
+        .as("password checks of 200 parallel HTTP Basic logins").isBetween(1, MAX_FAILURES);
+    // the login form wants the CSRF token of a session: that of a browser that opened Cockpit (not a login)
+    Webapp browser = new Webapp();
+    String cookies = browser.cookies.getCookieStore().getCookies().stream().map(HttpCookie::toString)
+        .reduce((a, b) -> a + "; " + b).orElseThrow();
+    Map<String, String> headers = Map.of("Content-Type", "application/x-www-form-urlencoded", "Cookie", cookies,
+        "X-XSRF-TOKEN", browser.csrfToken());
+    assertThat(parallelWrongLogins("127.0.0.3", "POST", "/camunda/api/admin/auth/user/default/login/cockpit", null,
+        headers, "username=" + VICTIM + "&password=wrong"))
+        .as("password checks of 200 parallel webapp logins").isBetween(1, MAX_FAILURES);
+  }
+
+  /** Sends 200 wrong logins at once from {@code from}; each is 401 or 429. Returns how many passwords the engine checked. */
+  int parallelWrongLogins(String from, String method, String path, String authorization, Map<String, String> headers,
+      String form) throws Exception {
+    var config = (ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration();
+    PasswordManager original = config.getPasswordManager();
+    AtomicInteger checks = new AtomicInteger();
+    config.setPasswordManager(new PasswordManager(config.getPasswordEncryptor(), List.of()) {
+      @Override
+      public boolean check(String password, String encrypted) {
+        checks.incrementAndGet();
+        return original.check(password, encrypted);
+      }
+    });
+    RawHttp http = new RawHttp(port, InetAddress.getByName(from));
+    ExecutorService pool = Executors.newFixedThreadPool(200);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<Integer>> answers = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        answers.add(pool.submit(() -> {
+          start.await();
+          return http.send(method, path, authorization, null, headers, form).status();
+        }));
+      }
+      start.countDown();
+      List<Integer> statuses = new ArrayList<>();
+      for (Future<Integer> answer : answers) {
+        statuses.add(answer.get(2, TimeUnit.MINUTES));
+      }
+      assertThat(statuses).containsOnly(401, 429).contains(429);
+      assertThat(statuses.stream().filter(s -> s == 401).count()).isEqualTo(checks.get());
+      return checks.get();
+    } finally {
+      pool.shutdownNow();
+      config.setPasswordManager(original);
+    }
   }
 
   @Test
@@ -106,12 +175,13 @@ class FailedLoginsTest {
     }
 
     private HttpRequest.Builder withCsrf(HttpRequest.Builder request) {
-      for (HttpCookie cookie : cookies.getCookieStore().getCookies()) {
-        if (cookie.getName().equals("XSRF-TOKEN")) {
-          request.header("X-XSRF-TOKEN", cookie.getValue());
-        }
-      }
-      return request;
+      String token = csrfToken();
+      return token == null ? request : request.header("X-XSRF-TOKEN", token);
+    }
+
+    String csrfToken() {
+      return cookies.getCookieStore().getCookies().stream().filter(cookie -> cookie.getName().equals("XSRF-TOKEN"))
+          .map(HttpCookie::getValue).reduce((first, last) -> last).orElse(null);
     }
   }
 }

@@ -9,7 +9,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
-/** Failures count per source, within a window; the window's end frees the source. */
+/** Attempts count per source from before their check, within a window; success uncounts one, the window's end frees the source. */
 class LoginThrottleTest {
 
   /** A clock the test moves. */
@@ -37,28 +37,57 @@ class LoginThrottleTest {
 
   @Test
   void aSourceWithTooManyFailuresWaitsUntilItsWindowEndsAndOthersDoNot() {
-    throttle.failed("10.0.0.1");
-    throttle.failed("10.0.0.1");
-    assertThat(throttle.blockedFor("10.0.0.1")).isZero();
+    assertThat(throttle.attempt("10.0.0.1")).isZero();
+    assertThat(throttle.attempt("10.0.0.1")).isZero();
     clock.now = clock.now.plusSeconds(10);
-    throttle.failed("10.0.0.1");
+    assertThat(throttle.attempt("10.0.0.1")).isZero();
 
-    assertThat(throttle.blockedFor("10.0.0.1")).isEqualTo(Duration.ofSeconds(20));
-    assertThat(throttle.blockedFor("10.0.0.2")).isZero();
+    assertThat(throttle.attempt("10.0.0.1")).isEqualTo(Duration.ofSeconds(20));
+    assertThat(throttle.attempt("10.0.0.2")).isZero();
 
     clock.now = clock.now.plusSeconds(20);
-    assertThat(throttle.blockedFor("10.0.0.1")).isZero();
-    throttle.failed("10.0.0.1");
-    assertThat(throttle.blockedFor("10.0.0.1")).as("a new window").isZero();
+    assertThat(throttle.attempt("10.0.0.1")).as("a new window").isZero();
+  }
+
+  @Test
+  void aSucceededAttemptNoLongerCounts() {
+    for (int i = 0; i < 10; i++) {
+      assertThat(throttle.attempt("10.0.0.1")).isZero();
+      throttle.succeeded("10.0.0.1");
+    }
+    assertThat(throttle.attempt("10.0.0.1")).isZero();
+    assertThat(throttle.attempt("10.0.0.1")).isZero();
+    assertThat(throttle.attempt("10.0.0.1")).isZero();
+    assertThat(throttle.attempt("10.0.0.1")).as("three failed").isPositive();
   }
 
   @Test
   void failuresSpreadOverTimeNeverAddUp() {
     for (int i = 0; i < 100; i++) {
-      throttle.failed("10.0.0.1");
+      assertThat(throttle.attempt("10.0.0.1")).isZero();
       clock.now = clock.now.plusSeconds(15);
     }
-    assertThat(throttle.blockedFor("10.0.0.1")).isZero();
+  }
+
+  @Test
+  void parallelAttemptsGetNoMoreThanTheAllowedNumberOfChecks() throws Exception {
+    int threads = 200;
+    var start = new java.util.concurrent.CountDownLatch(1);
+    var admitted = new java.util.concurrent.atomic.AtomicInteger();
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    for (int i = 0; i < threads; i++) {
+      pool.submit(() -> {
+        start.await();
+        if (throttle.attempt("10.0.0.1").isZero()) {
+          admitted.incrementAndGet();
+        }
+        return null;
+      });
+    }
+    start.countDown();
+    pool.shutdown();
+    assertThat(pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+    assertThat(admitted).hasValue(3);
   }
 
   @Test

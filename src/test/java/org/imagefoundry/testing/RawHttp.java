@@ -20,9 +20,16 @@ import java.util.Map;
 public class RawHttp {
 
   private final int port;
+  private final java.net.InetAddress from;
 
   public RawHttp(int port) {
+    this(port, null);
+  }
+
+  /** Requests from {@code from}, a loopback address other than 127.0.0.1 (Linux answers all of 127/8): a client of its own. */
+  public RawHttp(int port, java.net.InetAddress from) {
     this.port = port;
+    this.from = from;
   }
 
   public record Response(int status, Map<String, String> headers, String body) {}
@@ -38,7 +45,14 @@ public class RawHttp {
   }
 
   public Response send(String method, String path, String authorization, String jsonBody, Map<String, String> headers) {
-    byte[] body = jsonBody == null ? new byte[0] : jsonBody.getBytes(StandardCharsets.UTF_8);
+    return send(method, path, authorization, jsonBody, headers, null);
+  }
+
+  /** With {@code otherBody} (its Content-Type among {@code headers}) in place of a JSON one. */
+  public Response send(String method, String path, String authorization, String jsonBody, Map<String, String> headers,
+      String otherBody) {
+    String text = jsonBody != null ? jsonBody : otherBody;
+    byte[] body = text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
     StringBuilder head = new StringBuilder()
         .append(method).append(' ').append(path).append(" HTTP/1.1\r\n")
         .append("Host: localhost:").append(port).append("\r\n")
@@ -48,10 +62,14 @@ public class RawHttp {
     }
     headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
     if (jsonBody != null) {
-      head.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
+      head.append("Content-Type: application/json\r\n");
+    }
+    if (text != null) {
+      head.append("Content-Length: ").append(body.length).append("\r\n");
     }
     head.append("\r\n");
-    try (Socket socket = new Socket("localhost", port)) {
+    try (Socket socket = from == null ? new Socket("localhost", port)
+        : new Socket(java.net.InetAddress.getLoopbackAddress(), port, from, 0)) {
       socket.setSoTimeout(60_000);
       OutputStream out = socket.getOutputStream();
       out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
