@@ -26,7 +26,7 @@ import org.springframework.security.web.authentication.www.BasicAuthenticationFi
  * throttled per source ({@link LoginThrottleFilter}), and {@link AccessRules} decides who may call what.
  * Behind it, the engine REST API takes the user Spring Security authenticated, so Camunda's
  * authorization checks apply, and its starts are checked like ours ({@link EngineRestStarts}). The
- * webapps keep their own session login.
+ * webapps keep their own session login, for users who may open one of them ({@link WebappSessions}).
  */
 @Configuration
 public class SecurityConfiguration {
@@ -66,6 +66,16 @@ public class SecurityConfiguration {
     var registration = new FilterRegistrationBean<>(paths);
     registration.setName("ambiguous-paths-refused");
     registration.setOrder(SecurityProperties.DEFAULT_FILTER_ORDER - 1);
+    return registration;
+  }
+
+  /** After Spring Security (whose login throttle then sees the login's final answer), before Camunda's webapp filters. */
+  @Bean
+  public FilterRegistrationBean<WebappSessions> webappSessions() {
+    var registration = new FilterRegistrationBean<>(new WebappSessions());
+    registration.addUrlPatterns("/camunda/*");
+    registration.setName("webapp-sessions");
+    registration.setOrder(SecurityProperties.DEFAULT_FILTER_ORDER + 1);
     return registration;
   }
 

@@ -27,11 +27,16 @@ public class CockpitSession {
 
   /** Logs in; the answer of the login (200, or 401/403 when refused) is in {@link #loginStatus}. */
   public static CockpitSession logIn(String base, String user, String password) {
+    return logIn(base, user, password, "cockpit");
+  }
+
+  /** Logs in through the login form of {@code app} (cockpit, tasklist, admin, welcome). */
+  public static CockpitSession logIn(String base, String user, String password, String app) {
     CockpitSession session = new CockpitSession(base);
     session.send("GET", "/camunda/app/cockpit/default/", null);
     String form = "username=" + URLEncoder.encode(user, StandardCharsets.UTF_8) + "&password="
         + URLEncoder.encode(password, StandardCharsets.UTF_8);
-    session.loginStatus = session.send(HttpRequest.newBuilder(URI.create(base + "/camunda/api/admin/auth/user/default/login/cockpit"))
+    session.loginStatus = session.send(HttpRequest.newBuilder(URI.create(base + "/camunda/api/admin/auth/user/default/login/" + app))
         .header("Content-Type", "application/x-www-form-urlencoded").header("X-XSRF-TOKEN", session.csrfToken())
         .POST(HttpRequest.BodyPublishers.ofString(form))).status();
     session.send("GET", "/camunda/app/cockpit/default/", null); // the token of the session the login made
