@@ -6,6 +6,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -17,12 +18,15 @@ import org.camunda.bpm.webapp.impl.security.auth.UserAuthentication;
 import org.imagefoundry.api.BuildState;
 import org.imagefoundry.api.Page;
 import org.imagefoundry.security.AccessRules;
+import org.imagefoundry.spec.InvalidRequestException;
+import org.imagefoundry.spec.Problem;
 import org.springframework.http.HttpMethod;
 
 /**
  * The plugin's server side. Each call is allowed or refused by the same table as the API call it
  * stands for ({@link AccessRules#allows}), for the user logged in to Cockpit with that user's groups:
- * a builder reads, an admin also cancels.
+ * a builder reads, an admin also cancels. A refused or bad request is answered 4xx with JSON, never a 500,
+ * and leaves nothing in the log.
  */
 public class BuildsResource extends AbstractCockpitPluginResource {
 
@@ -44,6 +48,7 @@ public class BuildsResource extends AbstractCockpitPluginResource {
         "mayCancel", allows(HttpMethod.POST, "/api/builds/any/cancel", user));
   }
 
+  /** The Builds panel's page: {@code limit}, {@code offset} and {@code state} as {@code GET /api/builds} takes them. */
   @GET
   @Produces(MediaType.APPLICATION_JSON)
   public Response list(@QueryParam("state") String state, @QueryParam("limit") String limit,
@@ -53,9 +58,14 @@ public class BuildsResource extends AbstractCockpitPluginResource {
     try {
       wanted = state == null || state.isBlank() ? null : BuildState.valueOf(state);
     } catch (IllegalArgumentException e) {
-      return Response.status(400).entity(Map.of("message", "unknown state: " + state)).build();
+      throw invalid(List.of(new Problem("state", "must be one of " + List.of(BuildState.values()))));
     }
-    Page page = Page.of(limit, offset);
+    Page page;
+    try {
+      page = Page.of(limit, offset);
+    } catch (InvalidRequestException e) {
+      throw invalid(e.problems());
+    }
     return Response.ok(asService(() -> builds.list(wanted, page))).build();
   }
 
@@ -79,9 +89,10 @@ public class BuildsResource extends AbstractCockpitPluginResource {
   @GET
   @Path("{id}/log")
   @Produces(MediaType.APPLICATION_JSON)
-  public Response log(@PathParam("id") String id, @QueryParam("from") long from) {
+  public Response log(@PathParam("id") String id, @QueryParam("from") String from) {
     require(HttpMethod.GET, "/api/builds/" + id + "/log");
-    return found(asService(() -> builds.log(id, from)));
+    long start = offset(from);
+    return found(asService(() -> builds.log(id, start)));
   }
 
   /** The whole log as text, for the Builds panel's link. */
@@ -145,9 +156,33 @@ public class BuildsResource extends AbstractCockpitPluginResource {
 
   private void require(HttpMethod method, String apiPath) {
     if (!allows(method, apiPath, user())) {
-      throw new jakarta.ws.rs.WebApplicationException(Response.status(403)
-          .entity(Map.of("message", "your groups do not allow " + method + " " + apiPath)).build());
+      throw refused(403, Map.of("message", "your groups do not allow " + method + " " + apiPath));
     }
+  }
+
+  /** A byte offset in a log: absent is 0; anything but a whole number from 0 on is a 400 naming {@code from}. */
+  private static long offset(String from) {
+    if (from == null) {
+      return 0;
+    }
+    if (!from.matches("[0-9]{1,18}")) {
+      throw invalid(List.of(new Problem("from", "must be a whole number from 0 to 999999999999999999")));
+    }
+    return Long.parseLong(from);
+  }
+
+  /** A 400 listing the bad parameters, as the API's. */
+  private static WebApplicationException invalid(List<Problem> problems) {
+    return refused(400, Map.of("title", "Invalid request", "problems", problems));
+  }
+
+  /**
+   * A refusal that Jersey sends as it is: typed JSON, so that it is written whatever the method produces
+   * (a 403 of {@code log.txt} was a 500 and a stack trace: no writer of a map as text), and an answer
+   * with an entity never reaches Camunda's exception mappers, which log.
+   */
+  private static WebApplicationException refused(int status, Object entity) {
+    return new WebApplicationException(Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(entity).build());
   }
 
   private static boolean allows(HttpMethod method, String apiPath, UserAuthentication user) {
@@ -161,7 +196,7 @@ public class BuildsResource extends AbstractCockpitPluginResource {
     if (authentication instanceof UserAuthentication user) {
       return user;
     }
-    throw new jakarta.ws.rs.WebApplicationException(Response.status(401).build());
+    throw refused(401, Map.of("message", "log in to Cockpit"));
   }
 
   private static Response found(Optional<?> value) {

@@ -22,6 +22,8 @@ import org.imagefoundry.testing.Requests;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -134,6 +136,28 @@ class BuildsResourceTest {
     assertThat(engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(build.getId()).count())
         .as("nobody's attempt cancelled the build").isEqualTo(1);
     assertThat(api.build(id).get("state").asText()).isEqualTo("RUNNING");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"?limit=99999999999", "?limit=-1", "?limit=0", "?limit=abc", "?limit=1001", "?limit=1.5",
+      "?offset=-1", "?offset=99999999999", "?offset=x", "?limit=10&offset=1000001", "?state=BOGUS",
+      "/any/log?from=-1", "/any/log?from=abc", "/any/log?from=99999999999999999999"})
+  void aPagingParameterOutOfRangeIsA400NamingIt(String query) {
+    CockpitSession builder = CockpitSession.logIn(base(), "pluginbuilder", PASSWORD);
+
+    Api.Response response = builder.send("GET", BUILDS + query, null);
+
+    assertThat(response.status()).as(response.body()).isEqualTo(400);
+    String parameter = query.substring(Math.max(query.lastIndexOf('&'), query.indexOf('?')) + 1, query.lastIndexOf('='));
+    assertThat(response.json().get("problems").findValuesAsText("field")).containsExactly(parameter);
+  }
+
+  @Test
+  void goodPagesAreServed() {
+    CockpitSession builder = CockpitSession.logIn(base(), "pluginbuilder", PASSWORD);
+    for (String query : new String[] {"", "?limit=1", "?limit=1000&offset=1000000", "?state=RUNNING&limit=1&offset=0"}) {
+      assertThat(builder.send("GET", BUILDS + query, null).status()).as(query).isEqualTo(200);
+    }
   }
 
   @Test

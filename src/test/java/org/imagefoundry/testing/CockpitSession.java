@@ -68,6 +68,11 @@ public class CockpitSession {
     return send(request);
   }
 
+  /** A GET that accepts {@code accept}, as a browser's link to a log or a file does. */
+  public Api.Response get(String path, String accept) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET().header("Accept", accept));
+  }
+
   public Api.Response send(String method, String path, String body) {
     return send(method, path, body, true);
   }
