@@ -165,7 +165,7 @@ public class BuildController {
 
   /**
    * The build's log as it grows, until the build ends (then every line is out). At most
-   * {@code image-foundry.limits.max-log-followers} at once: beyond, 429.
+   * {@code image-foundry.limits.max-log-followers} at once, shared between users ({@link LogFollowers}): beyond, 429.
    */
   @GetMapping(value = "/{id}/log", params = "follow=true", produces = MediaType.TEXT_PLAIN_VALUE)
   public void follow(@PathVariable String id, HttpServletRequest request, HttpServletResponse response)
@@ -173,9 +173,10 @@ public class BuildController {
     var file = queries.logFile(id);
     if (file.isEmpty()) {
       response.sendError(HttpServletResponse.SC_NOT_FOUND);
-    } else if (!followers.follow(id, file.get(), request, response)) {
+    } else if (!followers.follow(id, file.get(), callers.of(request).user(), request, response)) {
       response.setHeader(HttpHeaders.RETRY_AFTER, "10");
-      response.sendError(HttpStatus.TOO_MANY_REQUESTS.value(), "too many log followers; try again later");
+      response.sendError(HttpStatus.TOO_MANY_REQUESTS.value(),
+          "too many log followers, or you hold your share of them; try again later");
     }
   }
 }

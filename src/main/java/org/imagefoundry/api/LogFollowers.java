@@ -13,13 +13,13 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.imagefoundry.FoundrySettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +30,11 @@ import org.springframework.stereotype.Component;
  * each followed log has gained into its (non-blocking, Servlet async) response, asks the engine in one
  * query which of the followed builds still run, and ends the responses of the builds that have ended.
  * No thread waits per follower; at most {@code image-foundry.limits.max-log-followers} follow at once
- * (beyond, 429). A quiet log gets an empty line every few seconds: a write is the only way to learn
- * that a client has gone, and its follower is dropped at the first write that fails.
+ * (beyond, 429), and they are shared between users: a user may start one while they hold fewer than
+ * max / (n + 1), n being the number of users following, them included (alone, half; beyond, 429). So
+ * however many one user holds, others find room. A quiet log gets an empty line every few seconds: a
+ * write is the only way to learn that a client has gone, and its follower is dropped at the first
+ * write that fails.
  */
 @Component
 public class LogFollowers {
@@ -44,7 +47,9 @@ public class LogFollowers {
   private static final Logger LOG = LoggerFactory.getLogger(LogFollowers.class);
 
   private final Map<Follower, Boolean> followers = new ConcurrentHashMap<>();
-  private final AtomicInteger admitted = new AtomicInteger();
+  /** Followers admitted, per user; guarded by {@code this}. */
+  private final Map<String, Integer> admitted = new HashMap<>();
+  private int admittedInAll; // guarded by this
   private final int max;
   private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(
       task -> {
@@ -65,10 +70,35 @@ public class LogFollowers {
     return followers.size();
   }
 
-  /** Starts following {@code file} of build {@code id}; false (and nothing started) when too many follow. */
-  boolean follow(String id, Path file, HttpServletRequest request, HttpServletResponse response) throws IOException {
-    if (admitted.incrementAndGet() > max) {
-      admitted.decrementAndGet();
+  /** How many followers a user may hold while {@code users} users follow, that user among them. */
+  static int share(int max, int users) {
+    return Math.max(1, max / (users + 1));
+  }
+
+  /** Counts one more follower of {@code user}, if they may start one now. */
+  private synchronized boolean admit(String user) {
+    int held = admitted.getOrDefault(user, 0);
+    int users = admitted.size() + (held == 0 ? 1 : 0);
+    if (admittedInAll >= max || held >= share(max, users)) {
+      return false;
+    }
+    admitted.merge(user, 1, Integer::sum);
+    admittedInAll++;
+    return true;
+  }
+
+  private synchronized void release(String user) {
+    admitted.computeIfPresent(user, (key, held) -> held <= 1 ? null : held - 1);
+    admittedInAll--;
+  }
+
+  /**
+   * Starts following {@code file} of build {@code id} for {@code user}; false (and nothing started) when
+   * too many follow, or that user holds their share.
+   */
+  boolean follow(String id, Path file, String user, HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    if (!admit(user)) {
       return false;
     }
     try {
@@ -77,13 +107,13 @@ public class LogFollowers {
       AsyncContext async = request.startAsync();
       async.setTimeout(0); // ends with its build or its client, never by a timer
       ServletOutputStream out = response.getOutputStream();
-      Follower follower = new Follower(id, file, async, out);
+      Follower follower = new Follower(id, file, user, async, out);
       async.addListener(follower);
       out.setWriteListener(follower);
       followers.put(follower, Boolean.TRUE);
       return true;
     } catch (IOException | RuntimeException e) {
-      admitted.decrementAndGet();
+      release(user);
       throw e;
     }
   }
@@ -117,6 +147,7 @@ public class LogFollowers {
   private final class Follower implements AsyncListener, WriteListener {
     final String id;
     final Path file;
+    final String user;
     final AsyncContext async;
     final ServletOutputStream out;
     volatile boolean ended;
@@ -125,9 +156,10 @@ public class LogFollowers {
     long lastWrite = System.nanoTime();
     boolean atLineStart = true;
 
-    Follower(String id, Path file, AsyncContext async, ServletOutputStream out) {
+    Follower(String id, Path file, String user, AsyncContext async, ServletOutputStream out) {
       this.id = id;
       this.file = file;
+      this.user = user;
       this.async = async;
       this.out = out;
     }
@@ -184,7 +216,7 @@ public class LogFollowers {
     void close() {
       closed = true;
       if (followers.remove(this) != null) {
-        admitted.decrementAndGet();
+        release(user);
         try {
           async.complete();
         } catch (IllegalStateException e) {
@@ -207,7 +239,7 @@ public class LogFollowers {
     public void onComplete(AsyncEvent event) {
       closed = true;
       if (followers.remove(this) != null) {
-        admitted.decrementAndGet();
+        release(user);
       }
     }
 

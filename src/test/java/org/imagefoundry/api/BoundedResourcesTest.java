@@ -26,11 +26,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-/** Request bodies, log followers and pages are bounded: a client cannot make the service hold what it sends. */
+/**
+ * Request bodies, log followers and pages are bounded: a client cannot make the service hold what it
+ * sends, and one user cannot take every log follower.
+ */
 @ProcessTest
 class BoundedResourcesTest {
 
   static final long HUGE = 200L << 20;
+  static final String FOLLOWER_PASSWORD = "follower-pw";
   static final String AUTH = "Basic " + Base64.getEncoder().encodeToString(
       ("admin:" + ProcessTest.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
 
@@ -38,6 +42,7 @@ class BoundedResourcesTest {
   @Autowired LogFollowers followers;
   @Autowired FoundrySettings settings;
   @Autowired org.camunda.bpm.engine.RuntimeService runtime;
+  @Autowired org.camunda.bpm.engine.IdentityService identity;
   Api api;
 
   @BeforeEach
@@ -160,6 +165,47 @@ class BoundedResourcesTest {
         .filter(t -> t.getName().contains(part)).count();
   }
 
+  /** Starts following the build's log as {@code user}; the socket (open) and whether it follows (else 429). */
+  boolean follow(String id, String user, List<Socket> clients) throws IOException {
+    Socket socket = new Socket("localhost", port);
+    socket.setSoTimeout(10_000);
+    clients.add(socket);
+    String password = user.equals("admin") ? ProcessTest.ADMIN_PASSWORD : FOLLOWER_PASSWORD;
+    socket.getOutputStream().write(("GET /api/builds/" + id + "/log?follow=true HTTP/1.1\r\nHost: localhost\r\n"
+        + "Authorization: Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8))
+        + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    String status = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1))
+        .readLine();
+    assertThat(status).matches("HTTP/1.1 (200|429) .*");
+    return status.startsWith("HTTP/1.1 200");
+  }
+
+  /** How many of {@code attempts} follows of {@code user} got through. */
+  int follows(String id, String user, int attempts, List<Socket> clients) throws IOException {
+    int following = 0;
+    for (int i = 0; i < attempts; i++) {
+      following += follow(id, user, clients) ? 1 : 0;
+    }
+    return following;
+  }
+
+  void builder(String id) {
+    if (identity.createUserQuery().userId(id).count() == 0) {
+      var user = identity.newUser(id);
+      user.setPassword(FOLLOWER_PASSWORD);
+      identity.saveUser(user);
+      identity.createMembership(id, org.imagefoundry.security.Roles.BUILDERS);
+    }
+  }
+
+  void awaitNoFollowers() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (followers.count() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(followers.count()).as("followers 10 s after their clients left").isZero();
+  }
+
   @Test
   void followersAreBoundedHoldNoThreadAndAreGoneSecondsAfterTheirClients() throws Exception {
     String id = api.start(HostileRequestsTest.valid().toString()); // the job executor is off: it never ends
@@ -167,26 +213,15 @@ class BoundedResourcesTest {
     long threadsBefore = threadsOutsideTheServletPool();
     long tickThreads = threadsNamed(LogFollowers.THREAD_NAME); // one per application context
     List<Socket> clients = new ArrayList<>();
-    int following = 0;
-    int tooMany = 0;
+    List<String> users = List.of("admin", "follower1", "follower2", "follower3", "follower4", "follower5");
+    users.stream().filter(user -> !user.equals("admin")).forEach(this::builder);
     try {
-      for (int i = 0; i < 100; i++) {
-        Socket socket = new Socket("localhost", port);
-        socket.setSoTimeout(10_000);
-        clients.add(socket);
-        socket.getOutputStream().write(("GET /api/builds/" + id + "/log?follow=true HTTP/1.1\r\nHost: localhost\r\n"
-            + "Authorization: " + AUTH + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-        String status = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1))
-            .readLine();
-        if (status.startsWith("HTTP/1.1 200")) {
-          following++;
-        } else if (status.startsWith("HTTP/1.1 429")) {
-          tooMany++;
-        }
+      int following = 0;
+      for (String user : users) {
+        following += follows(id, user, 40, clients);
       }
 
       assertThat(following).isEqualTo(max);
-      assertThat(tooMany).isEqualTo(100 - max);
       assertThat(followers.count()).isEqualTo(max);
       assertThat(threadsOutsideTheServletPool()).as("threads while %d follow", max).isLessThanOrEqualTo(threadsBefore + 2);
       assertThat(threadsNamed(LogFollowers.THREAD_NAME)).isEqualTo(tickThreads);
@@ -196,14 +231,39 @@ class BoundedResourcesTest {
       }
     }
 
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (followers.count() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-    }
-    assertThat(followers.count()).as("followers 10 s after their clients left").isZero();
+    awaitNoFollowers();
     assertThat(threadsOutsideTheServletPool()).isLessThanOrEqualTo(threadsBefore + 2);
     assertThat(threadsNamed("MvcAsync")).isZero();
     assertThat(api.get("/api/builds/" + id).status()).isEqualTo(200);
+  }
+
+  @Test
+  void oneUserHoldingManyFollowersLeavesRoomForTheOthers() throws Exception {
+    String id = api.start(HostileRequestsTest.valid().toString());
+    int max = settings.limits().maxLogFollowers();
+    builder("greedy");
+    builder("other");
+    List<Socket> clients = new ArrayList<>();
+    try {
+      assertThat(follows(id, "greedy", 100, clients)).as("one user alone").isEqualTo(LogFollowers.share(max, 1));
+      assertThat(follow(id, "admin", clients)).as("the admin, while the builder holds its share").isTrue();
+      assertThat(follows(id, "other", 100, clients)).as("another builder")
+          .isEqualTo(LogFollowers.share(max, 3));
+      assertThat(followers.count()).isLessThanOrEqualTo(max);
+    } finally {
+      for (Socket socket : clients) {
+        socket.close();
+      }
+    }
+    awaitNoFollowers();
+  }
+
+  @Test
+  void aUsersShareShrinksAsMoreUsersFollow() {
+    assertThat(LogFollowers.share(64, 1)).isEqualTo(32);
+    assertThat(LogFollowers.share(64, 2)).isEqualTo(21);
+    assertThat(LogFollowers.share(64, 100)).isEqualTo(1);
+    assertThat(LogFollowers.share(1, 1)).isEqualTo(1);
   }
 
   @Test
