@@ -206,10 +206,16 @@ public class SpecValidator {
           ? ", the EFI system partition among them" : "") + "; use gpt");
     }
     JsonNode size = disk.get("size");
-    if (size != null && !size.isNull()) {
+    long minimum = DiskLayout.minimumSize(tableName, bootName, sizes);
+    if (size == null || size.isNull()) {
+      // the disk is then as large as its partitions: the same limit as a size that is given
+      if (minimum > settings.limits().maxTotalImageSize().toBytes()) {
+        check.add("disk.size", "absent, so the disk would be as large as its partitions, " + minimum
+            + " bytes: more than " + settings.limits().maxTotalImageSize());
+      }
+    } else {
       Long bytes = size.isIntegralNumber() && size.canConvertToLong() ? Long.valueOf(size.asLong())
           : size.isTextual() ? Sizes.parse(size.asText()) : null;
-      long minimum = DiskLayout.minimumSize(tableName, bootName, sizes);
       if (bytes == null) {
         check.add("disk.size", "must be a number of bytes or a size like 4G");
       } else if (bytes < minimum) {

@@ -213,6 +213,25 @@ class SpecValidatorTest {
   }
 
   @Test
+  void aDiskWithoutASizeWhosePartitionsAddUpPastTheLimitIsRefusedNamingItsSize() throws Exception {
+    // four images of 64G: 256G, the most all images may take; a swap and the partition tables take the disk past it
+    Consumer<ObjectNode> large = r -> {
+      disk(r, "{\"name\": \"d.img\", \"format\": \"raw\", \"swap\": {\"size\": \"1G\"}}");
+      addImage(r, "/home");
+      addImage(r, "/opt");
+      for (String mount : List.of("/", "/srv", "/home", "/opt")) {
+        image(r, mount).put("size", "64G");
+      }
+    };
+    assertThat(fields(BUILDER, large)).containsExactly("disk.size");
+    assertThat(fields(BUILDER, r -> {
+      large.accept(r);
+      ((ObjectNode) r.get("disk")).remove("swap");
+      image(r, "/opt").put("size", "63G");
+    })).as("the same partitions, 1G smaller and without the swap").isEmpty();
+  }
+
+  @Test
   void aDiskWithoutAKernelAmongThePackagesIsRefusedNamingThePackages() throws Exception {
     assertThat(fields(BUILDER, r -> {
       disk(r, "{\"name\": \"d.img\", \"format\": \"raw\"}");
