@@ -172,11 +172,21 @@ public class BuildController {
       throws IOException {
     var file = queries.logFile(id);
     if (file.isEmpty()) {
-      response.sendError(HttpServletResponse.SC_NOT_FOUND);
+      refuse(response, HttpStatus.NOT_FOUND, "no such build");
     } else if (!followers.follow(id, file.get(), callers.of(request).user(), request, response)) {
       response.setHeader(HttpHeaders.RETRY_AFTER, "10");
-      response.sendError(HttpStatus.TOO_MANY_REQUESTS.value(),
+      refuse(response, HttpStatus.TOO_MANY_REQUESTS,
           "too many log followers, or you hold your share of them; try again later");
     }
+  }
+
+  /**
+   * Answers in the text the client asked for. (sendError's error page is a JSON map, which Spring cannot
+   * write as text/plain: two warnings in the log at every refused follower.)
+   */
+  private static void refuse(HttpServletResponse response, HttpStatus status, String message) throws IOException {
+    response.setStatus(status.value());
+    response.setContentType("text/plain;charset=UTF-8");
+    response.getWriter().println(message);
   }
 }

@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -123,11 +125,14 @@ public class LogFollowers {
       if (followers.isEmpty()) {
         return;
       }
-      Set<String> ids = ConcurrentHashMap.newKeySet();
-      followers.keySet().stream().filter(f -> !f.ended).forEach(f -> ids.add(f.id));
+      // one snapshot: a follower added while the engine is asked waits for the next tick, rather than
+      // being taken for one of an ended build (its id was not asked about)
+      List<Follower> current = List.copyOf(followers.keySet());
+      Set<String> ids = new HashSet<>();
+      current.stream().filter(f -> !f.ended).forEach(f -> ids.add(f.id));
       Set<String> stillRunning = ids.isEmpty() ? Set.of() : queries.running(ids);
       long now = System.nanoTime();
-      for (Follower follower : followers.keySet()) {
+      for (Follower follower : current) {
         // asked before reading, so lines written just before the end are sent
         follower.ended |= !stillRunning.contains(follower.id);
         follower.pump(now);
@@ -250,7 +255,9 @@ public class LogFollowers {
 
     @Override
     public void onError(AsyncEvent event) {
-      closed = true;
+      // completed here, or the container dispatches to its error page, which cannot write its JSON as
+      // text: two warnings in the log for every client that leaves
+      close();
     }
 
     @Override
