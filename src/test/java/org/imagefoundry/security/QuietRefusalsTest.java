@@ -100,6 +100,9 @@ class QuietRefusalsTest {
     quiet(output, "an unknown build", 404, () -> send("quietbuilder", "GET", "/api/builds/nothing", null));
     quiet(output, "an unknown build's log", 404, () -> send("quietbuilder", "GET", "/api/builds/nothing/log?follow=true", null));
     quiet(output, "an unknown path", 404, () -> send("admin", "GET", "/api/nothing", null));
+    quiet(output, "a bad character in the request line", 400, () -> send("quietbuilder", "GET", "/api/builds?q={}", null));
+    quiet(output, "a huge header", 400, () -> http.send("GET", "/api/builds", RawHttp.basic("quietbuilder", PASSWORD), null,
+        Map.of("X-Filler", "x".repeat(20_000))).status());
     quiet(output, "an unknown process instance", 404, () -> send("admin", "GET", "/engine-rest/process-instance/nothing", null));
   }
 
