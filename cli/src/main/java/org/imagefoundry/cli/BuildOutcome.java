@@ -37,11 +37,11 @@ public class BuildOutcome {
       return ExitCodes.OK;
     }
     err.println("build " + build.id() + " " + build.state() + (build.phase() == null ? "" : " in " + build.phase())
-        + " after " + took + (build.error() == null ? "" : ": " + build.error()));
+        + " after " + took + (build.error() == null ? "" : ": " + TerminalText.printable(build.error())));
     List<String> log = lastLines(build.id());
     if (!log.isEmpty()) {
       err.println("last lines of its log:");
-      log.forEach(line -> err.println("  " + line));
+      log.forEach(line -> err.println("  " + TerminalText.printable(line)));
     }
     err.flush();
     return ExitCodes.BUILD_FAILED;

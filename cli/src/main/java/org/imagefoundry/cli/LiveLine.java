@@ -30,7 +30,7 @@ public class LiveLine implements ProgressView {
   static String render(BuildStatus build, Duration elapsed) {
     int percent = (int) Math.floor(Math.max(0, Math.min(1, build.progress())) * 100);
     int filled = percent * BAR / 100;
-    String phase = build.phase() == null ? "" : build.phase();
+    String phase = build.phase() == null ? "" : TerminalText.printable(build.phase());
     String state = build.state().equals("RUNNING") ? "" : build.state() + " ";
     return "[" + "#".repeat(filled) + "-".repeat(BAR - filled) + "] %3d%%  %s%s  %s".formatted(percent, state, phase,
         BuildStatus.clock(elapsed));

@@ -27,7 +27,7 @@ public class PhaseLines implements ProgressView {
     lastPhase = build.phase();
     int percent = (int) Math.floor(Math.max(0, Math.min(1, build.progress())) * 100);
     out.println("%s  %3d%%  %s  %s".formatted(BuildStatus.clock(elapsed), percent, build.state(),
-        build.phase() == null ? "-" : build.phase()));
+        build.phase() == null ? "-" : TerminalText.printable(build.phase())));
     out.flush();
   }
 

@@ -52,7 +52,8 @@ public class ShowCommand implements Callable<Integer> {
     out.println("ended:     " + (build.endedAt() == null ? "-" : build.endedAt()));
     out.println("duration:  " + BuildStatus.clock(build.duration(Instant.now())));
     if (build.error() != null) {
-      out.println("error:     " + build.error().strip().replace("\n", "\n           "));
+      out.println("error:     " + build.error().strip().lines().map(TerminalText::printable)
+          .collect(java.util.stream.Collectors.joining("\n           ")));
     }
     for (BuildStatus.Output output : build.outputs()) {
       out.println("image:     " + output.md5() + "  " + output.path());

@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Rows printed as left-aligned columns under a header, two spaces apart (the last column unpadded). */
+/** Rows printed as left-aligned columns under a header, two spaces apart (the last column unpadded), control characters masked. */
 public class Table {
 
   private final List<String[]> rows = new ArrayList<>();
@@ -16,7 +16,7 @@ public class Table {
   public Table row(Object... cells) {
     String[] text = new String[cells.length];
     for (int i = 0; i < cells.length; i++) {
-      text[i] = cells[i] == null ? "-" : cells[i].toString();
+      text[i] = cells[i] == null ? "-" : TerminalText.printable(cells[i].toString());
     }
     rows.add(text);
     return this;

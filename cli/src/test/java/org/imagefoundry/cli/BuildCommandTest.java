@@ -144,6 +144,17 @@ class BuildCommandTest {
   }
 
   @Test
+  void anEscapeSequenceInTheErrorOrTheLogNeverReachesTheTerminal() {
+    service.on(BUILD, build("FAILED", "installPackages", 0.5, "postinst: \\u001b]0;owned\\u0007", ""));
+    service.on("GET /api/builds/" + ID + "/log", Answer.text("\u001b[2Jcleared\n"));
+
+    Run run = run("build", request.toString(), "--wait");
+
+    assertThat(run.exitCode).isEqualTo(ExitCodes.BUILD_FAILED);
+    assertThat(run.err()).doesNotContain("\u001b").contains("postinst: ?]0;owned?", "  ?[2Jcleared");
+  }
+
+  @Test
   void aCancelledBuildExitsOne() {
     service.on(BUILD, build("CANCELLED", "sweep", 0.3, "cancelled by admin through the API", ""));
     service.on("GET /api/builds/" + ID + "/log", Answer.text("phase sweep finished\n"));
