@@ -228,11 +228,13 @@ class CliIT {
 
     assertThat(result.exitCode()).as(result.out() + result.err()).isZero();
     String out = result.out();
-    int first = out.indexOf('\r', out.indexOf("build "));
-    int last = out.indexOf(" SUCCEEDED after ");
-    assertThat(first).as(out).isPositive();
     // the terminal turns each newline into \r\n: the progress is what lies between the first line and the result
+    int first = out.indexOf("\r\n", out.indexOf("build ")) + 2;
+    int last = out.indexOf(" SUCCEEDED after ");
+    assertThat(first).as(out).isGreaterThan(1);
+    assertThat(last).as(out).isGreaterThan(first);
     String progress = out.substring(first, out.lastIndexOf("\r\nbuild ", last));
+    assertThat(progress).as(out).startsWith("\r[");
     assertThat(progress).doesNotContain("\n");
     List<String> frames = java.util.Arrays.stream(progress.split("\r")).filter(frame -> !frame.isEmpty()).toList();
     assertThat(frames).as(out).hasSizeGreaterThanOrEqualTo(2)

@@ -15,8 +15,11 @@ public record Invocation(Map<String, String> environment, Terminal terminal, Pri
 
   public static Invocation ofThisProcess() {
     var console = System.console();
+    // $HOME first, as other commands read it: the JVM's user.home comes from the password database
+    String home = System.getenv("HOME");
     return new Invocation(System.getenv(), console == null ? null : Terminal.ofConsole(console), System.out,
-        System.err, Path.of(System.getProperty("user.home")), Duration.ofSeconds(1));
+        System.err, Path.of(home == null || home.isEmpty() ? System.getProperty("user.home") : home),
+        Duration.ofSeconds(1));
   }
 
   public boolean onTerminal() {

@@ -33,7 +33,7 @@ public class ListCommand implements Callable<Integer> {
     for (JsonNode build : builds) {
       BuildStatus status = BuildStatus.of(build);
       table.row(status.id(), status.state(), status.phase(), Math.round(status.progress() * 100) + "%",
-          status.createdAt(), BuildStatus.clock(status.duration(now)), firstLine(status.error(), 60));
+          status.createdAt(), BuildStatus.clock(status.duration(now)), firstLine(status.error(), 120));
     }
     table.print(root.invocation().out());
     return ExitCodes.OK;

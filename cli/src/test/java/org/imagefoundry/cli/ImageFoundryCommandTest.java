@@ -121,6 +121,21 @@ class ImageFoundryCommandTest {
   }
 
   @Test
+  void aRedirectIsNotFollowedSoThePasswordGoesOnlyToTheUrlGiven() {
+    try (StubService elsewhere = new StubService()) {
+      elsewhere.on("GET /api/builds?limit=20", Answer.json(200, "[]"));
+      service.on("GET /api/builds?limit=20", new Answer(302, "", java.util.Map.of("Location",
+          elsewhere.url() + "/api/builds?limit=20")));
+
+      Run run = run("list");
+
+      assertThat(run.exitCode).isEqualTo(ExitCodes.USAGE);
+      assertThat(run.err()).contains("with 302");
+      assertThat(elsewhere.requests).isEmpty();
+    }
+  }
+
+  @Test
   void anUnknownBuildExitsTwo() {
     Run run = run("show", ID);
 
