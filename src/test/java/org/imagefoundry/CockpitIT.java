@@ -25,8 +25,10 @@ import org.openqa.selenium.WebElement;
  * started as {@code scripts/service} starts it (the extracted jar, embedded H2) and from the packed jar:
  * it loads, shows a running build's token on its task, the Builds panel with ended builds and their
  * files, the Build log tab, and cancels a build with compensation. Any JavaScript error or any 4xx/5xx
- * of the page's own requests fails the test. The screenshots it takes are the README's.
+ * of the page's own requests fails the test. The screenshots it takes are the README's. The Phases
+ * pictures' test runs first, so that its cold build is cold (no cache has the content yet).
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class CockpitIT {
 
   static final Path ROOT = Path.of("/var/tmp/image-foundry-cockpit");
@@ -87,6 +89,9 @@ class CockpitIT {
       browser.awaitText(LocalRepository.GATE_WAITING, Duration.ofSeconds(30));
       assertThat(browser.await(By.cssSelector(".image-foundry-log-status")).getText()).contains("following the log");
       browser.screenshot(SCREENSHOTS.resolve("cockpit-running-build.png"));
+      browser.press(browser.await(By.xpath("//a[normalize-space()='Phases']")));
+      WebElement running = browser.await(By.cssSelector(".image-foundry-phases-tab svg.image-foundry-phases"));
+      assertThat(running.findElements(By.cssSelector("rect.bar.running"))).hasSize(1);
       assertThat(browser.problems()).as("the process instance view").isEmpty();
 
       // the Cancel build action: compensation, then the sweep, CANCELLED with nothing left
@@ -131,6 +136,63 @@ class CockpitIT {
     assertThat(build.get("error").asText()).isEqualTo("cancelled by admin with a delete of its process instance");
     assertThat(api.log(id)).contains("phase undoMountPseudoFilesystems finished", "phase sweepAfterCancel finished");
     ImageChecks.assertNothingLeft(ROOT.resolve("build"), id, ROOT.resolve("images/deleted"));
+  }
+
+  /**
+   * The dashboard opens on the Builds panel (above Cockpit's own sections), and each build's Phases
+   * picture shows where its time went: a cold build in debootstrap and apt, a warm one (the same
+   * content, from the image store) in a few short steps, a failed one cut short, then compensated.
+   */
+  @Test
+  @org.junit.jupiter.api.Order(1)
+  void theDashboardOpensOnTheBuildsAndEachBuildShowsItsPhases() {
+    Api api = service.api();
+    String cold = api.start(request("phases-cold"));
+    JsonNode coldBuild = api.awaitEnd(cold, BUILD);
+    assertThat(coldBuild.get("state").asText()).as(api.log(cold)).isEqualTo("SUCCEEDED");
+    String warm = api.start(request("phases-warm"));
+    String failed = api.start(request("phases-failed").replace("\"less\"", "\"less\", \"no-such-package\""));
+    assertThat(api.awaitEnd(warm, BUILD).get("state").asText()).as(api.log(warm)).isEqualTo("SUCCEEDED");
+    assertThat(api.awaitEnd(failed, BUILD).get("state").asText()).as(api.log(failed)).isEqualTo("FAILED");
+
+    try (Browser browser = new Browser(service.base())) {
+      browser.logInToCockpit("admin", RealBuildTest.PASSWORD);
+      WebElement panel = browser.await(By.cssSelector(".image-foundry-builds"));
+      browser.await(By.cssSelector("tr[data-build='" + failed + "']"));
+      WebElement rightNow = browser.await(By.cssSelector(".dashboard section.actual"));
+      assertThat(panel.getLocation().getY()).as("the Builds panel above Cockpit's own sections")
+          .isLessThan(rightNow.getLocation().getY());
+      assertThat(browser.text()).doesNotContain("Custom Plugins");
+      browser.screenshot(SCREENSHOTS.resolve("cockpit-dashboard.png"));
+      assertThat(browser.problems()).as("the dashboard").isEmpty();
+
+      WebElement coldPicture = phases(browser, cold);
+      assertThat(coldPicture.findElements(By.cssSelector("rect.bar.phase[data-phase='debootstrap']"))).hasSize(1);
+      assertThat(coldPicture.findElements(By.cssSelector("rect.bar.phase[data-phase='installPackages']"))).hasSize(1);
+      browser.screenshot(row(browser, cold), SCREENSHOTS.resolve("cockpit-phases-cold.png"));
+
+      WebElement warmPicture = phases(browser, warm);
+      assertThat(warmPicture.findElements(By.cssSelector("rect.bar[data-phase='restoreStoredImages']"))).hasSize(1);
+      assertThat(warmPicture.findElements(By.cssSelector("rect.bar[data-phase='debootstrap']"))).isEmpty();
+      browser.screenshot(row(browser, warm), SCREENSHOTS.resolve("cockpit-phases-warm.png"));
+
+      WebElement failedPicture = phases(browser, failed);
+      assertThat(failedPicture.findElements(By.cssSelector("rect.bar.compensation"))).isNotEmpty();
+      assertThat(failedPicture.findElements(By.cssSelector("rect.bar.sweep[data-phase='sweepAfterFailure']"))).hasSize(1);
+      assertThat(row(browser, failed).getText()).contains("FAILED", "no-such-package");
+      browser.screenshot(row(browser, failed), SCREENSHOTS.resolve("cockpit-phases-failed.png"));
+      assertThat(browser.problems()).as("the Phases pictures").isEmpty();
+    }
+  }
+
+  /** Opens a build's Phases picture in the Builds panel and returns it once drawn. */
+  static WebElement phases(Browser browser, String id) {
+    browser.press(browser.await(By.cssSelector("tr[data-build='" + id + "'] .image-foundry-phases-toggle")));
+    return browser.await(By.cssSelector("tr[data-phases-of='" + id + "'] svg.image-foundry-phases"));
+  }
+
+  static WebElement row(Browser browser, String id) {
+    return browser.await(By.cssSelector("tr[data-phases-of='" + id + "']"));
   }
 
   /** {@code java -jar target/image-foundry.jar}: Cockpit and the Builds panel load there too. */

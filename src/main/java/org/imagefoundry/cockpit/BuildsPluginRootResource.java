@@ -20,6 +20,7 @@ public class BuildsPluginRootResource extends AbstractCockpitPluginRootResource 
   @Path("{engineName}/builds")
   public BuildsResource builds(@PathParam("engineName") String engineName) {
     var context = WebApplicationContextUtils.getRequiredWebApplicationContext(servletContext);
-    return subResource(new BuildsResource(engineName, context.getBean(CockpitBuilds.class)), engineName);
+    return subResource(new BuildsResource(engineName, context.getBean(CockpitBuilds.class),
+        context.getBean(PhaseTimelines.class)), engineName);
   }
 }

@@ -31,10 +31,12 @@ import org.springframework.http.HttpMethod;
 public class BuildsResource extends AbstractCockpitPluginResource {
 
   private final CockpitBuilds builds;
+  private final PhaseTimelines timelines;
 
-  public BuildsResource(String engineName, CockpitBuilds builds) {
+  public BuildsResource(String engineName, CockpitBuilds builds, PhaseTimelines timelines) {
     super(engineName);
     this.builds = builds;
+    this.timelines = timelines;
   }
 
   /** Who is looking, and what the plugin should offer them. */
@@ -83,6 +85,15 @@ public class BuildsResource extends AbstractCockpitPluginResource {
   public Response get(@PathParam("id") String id) {
     require(HttpMethod.GET, "/api/builds/" + id);
     return found(asService(() -> builds.find(id)));
+  }
+
+  /** What the Phases picture draws: every task's times, compensation, and every failed attempt. */
+  @GET
+  @Path("{id}/phases")
+  @Produces(MediaType.APPLICATION_JSON)
+  public Response phases(@PathParam("id") String id) {
+    require(HttpMethod.GET, "/api/builds/" + id);
+    return found(asService(() -> timelines.of(id)));
   }
 
   /** The log from byte {@code from} on: the Build log tab asks again from {@code next} until {@code ended}. */

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.authorization.Authorization;
@@ -212,5 +214,50 @@ class BuildsResourceTest {
     driver.run(build);
     assertThat(api.build(build.getBusinessKey()).get("state").asText()).isEqualTo("CANCELLED");
     assertThat(driver.activities(build)).contains("undoAttachLoopDevices", "sweepAfterCancel");
+  }
+
+  @Test
+  void thePhasesPictureHasEveryTaskItsCompensationAndEveryFailedAttempt() {
+    // attachLoopDevices fails once; the build is cancelled while the task waits for its retry
+    host.failOn(List.of("losetup", "--find", "--show"), 1, 1, "losetup: cannot find an unused loop device");
+    ProcessInstance build = start();
+    String id = build.getBusinessKey();
+    CockpitSession admin = CockpitSession.logIn(base(), "admin", ProcessTest.ADMIN_PASSWORD);
+    assertThat(admin.send("POST", BUILDS + "/" + id + "/cancel", null).status()).isEqualTo(202);
+    driver.run(build);
+
+    Api.Response answer = admin.send("GET", BUILDS + "/" + id + "/phases", null);
+    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    JsonNode timeline = answer.json();
+    assertThat(timeline.get("state").asText()).isEqualTo("CANCELLED");
+    Map<String, String> kinds = new java.util.LinkedHashMap<>();
+    timeline.get("bars").forEach(bar -> kinds.put(bar.get("phase").asText(), bar.get("kind").asText()));
+    // cancelled while attachLoopDevices waited for its retry: that task never completed, what came before is undone
+    assertThat(kinds).containsEntry("createChroot", "phase").containsEntry("createSparseFiles", "phase")
+        .containsEntry("undoCreateSparseFiles", "compensation").containsEntry("undoCreateChroot", "compensation")
+        .containsEntry("sweepAfterCancel", "sweep").doesNotContainKey("attachLoopDevices");
+    assertThat(List.copyOf(kinds.keySet()).indexOf("createSparseFiles"))
+        .isLessThan(List.copyOf(kinds.keySet()).indexOf("undoCreateSparseFiles"));
+    timeline.get("bars").forEach(bar -> assertThat(bar.get("startedAt").isTextual()).isTrue());
+    // the failed attempt rolled its task back: only the job log remembers it
+    JsonNode failed = timeline.get("failedAttempts");
+    assertThat(failed).hasSize(1);
+    assertThat(failed.get(0).get("phase").asText()).isEqualTo("attachLoopDevices");
+    assertThat(failed.get(0).get("message").asText()).contains("losetup");
+    assertThat(java.time.Instant.parse(failed.get(0).get("at").asText()))
+        .isBeforeOrEqualTo(java.time.Instant.parse(bar(timeline, "sweepAfterCancel").get("startedAt").asText()));
+
+    CockpitSession nobody = CockpitSession.logIn(base(), "pluginnobody", PASSWORD);
+    assertThat(nobody.send("GET", BUILDS + "/" + id + "/phases", null).status()).isEqualTo(403);
+    assertThat(admin.send("GET", BUILDS + "/no-such-build/phases", null).status()).isEqualTo(404);
+  }
+
+  static JsonNode bar(JsonNode timeline, String phase) {
+    for (JsonNode bar : timeline.get("bars")) {
+      if (bar.get("phase").asText().equals(phase)) {
+        return bar;
+      }
+    }
+    throw new AssertionError("no bar of " + phase + " in " + timeline);
   }
 }
