@@ -26,6 +26,9 @@ import org.springframework.context.annotation.Import;
     "image-foundry.allowed-output-roots=${java.io.tmpdir}/image-foundry-process-test/images",
     "image-foundry.default-mirror=http://127.0.0.1:9/debian",
     "image-foundry.max-concurrent-builds=1000",
+    // the tests leave builds running as they go: no cap on them, nor a floor the test machine may be under
+    "image-foundry.quotas.max-builds-per-user=100000",
+    "image-foundry.quotas.min-free-space=1MB",
     "image-foundry.cache.enabled=false",
     "image-foundry.health.min-free-space=1MB",
     "image-foundry.admin.password=" + ProcessTest.ADMIN_PASSWORD,
