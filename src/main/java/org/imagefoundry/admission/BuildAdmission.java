@@ -4,6 +4,7 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.imagefoundry.spec.BuildRequests;
+import org.imagefoundry.spec.BuildSpec;
 import org.imagefoundry.spec.Caller;
 import org.imagefoundry.steps.BuildVariables;
 import org.springframework.stereotype.Component;
@@ -46,6 +47,16 @@ public class BuildAdmission implements ExecutionListener {
     floor.check(caller.admin());
     claims.claim(buildId, caller,
         OutputClaims.files(BuildRequests.fromJson(execution.getVariable(BuildVariables.REQUEST).toString())));
+  }
+
+  /**
+   * What the start listener would answer for build {@code buildId} of {@code spec} by {@code caller}, before
+   * the start: the common refusal never enters the engine. The listener still decides, atomically.
+   */
+  public void precheck(String buildId, BuildSpec spec, Caller caller) {
+    quota.check(caller.user());
+    floor.check(caller.admin());
+    claims.check(buildId, caller, OutputClaims.files(spec));
   }
 
   private static Caller caller(DelegateExecution execution) {

@@ -70,13 +70,24 @@ public class OutputClaims {
    * build's start); throws {@link AdmissionRefused} naming the build or owner that holds one.
    */
   public void claim(String buildId, Caller owner, List<Path> files) {
+    claim(buildId, owner, files, true);
+  }
+
+  /** What {@link #claim} would answer now, claiming nothing: so a refusal is known before a start begins. */
+  public void check(String buildId, Caller owner, List<Path> files) {
+    claim(buildId, owner, files, false);
+  }
+
+  private void claim(String buildId, Caller owner, List<Path> files, boolean write) {
     // a fixed order, so two starts that name the same files wait for each other rather than deadlock
     for (String path : new TreeSet<>(files.stream().map(Path::toString).toList())) {
       String key = key(path);
       List<Map<String, Object>> rows = jdbc.queryForList("SELECT BUILD_ID_, OWNER_, PUBLISHED_ FROM " + CLAIMS
           + " WHERE PATH_KEY_ = ?", key);
       if (rows.isEmpty()) {
-        insert(key, path, buildId, owner.user());
+        if (write) {
+          insert(key, path, buildId, owner.user());
+        }
         continue;
       }
       String holder = (String) rows.get(0).get("BUILD_ID_");
@@ -92,6 +103,9 @@ public class OutputClaims {
       if (!owner.admin() && !owner.user().equals(holderOwner)) {
         throw new AdmissionRefused(403, "Output owned by another user", path + " was published by build " + holder
             + " of " + holderOwner + ": only " + holderOwner + " or an admin may replace it", null);
+      }
+      if (!write) {
+        continue;
       }
       int taken = jdbc.update("UPDATE " + CLAIMS + " SET BUILD_ID_ = ?, OWNER_ = ?, PUBLISHED_ = FALSE, "
           + "PREVIOUS_BUILD_ID_ = ?, PREVIOUS_OWNER_ = ? WHERE PATH_KEY_ = ? AND BUILD_ID_ = ?",

@@ -9,6 +9,7 @@ import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.runtime.Job;
+import org.imagefoundry.admission.BuildAdmission;
 import org.imagefoundry.engine.IncidentSlots;
 import org.imagefoundry.engine.NodeDeployment;
 import org.imagefoundry.engine.SlotClaims;
@@ -33,9 +34,11 @@ public class BuildService {
   private final Callers callers;
   private final NodeDeployment deployment;
   private final SlotClaims claims;
+  private final BuildAdmission admission;
 
   public BuildService(RuntimeService runtime, HistoryService history, ManagementService management,
-      BuildRequests requests, Callers callers, NodeDeployment deployment, SlotClaims claims) {
+      BuildRequests requests, Callers callers, NodeDeployment deployment, SlotClaims claims, BuildAdmission admission) {
+    this.admission = admission;
     this.runtime = runtime;
     this.history = history;
     this.management = management;
@@ -61,7 +64,8 @@ public class BuildService {
 
   /**
    * Validates the request with {@code caller}'s rights and normalizes it (throwing with every problem),
-   * and names its build.
+   * and names its build; throws {@link org.imagefoundry.admission.AdmissionRefused} when it would not be
+   * accepted now (the build's start decides, see admission.BuildAdmission).
    */
   public PreparedBuild prepare(String requestJson, Caller caller) {
     return prepare(requestJson, caller, BuildIds.newId());
@@ -72,7 +76,9 @@ public class BuildService {
     if (!BuildIds.isBuildId(id)) {
       throw new IllegalArgumentException("not a build id: " + id);
     }
-    return new PreparedBuild(id, requests.prepare(requestJson, caller), caller);
+    PreparedBuild build = new PreparedBuild(id, requests.prepare(requestJson, caller), caller);
+    admission.precheck(id, build.spec(), caller);
+    return build;
   }
 
   /** The caller of an HTTP request, with their rights (for the engine REST API's starts). */

@@ -122,6 +122,22 @@ class OutputOwnershipTest {
   }
 
   @Test
+  void theEngineRestApiRefusesAFileABuildHoldsNamingThatBuild() throws Exception {
+    String first = one.start(request());
+    long builds = engine.getRuntimeService().createProcessInstanceQuery().count();
+    String start = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(java.util.Map.of("variables",
+        java.util.Map.of("request", java.util.Map.of("value", otherRequest(), "type", "String"))));
+
+    var refused = new org.imagefoundry.testing.RawHttp(port).send("POST",
+        "/engine-rest/process-definition/key/buildImage/start", org.imagefoundry.testing.RawHttp.basic("admin",
+            ProcessTest.ADMIN_PASSWORD), start);
+
+    assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+    assertThat(refused.body()).contains(first);
+    assertThat(engine.getRuntimeService().createProcessInstanceQuery().count()).isEqualTo(builds);
+  }
+
+  @Test
   void anotherBuilderGets403NamingTheOwnerAndTheFirstBuildsFilesAndMd5sStay() throws IOException {
     String first = built(one, request());
     List<String> before = md5sOnDisk();
