@@ -183,10 +183,11 @@ public class BuildQueries {
         .findFirst().orElse(fallback);
   }
 
-  /** Why a build in incident stopped: the failed task and the incident's message. */
+  /** Why a build in incident stopped: the incident's message, which names the failed task (else it is put first). */
   public String incident(HistoricProcessInstance instance) {
     return runtime.createIncidentQuery().processInstanceId(instance.getId()).list().stream()
-        .map(incident -> incident.getActivityId() + ": " + incident.getIncidentMessage())
+        .map(incident -> String.valueOf(incident.getIncidentMessage()).startsWith(incident.getActivityId() + ":")
+            ? incident.getIncidentMessage() : incident.getActivityId() + ": " + incident.getIncidentMessage())
         .findFirst().orElse(null);
   }
 

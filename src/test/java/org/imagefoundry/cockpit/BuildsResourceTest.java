@@ -42,6 +42,7 @@ class BuildsResourceTest {
   @Autowired FakeHost host;
   @Autowired FoundrySettings settings;
   @Autowired SlotClaims slotClaims;
+  @Autowired org.imagefoundry.testing.DelegateSpy failures;
   Api api;
   ProcessDriver driver;
 
@@ -58,6 +59,7 @@ class BuildsResourceTest {
 
   @AfterEach
   void resetClock() {
+    failures.reset();
     ProcessDriver.resetClock();
   }
 
@@ -134,6 +136,25 @@ class BuildsResourceTest {
     assertThat(engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(build.getId()).count())
         .as("nobody's attempt cancelled the build").isEqualTo(1);
     assertThat(api.build(id).get("state").asText()).isEqualTo("RUNNING");
+  }
+
+  @Test
+  void aBuildInIncidentShowsTheIncidentsMessageAsItsErrorHereAndInTheApi() {
+    failures.failTransiently("debootstrap", 2);
+    ProcessInstance build = start();
+    driver.run(build);
+    String id = build.getBusinessKey();
+    CockpitSession admin = CockpitSession.logIn(base(), "admin", ProcessTest.ADMIN_PASSWORD);
+
+    JsonNode row = null;
+    for (JsonNode candidate : admin.send("GET", BUILDS + "?state=INCIDENT", null).json()) {
+      row = id.equals(candidate.get("id").asText()) ? candidate : row;
+    }
+
+    assertThat(row).as("the build in the panel's INCIDENT list").isNotNull();
+    String error = api.build(id).get("error").asText();
+    assertThat(error).startsWith("debootstrap: ").contains("injected transient failure");
+    assertThat(row.get("error").asText()).isEqualTo(error.lines().findFirst().orElseThrow());
   }
 
   @Test
