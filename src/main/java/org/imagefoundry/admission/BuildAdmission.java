@@ -43,7 +43,7 @@ public class BuildAdmission implements ExecutionListener {
     // the variables name the caller of our API; an engine user who starts through the engine is that user
     execution.setVariable(BuildVariables.REQUESTED_BY, caller.user());
     execution.setVariable(BuildVariables.REQUESTED_BY_ADMIN, caller.admin());
-    quota.check(caller.user());
+    quota.hold(caller.user());
     floor.check(caller.admin());
     claims.claim(buildId, caller,
         OutputClaims.files(BuildRequests.fromJson(execution.getVariable(BuildVariables.REQUEST).toString())));
@@ -54,7 +54,7 @@ public class BuildAdmission implements ExecutionListener {
    * the start: the common refusal never enters the engine. The listener still decides, atomically.
    */
   public void precheck(String buildId, BuildSpec spec, Caller caller) {
-    quota.check(caller.user());
+    quota.hold(caller.user());
     floor.check(caller.admin());
     claims.check(buildId, caller, OutputClaims.files(spec));
   }

@@ -38,8 +38,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class OutputClaims {
 
-  private static final String CLAIMS = OutputClaimsSchema.CLAIMS;
-  private static final String SUPERSEDED = OutputClaimsSchema.SUPERSEDED;
+  private static final String CLAIMS = AdmissionTables.CLAIMS;
+  private static final String SUPERSEDED = AdmissionTables.SUPERSEDED;
 
   private final JdbcTemplate jdbc;
   private final HistoryService history;

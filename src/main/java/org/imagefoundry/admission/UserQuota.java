@@ -1,25 +1,40 @@
 package org.imagefoundry.admission;
 
+import javax.sql.DataSource;
 import org.camunda.bpm.engine.RuntimeService;
 import org.imagefoundry.api.BuildService;
 import org.imagefoundry.steps.BuildVariables;
 import org.springframework.context.annotation.Lazy;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * {@code image-foundry.quotas.max-builds-per-user}: the builds one user has queued or running (of the
- * whole cluster; a build in incident holds no slot and does not count). Counted as a build starts, so
- * starts of one user that race each other may pass the cap by the few that overlap.
+ * whole cluster; a build in incident holds no slot and does not count). A start holds its user's row
+ * ({@code SELECT … FOR UPDATE}) until it commits, so one user's starts, on any node, are counted one
+ * after another: 200 at once let exactly the cap through.
  */
 @Component
 public class UserQuota {
 
+  private static final String USERS = AdmissionTables.USERS;
+
   private final RuntimeService runtime;
   private final QuotaSettings settings;
+  private final JdbcTemplate jdbc;
+  private final TransactionTemplate ownTransaction;
 
-  public UserQuota(@Lazy RuntimeService runtime, QuotaSettings settings) {
+  public UserQuota(@Lazy RuntimeService runtime, QuotaSettings settings, DataSource dataSource,
+      @Lazy PlatformTransactionManager transactions) {
     this.runtime = runtime;
     this.settings = settings;
+    this.jdbc = new JdbcTemplate(dataSource);
+    this.ownTransaction = new TransactionTemplate(transactions);
+    this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
   }
 
   /**
@@ -34,6 +49,7 @@ public class UserQuota {
     return unfinished - inIncident;
   }
 
+  /** Throws a 429 when {@code user} has the most builds one may have. */
   public void check(String user) {
     long active = active(user);
     if (active >= settings.maxBuildsPerUser()) {
@@ -41,5 +57,19 @@ public class UserQuota {
           user + " has " + active + " builds queued or running, the most one user may have "
               + "(image-foundry.quotas.max-builds-per-user); try again when one has ended", settings.retryAfter());
     }
+  }
+
+  /** {@link #check} within a build's start, holding the user's row until the start commits or rolls back. */
+  public void hold(String user) {
+    if (jdbc.queryForList("SELECT USER_ID_ FROM " + USERS + " WHERE USER_ID_ = ?", String.class, user).isEmpty()) {
+      try {
+        // in a transaction of its own: a duplicate key (another start made the row first) is harmless there
+        ownTransaction.executeWithoutResult(status -> jdbc.update("INSERT INTO " + USERS + " (USER_ID_) VALUES (?)", user));
+      } catch (DataAccessException e) {
+        // the row exists now, which is all this needs
+      }
+    }
+    jdbc.queryForList("SELECT USER_ID_ FROM " + USERS + " WHERE USER_ID_ = ? FOR UPDATE", String.class, user);
+    check(user);
   }
 }

@@ -42,6 +42,7 @@ class QuotasTest {
 
   static final String USER = "quotauser";
   static final String OTHER = "quotaother";
+  static final String BURST = "quotaburst";
   static final String PASSWORD = "quota-secret-1";
 
   @LocalServerPort int port;
@@ -54,7 +55,7 @@ class QuotasTest {
 
   @BeforeEach
   void setUp() {
-    for (String user : java.util.List.of(USER, OTHER)) {
+    for (String user : java.util.List.of(USER, OTHER, BURST)) {
       if (identity.createUserQuery().userId(user).count() == 0) {
         User created = identity.newUser(user);
         created.setPassword(PASSWORD);
@@ -74,6 +75,30 @@ class QuotasTest {
 
   String request(String directory) {
     return Requests.twoImagesIn(settings, directory);
+  }
+
+  @Test
+  void ofManyStartsOfOneUserAtOnceExactlyTheCapIsAccepted() throws Exception {
+    int starts = 12;
+    var threads = java.util.concurrent.Executors.newFixedThreadPool(starts);
+    var go = new java.util.concurrent.CountDownLatch(1);
+    java.util.List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+    for (int i = 0; i < starts; i++) {
+      String request = request("burst-" + i);
+      answers.add(threads.submit(() -> {
+        go.await();
+        return post(BURST, "/api/builds", request);
+      }));
+    }
+    go.countDown();
+    java.util.List<Integer> statuses = new java.util.ArrayList<>();
+    for (var answer : answers) {
+      statuses.add(answer.get(2, java.util.concurrent.TimeUnit.MINUTES).statusCode());
+    }
+    threads.shutdown();
+
+    assertThat(statuses).containsOnly(201, 429);
+    assertThat(statuses.stream().filter(s -> s == 201).count()).as("accepted of %s", statuses).isEqualTo(2);
   }
 
   long running() {

@@ -8,15 +8,16 @@ import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.springframework.stereotype.Component;
 
 /**
- * The two tables of {@link OutputClaims}, made beside the engine's (after engine.SchemaLock's preInit,
- * so on PostgreSQL under its lock): plain SQL that H2 and PostgreSQL both take. The key of a claim is
- * the SHA-256 of its path, so any path fits an index.
+ * The tables of {@link OutputClaims} and {@link UserQuota}, made beside the engine's (after
+ * engine.SchemaLock's preInit, so on PostgreSQL under its lock): plain SQL that H2 and PostgreSQL both
+ * take. The key of a claim is the SHA-256 of its path, so any path fits an index.
  */
 @Component
-public class OutputClaimsSchema extends AbstractProcessEnginePlugin {
+public class AdmissionTables extends AbstractProcessEnginePlugin {
 
   static final String CLAIMS = "IF_OUTPUT_CLAIM";
   static final String SUPERSEDED = "IF_SUPERSEDED_BUILD";
+  static final String USERS = "IF_QUOTA_USER";
 
   @Override
   public void postInit(ProcessEngineConfigurationImpl configuration) {
@@ -29,8 +30,9 @@ public class OutputClaimsSchema extends AbstractProcessEnginePlugin {
       ddl.execute("CREATE INDEX IF NOT EXISTS " + CLAIMS + "_BUILD ON " + CLAIMS + " (BUILD_ID_)");
       ddl.execute("CREATE TABLE IF NOT EXISTS " + SUPERSEDED + " (BUILD_ID_ VARCHAR(64) NOT NULL, "
           + "BY_BUILD_ID_ VARCHAR(64) NOT NULL, AT_ TIMESTAMP NOT NULL, PRIMARY KEY (BUILD_ID_, BY_BUILD_ID_))");
+      ddl.execute("CREATE TABLE IF NOT EXISTS " + USERS + " (USER_ID_ VARCHAR(255) PRIMARY KEY)");
     } catch (SQLException e) {
-      throw new IllegalStateException("could not create the output claims' tables", e);
+      throw new IllegalStateException("could not create the admission's tables", e);
     }
   }
 }
