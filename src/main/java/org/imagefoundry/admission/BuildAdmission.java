@@ -54,7 +54,7 @@ public class BuildAdmission implements ExecutionListener {
    * the start: the common refusal never enters the engine. The listener still decides, atomically.
    */
   public void precheck(String buildId, BuildSpec spec, Caller caller) {
-    quota.hold(caller.user());
+    quota.check(caller.user());
     floor.check(caller.admin());
     claims.check(buildId, caller, OutputClaims.files(spec));
   }
