@@ -38,6 +38,7 @@ class BuildSlotsProcessTest {
   static final org.imagefoundry.spec.Caller ADMIN = new org.imagefoundry.spec.Caller("admin", true);
 
   @Autowired ProcessEngine engine;
+  @org.springframework.boot.test.web.server.LocalServerPort int port;
 
   @Autowired org.imagefoundry.engine.SlotClaims slotClaims;
   @Autowired BuildService builds;
@@ -111,6 +112,12 @@ class BuildSlotsProcessTest {
     String job = engine.getManagementService().createJobQuery().processInstanceId(first.getId()).singleResult().getId();
     assertThatThrownBy(() -> engine.getManagementService().setJobRetries(job, 1))
         .as("Cockpit's and the engine REST API's retry").isInstanceOf(IncidentSlots.NoFreeSlot.class);
+    var viaRest = new org.imagefoundry.testing.RawHttp(port).send("PUT",
+        "/engine-rest/engine/buildSlotsTest/job/" + job + "/retries",
+        org.imagefoundry.testing.RawHttp.basic("admin", org.imagefoundry.testing.ProcessTest.ADMIN_PASSWORD),
+        "{\"retries\": 1}");
+    assertThat(viaRest.status()).as(viaRest.body()).isGreaterThanOrEqualTo(400);
+    assertThat(viaRest.body()).contains("no free build slot");
     assertThat(queries.find(first.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.INCIDENT);
 
     driver.run(second);
