@@ -1,10 +1,14 @@
 package org.imagefoundry.api;
 
 import java.util.List;
+import org.imagefoundry.admission.AdmissionRefused;
 import org.imagefoundry.spec.InvalidRequestException;
 import org.imagefoundry.spec.Problem;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -16,6 +20,19 @@ public class ApiErrors {
   @ExceptionHandler(InvalidRequestException.class)
   public ProblemDetail invalid(InvalidRequestException e) {
     return badRequest(e.problems());
+  }
+
+  /** A valid request not accepted now: too many builds (429), too little space (507), its outputs held (409, 403). */
+  @ExceptionHandler(AdmissionRefused.class)
+  public ResponseEntity<ProblemDetail> refused(AdmissionRefused e) {
+    ProblemDetail detail = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(e.status()),
+        e.getMessage() + "; nothing was started");
+    detail.setTitle(e.title());
+    var response = ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON);
+    if (e.retryAfter() != null) {
+      response.header(HttpHeaders.RETRY_AFTER, String.valueOf(e.retryAfter().toSeconds()));
+    }
+    return response.body(detail);
   }
 
   @ExceptionHandler(HttpMessageNotReadableException.class)

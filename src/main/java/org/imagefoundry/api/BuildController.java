@@ -147,6 +147,8 @@ public class BuildController {
       case DONE -> ResponseEntity.accepted().body(Map.of("id", id, "status", done));
       case NOT_FOUND -> ResponseEntity.notFound().build();
       case NOTHING_TO_DO -> ResponseEntity.status(409).body(Map.of("id", id, "status", nothing));
+      case NO_FREE_SLOT -> ResponseEntity.status(409).header(HttpHeaders.RETRY_AFTER, "30").body(Map.of("id", id,
+          "status", "no free build slot on its node: the build stays in incident; retry later"));
     };
   }
 

@@ -16,6 +16,7 @@ import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.history.UserOperationLogEntry;
 import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.admission.OutputClaims;
 import org.imagefoundry.host.BuildIds;
 import org.imagefoundry.steps.BuildVariables;
 import org.springframework.stereotype.Service;
@@ -35,9 +36,11 @@ public class BuildQueries {
   private final FoundrySettings settings;
   private final ObjectMapper json;
   private final Phases phases;
+  private final OutputClaims claims;
 
   public BuildQueries(RuntimeService runtime, HistoryService history, ManagementService management,
-      FoundrySettings settings, ObjectMapper json, Phases phases) {
+      FoundrySettings settings, ObjectMapper json, Phases phases, OutputClaims claims) {
+    this.claims = claims;
     this.runtime = runtime;
     this.history = history;
     this.management = management;
@@ -122,19 +125,25 @@ public class BuildQueries {
         .list().stream()
         .filter(v -> v.getValue() != null)
         .collect(Collectors.toMap(HistoricVariableInstance::getName, HistoricVariableInstance::getValue, (a, b) -> b));
+    BuildState state = state(instance);
+    String supersededBy = claims.supersededBy(instance.getBusinessKey()).orElse(null);
     return new BuildView(
         instance.getBusinessKey(),
-        state(instance),
+        state,
         instance.getEndTime() == null ? currentPhase(instance, (String) variables.get(BuildVariables.PHASE))
             : (String) variables.get(BuildVariables.PHASE),
         (String) variables.get(BuildVariables.NODE),
         instance.getStartTime().toInstant(),
         Optional.ofNullable(instance.getEndTime()).map(java.util.Date::toInstant).orElse(null),
-        Optional.ofNullable((String) variables.get(BuildVariables.ERROR)).orElseGet(() -> deletion(instance)),
-        readJson(variables.get(BuildVariables.IMAGES)),
+        Optional.ofNullable((String) variables.get(BuildVariables.ERROR))
+            .or(() -> Optional.ofNullable(state == BuildState.INCIDENT ? incident(instance) : null))
+            .orElseGet(() -> deletion(instance)),
+        // the files of a superseded build are another's now: their checksums are not this build's
+        supersededBy == null ? readJson(variables.get(BuildVariables.IMAGES)) : null,
         (String) variables.get(BuildVariables.METADATA_PATH),
         progress(instance, Boolean.TRUE.equals(variables.get(BuildVariables.DISK_REQUESTED))),
-        phases(instance));
+        phases(instance),
+        supersededBy);
   }
 
   /** The service tasks the build ran, in order, with their times. */
@@ -172,6 +181,14 @@ public class BuildQueries {
         .filter(java.util.Objects::nonNull)
         .map(org.camunda.bpm.engine.management.JobDefinition::getActivityId)
         .findFirst().orElse(fallback);
+  }
+
+  /** Why a build in incident stopped: the incident's message, which names the failed task (else it is put first). */
+  public String incident(HistoricProcessInstance instance) {
+    return runtime.createIncidentQuery().processInstanceId(instance.getId()).list().stream()
+        .map(incident -> String.valueOf(incident.getIncidentMessage()).startsWith(incident.getActivityId() + ":")
+            ? incident.getIncidentMessage() : incident.getActivityId() + ": " + incident.getIncidentMessage())
+        .findFirst().orElse(null);
   }
 
   /**

@@ -9,6 +9,8 @@ import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.runtime.Job;
+import org.imagefoundry.admission.BuildAdmission;
+import org.imagefoundry.engine.IncidentSlots;
 import org.imagefoundry.engine.NodeDeployment;
 import org.imagefoundry.engine.SlotClaims;
 import org.imagefoundry.host.BuildIds;
@@ -32,9 +34,11 @@ public class BuildService {
   private final Callers callers;
   private final NodeDeployment deployment;
   private final SlotClaims claims;
+  private final BuildAdmission admission;
 
   public BuildService(RuntimeService runtime, HistoryService history, ManagementService management,
-      BuildRequests requests, Callers callers, NodeDeployment deployment, SlotClaims claims) {
+      BuildRequests requests, Callers callers, NodeDeployment deployment, SlotClaims claims, BuildAdmission admission) {
+    this.admission = admission;
     this.runtime = runtime;
     this.history = history;
     this.management = management;
@@ -44,21 +48,24 @@ public class BuildService {
     this.claims = claims;
   }
 
-  /** A request ready to start: a new build id and the process variables of the build. */
-  public record PreparedBuild(String id, BuildSpec spec) {
+  /** A request ready to start: a new build id, who asks, and the process variables of the build. */
+  public record PreparedBuild(String id, BuildSpec spec, Caller caller) {
 
     public Map<String, Object> variables() {
       return Map.of(
           BuildVariables.BUILD_ID, id,
           BuildVariables.REQUEST, Build.json(BuildRequests.toJson(spec)),
           BuildVariables.REQUEST_HASH, BuildRequests.hash(spec),
-          BuildVariables.MIRROR, spec.baseRepo().uri());
+          BuildVariables.MIRROR, spec.baseRepo().uri(),
+          BuildVariables.REQUESTED_BY, caller.user(),
+          BuildVariables.REQUESTED_BY_ADMIN, caller.admin());
     }
   }
 
   /**
    * Validates the request with {@code caller}'s rights and normalizes it (throwing with every problem),
-   * and names its build.
+   * and names its build; throws {@link org.imagefoundry.admission.AdmissionRefused} when it would not be
+   * accepted now (the build's start decides, see admission.BuildAdmission).
    */
   public PreparedBuild prepare(String requestJson, Caller caller) {
     return prepare(requestJson, caller, BuildIds.newId());
@@ -69,7 +76,9 @@ public class BuildService {
     if (!BuildIds.isBuildId(id)) {
       throw new IllegalArgumentException("not a build id: " + id);
     }
-    return new PreparedBuild(id, requests.prepare(requestJson, caller));
+    PreparedBuild build = new PreparedBuild(id, requests.prepare(requestJson, caller), caller);
+    admission.precheck(id, build.spec(), caller);
+    return build;
   }
 
   /** The caller of an HTTP request, with their rights (for the engine REST API's starts). */
@@ -91,7 +100,7 @@ public class BuildService {
   }
 
   /** What {@link #cancel} and {@link #retry} can answer. */
-  public enum Outcome { DONE, NOT_FOUND, NOTHING_TO_DO }
+  public enum Outcome { DONE, NOT_FOUND, NOTHING_TO_DO, NO_FREE_SLOT }
 
   /**
    * Cancels a build that still runs (running, waiting or in incident): the cancel message interrupts
@@ -135,7 +144,10 @@ public class BuildService {
     }
   }
 
-  /** Gives the build's failed jobs another attempt: the build goes on from the step that failed. */
+  /**
+   * Gives the build's failed jobs another attempt: the build goes on from the step that failed, in a slot
+   * of its node (engine.IncidentSlots), or stays in incident when that node has none free.
+   */
   public Outcome retry(String id) {
     HistoricProcessInstance instance = instance(id);
     if (instance == null) {
@@ -146,7 +158,11 @@ public class BuildService {
     if (failed.isEmpty()) {
       return Outcome.NOTHING_TO_DO;
     }
-    management.setJobRetries(failed, 1);
+    try {
+      management.setJobRetries(failed, 1);
+    } catch (IncidentSlots.NoFreeSlot e) {
+      return Outcome.NO_FREE_SLOT;
+    }
     return Outcome.DONE;
   }
 

@@ -142,7 +142,7 @@ public class BuildsResource extends AbstractCockpitPluginResource {
     return switch (asService(() -> builds.cancel(id, user))) {
       case DONE -> Response.accepted(Map.of("id", id, "status", "cancelling")).build();
       case NOT_FOUND -> Response.status(404).build();
-      case NOTHING_TO_DO -> Response.status(409)
+      case NOTHING_TO_DO, NO_FREE_SLOT -> Response.status(409)
           .entity(Map.of("id", id, "status", "the build has ended or is already cancelling")).build();
     };
   }

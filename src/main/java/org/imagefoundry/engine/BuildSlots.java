@@ -9,8 +9,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * This node's build slots ({@code image-foundry.max-concurrent-builds}): a slot is taken from the moment
- * the node claims a build until the build ends. A build in incident keeps its slot (it holds loop
- * devices and mounts here).
+ * the node claims a build until the build ends. A build in incident gives its slot back (it keeps its
+ * loop devices and mounts here) and takes one again when it is retried ({@link IncidentSlots}).
  */
 @Component
 public class BuildSlots {
@@ -25,10 +25,13 @@ public class BuildSlots {
     this.slots = settings.buildSlots();
   }
 
-  /** Builds of {@code nodeName} that have not ended. */
+  /** Builds of {@code nodeName} that have not ended and are not in incident. */
   public long inUse(String nodeName) {
-    return runtime.createProcessInstanceQuery().processDefinitionKey(BuildService.PROCESS_KEY)
+    long unfinished = runtime.createProcessInstanceQuery().processDefinitionKey(BuildService.PROCESS_KEY)
         .variableValueEquals(BuildVariables.NODE, nodeName).count();
+    long inIncident = runtime.createProcessInstanceQuery().processDefinitionKey(BuildService.PROCESS_KEY)
+        .variableValueEquals(BuildVariables.NODE, nodeName).withIncident().count();
+    return unfinished - inIncident;
   }
 
   public long free() {

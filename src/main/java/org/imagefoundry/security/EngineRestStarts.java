@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.camunda.bpm.engine.variable.value.SerializableValue;
+import org.imagefoundry.admission.AdmissionRefused;
 import org.imagefoundry.api.BuildQueries;
 import org.imagefoundry.api.BuildService;
 import org.imagefoundry.host.BuildIds;
@@ -88,6 +89,8 @@ public class EngineRestStarts extends OncePerRequestFilter {
       chain.doFilter(new Body(request, json.writeValueAsBytes(checked(start, builds.callerOf(request)))), response);
     } catch (InvalidRequestException e) {
       refuse(response, e.problems());
+    } catch (AdmissionRefused e) {
+      refused(response, e);
     } catch (IOException | ClassCastException e) {
       refuse(response, List.of(new Problem("", "the body must be a JSON object")));
     }
@@ -159,6 +162,17 @@ public class EngineRestStarts extends OncePerRequestFilter {
     response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
     json.writeValue(response.getOutputStream(), Map.of("type", "about:blank", "title", "Invalid build request",
         "status", 400, "problems", problems));
+  }
+
+  /** A valid start not accepted now: as POST /api/builds answers it (429, 507, 409, 403). */
+  private void refused(HttpServletResponse response, AdmissionRefused e) throws IOException {
+    response.setStatus(e.status());
+    response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+    if (e.retryAfter() != null) {
+      response.setHeader("Retry-After", String.valueOf(e.retryAfter().toSeconds()));
+    }
+    json.writeValue(response.getOutputStream(), Map.of("type", "about:blank", "title", e.title(), "status", e.status(),
+        "detail", e.getMessage() + "; nothing was started"));
   }
 
   /** The request with its body replaced. */

@@ -16,7 +16,7 @@ public final class AllowedRoots {
   }
 
   /** The real path of the longest existing prefix, with the rest appended. */
-  static Path resolveExisting(Path path) {
+  public static Path resolveExisting(Path path) {
     Path existing = path.toAbsolutePath().normalize();
     Path rest = Path.of("");
     while (existing != null && !Files.exists(existing)) {

@@ -11,6 +11,10 @@ public final class BuildVariables {
   public static final String REQUEST_HASH = "requestHash";
   /** The URI of the base repo (debootstrap's mirror); an admin may change it and retry a failed step. */
   public static final String MIRROR = "mirror";
+  /** The user who asked for the build; the owner of its output files (admission.OutputClaims). */
+  public static final String REQUESTED_BY = "requestedBy";
+  /** True when the user who asked for the build is an admin (who may replace another user's outputs). */
+  public static final String REQUESTED_BY_ADMIN = "requestedByAdmin";
   /** The task the build is in (or last entered). */
   public static final String PHASE = "phase";
   /** True when every output already exists with metadata for the same request. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.imagefoundry.admission.OutputClaims;
 import org.imagefoundry.cache.ImageStore;
 import org.imagefoundry.host.Filesystems;
 import org.imagefoundry.host.LiveFilesystems;
@@ -26,9 +27,12 @@ public class Containerize extends BuildStep {
   private final BuildMetrics metrics;
   private final LiveFilesystems liveFilesystems;
   private final ImageStore imageStore;
+  private final OutputClaims claims;
 
-  public Containerize(StepSupport support, Publisher publisher, LiveFilesystems liveFilesystems, ImageStore imageStore) {
+  public Containerize(StepSupport support, Publisher publisher, LiveFilesystems liveFilesystems, ImageStore imageStore,
+      OutputClaims claims) {
     super(support);
+    this.claims = claims;
     this.publisher = publisher;
     this.imageStore = imageStore;
     this.metrics = support.metrics();
@@ -39,6 +43,7 @@ public class Containerize extends BuildStep {
   protected void run(Build build) {
     liveFilesystems.awaitDead(build.imageFiles());
     Path output = publisher.outputDirectory(build.spec().output());
+    claims.publishing(build.id());
     List<ImageMetadata> images = new ArrayList<>();
     List<String> paths = new ArrayList<>();
     List<String> storedMd5s = build.getJson(BuildVariables.STORED_RAW_MD5S, new TypeReference<List<String>>() {});

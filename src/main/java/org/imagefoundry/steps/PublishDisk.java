@@ -2,6 +2,7 @@ package org.imagefoundry.steps;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.List;
+import org.imagefoundry.admission.OutputClaims;
 import org.imagefoundry.host.Publisher;
 import org.imagefoundry.host.Publisher.Published;
 import org.imagefoundry.metadata.DiskMetadata;
@@ -14,9 +15,11 @@ import org.springframework.stereotype.Component;
 public class PublishDisk extends BuildStep {
 
   private final Publisher publisher;
+  private final OutputClaims claims;
 
-  public PublishDisk(StepSupport support, Publisher publisher) {
+  public PublishDisk(StepSupport support, Publisher publisher, OutputClaims claims) {
     super(support);
+    this.claims = claims;
     this.publisher = publisher;
   }
 
@@ -25,6 +28,7 @@ public class PublishDisk extends BuildStep {
     DiskSpec disk = build.spec().disk();
     var source = "raw".equals(disk.format()) ? build.workspace().diskFile() : build.workspace().convertedDisk();
     var target = publisher.outputDirectory(build.spec().output()).resolve(disk.name());
+    claims.publishing(build.id());
     Published published = publisher.publish(source, "raw", target, build.id());
     List<PartitionMetadata> partitions = build.getJson(BuildVariables.DISK_PARTITIONS,
         new TypeReference<List<PartitionMetadata>>() {});

@@ -46,6 +46,7 @@ class BuildsResourceTest {
   @Autowired FakeHost host;
   @Autowired FoundrySettings settings;
   @Autowired SlotClaims slotClaims;
+  @Autowired org.imagefoundry.testing.DelegateSpy failures;
   Api api;
   ProcessDriver driver;
 
@@ -62,6 +63,7 @@ class BuildsResourceTest {
 
   @AfterEach
   void resetClock() {
+    failures.reset();
     ProcessDriver.resetClock();
   }
 
@@ -160,6 +162,25 @@ class BuildsResourceTest {
     for (String query : new String[] {"", "?limit=1", "?limit=1000&offset=1000000", "?state=RUNNING&limit=1&offset=0"}) {
       assertThat(builder.send("GET", BUILDS + query, null).status()).as(query).isEqualTo(200);
     }
+  }
+
+  @Test
+  void aBuildInIncidentShowsTheIncidentsMessageAsItsErrorHereAndInTheApi() {
+    failures.failTransiently("debootstrap", 2);
+    ProcessInstance build = start();
+    driver.run(build);
+    String id = build.getBusinessKey();
+    CockpitSession admin = CockpitSession.logIn(base(), "admin", ProcessTest.ADMIN_PASSWORD);
+
+    JsonNode row = null;
+    for (JsonNode candidate : admin.send("GET", BUILDS + "?state=INCIDENT", null).json()) {
+      row = id.equals(candidate.get("id").asText()) ? candidate : row;
+    }
+
+    assertThat(row).as("the build in the panel's INCIDENT list").isNotNull();
+    String error = api.build(id).get("error").asText();
+    assertThat(error).startsWith("debootstrap: ").contains("injected transient failure");
+    assertThat(row.get("error").asText()).isEqualTo(error.lines().findFirst().orElseThrow());
   }
 
   @Test

@@ -111,7 +111,7 @@ class ClusterJobsProcessTest {
   @Order(1)
   void eachBuildsJobsGoToItsNodeAndAJobOfNoDeploymentToExactlyOne() {
     String onA = buildsA.start(Requests.twoImages(settingsA), ADMIN); // node-a has its slot free: it claims this one
-    String onB = buildsA.start(Requests.twoImages(settingsA).replace("\"less\"", "\"less\", \"vim-tiny\""), ADMIN);
+    String onB = buildsA.start(Requests.twoImagesIn(settingsA, "on-b").replace("\"less\"", "\"less\", \"vim-tiny\""), ADMIN);
     assertThat(queriesA.find(onB).orElseThrow().node()).as("node-a's only slot is taken").isNull();
     assertThat(claimsB.claim()).containsExactly(onB);
     Job cleanup = engineA.getHistoryService().cleanUpHistoryAsync(true);

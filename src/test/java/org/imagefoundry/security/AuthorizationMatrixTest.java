@@ -98,8 +98,12 @@ class AuthorizationMatrixTest {
     }
   }
 
+  static final String MATRIX = "matrix";
+
   String request(String name) {
-    return Requests.twoImages(settings).replace("root.img.gz", name + "-" + System.nanoTime() + ".img.gz");
+    long unique = System.nanoTime();
+    return Requests.twoImages(settings).replace("root.img.gz", name + "-" + unique + ".img.gz")
+        .replace("var.img.zst", name + "-" + unique + "-var.img.zst");
   }
 
   String engineStart(String request) {
@@ -113,7 +117,7 @@ class AuthorizationMatrixTest {
   List<Row> rows() {
     return List.of(
         new Row("GET", "/api/builds", null, 401, 403, 200, 200),
-        new Row("POST", "/api/builds", request("matrix"), 401, 403, 201, 201),
+        new Row("POST", "/api/builds", request(MATRIX), 401, 403, 201, 201),
         new Row("GET", "/api/builds/" + ended, null, 401, 403, 200, 200),
         new Row("GET", "/api/builds/" + ended + "/log", null, 401, 403, 200, 200),
         new Row("GET", "/api/builds/" + ended + "/packages", null, 401, 403, 200, 200),
@@ -177,7 +181,9 @@ class AuthorizationMatrixTest {
   private void check(Row row, String path, int[] expected, List<String> wrong) {
     int column = 0;
     for (Map.Entry<String, String> user : users.entrySet()) {
-      RawHttp.Response response = http.send(row.method(), path, user.getValue(), row.body());
+      // each user's start names files of its own: the first accepted build claims the files it names
+      String body = row.body() == null ? null : row.body().replace(MATRIX, MATRIX + "-" + user.getKey());
+      RawHttp.Response response = http.send(row.method(), path, user.getValue(), body);
       System.out.printf("matrix: %-6s %-110s %-9s %d%n", row.method(), path, user.getKey(), response.status());
       if (response.status() != expected[column]) {
         wrong.add(row.method() + " " + path + " as " + user.getKey() + ": " + response.status() + ", expected "

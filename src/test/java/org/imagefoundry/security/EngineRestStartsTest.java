@@ -215,7 +215,7 @@ class EngineRestStartsTest {
     String request = Requests.twoImages(settings).replace("\"packages\"", "\"root_password\": \"" + PASSWORD + "\", \"packages\"");
     Api.Response started = api.post("/engine-rest/process-definition/key/buildImage/start", engineStart(request));
     assertThat(started.status()).as(started.body()).isEqualTo(200);
-    String viaApi = api.start(request.replace("root.img.gz", "other.img.gz"));
+    String viaApi = api.start(request.replace("root.img.gz", "other.img.gz").replace("var.img.zst", "other-var.img.zst"));
 
     for (String businessKey : new String[] {started.json().get("businessKey").asText(), viaApi}) {
       ProcessInstance build = engine.getRuntimeService().createProcessInstanceQuery().processInstanceBusinessKey(businessKey)

@@ -13,6 +13,15 @@ public final class Requests {
 
   private Requests() {}
 
+  /**
+   * {@link #twoImages(FoundrySettings)} publishing into {@code directory} of the first output root: its
+   * files are another build's than those of the plain request (outputs belong to builds).
+   */
+  public static String twoImagesIn(FoundrySettings settings, String directory) {
+    return twoImages(settings).replace("\"output\": \"" + settings.allowedOutputRoots().get(0) + "\"",
+        "\"output\": \"" + settings.allowedOutputRoots().get(0).resolve(directory) + "\"");
+  }
+
   /** fuel-agent's two-image request ("/" and "/var"), publishing into the first allowed output root. */
   public static String twoImages(FoundrySettings settings) {
     return """
