@@ -57,6 +57,25 @@ class UserNamespaceIT {
     }
   }
 
+  /** What dpkg, dpkg-statoverride and a postinst's setcap do to a file keeps on the host. */
+  @Test
+  void setuidBitsAndFileCapabilitiesSetInsideHoldOnTheHost() throws Exception {
+    Path program = Files.copy(Path.of("/usr/bin/true"), dir.resolve("program"));
+    try (UserNamespace namespace = UserNamespace.open(runner, files, Duration.ofSeconds(30))) {
+      run(namespace, "chown", "42:65534", program.toString());
+      run(namespace, "chmod", "4750", program.toString());
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(program)))
+          .isEqualTo("rwxr-x---");
+      assertThat(runner.run(Command.of(Duration.ofSeconds(30), "stat", "--format=%A %u %g", program.toString()))
+          .lines()).containsExactly("-rwsr-x--- 42 65534");
+
+      org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/setcap")), "setcap (libcap2-bin)");
+      run(namespace, "/usr/sbin/setcap", "cap_net_raw+ep", program.toString());
+    }
+    assertThat(runner.run(Command.of(Duration.ofSeconds(30), "/usr/sbin/getcap", program.toString())).lines())
+        .containsExactly(program + " cap_net_raw=ep");
+  }
+
   @Test
   void theHolderCarriesTheBuildsTagAndEndsWhenClosed() {
     List<ProcessHandle> tagged;
