@@ -63,6 +63,9 @@ public class Sandbox {
         "--ro-bind", "/proc/sys", "/proc/sys",
         "--ro-bind-try", "/proc/sysrq-trigger", "/proc/sysrq-trigger",
         "--ro-bind-try", "/proc/fs", "/proc/fs",
+        // as Docker's read-only paths: IRQ affinities and bus settings are root's files, not a capability's
+        "--ro-bind-try", "/proc/irq", "/proc/irq",
+        "--ro-bind-try", "/proc/bus", "/proc/bus",
         "--dev", "/dev",
         "--tmpfs", "/sys",
         "--unshare-pid", "--unshare-ipc", "--unshare-uts",
