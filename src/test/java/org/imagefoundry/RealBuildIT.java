@@ -288,4 +288,72 @@ class RealBuildIT {
     });
     ImageChecks.assertNothingLeft(BUILD_ROOT, id, metadata.getParent());
   }
+
+  /**
+   * A package script holds every capability dpkg needs, but none that counts on the host: its postinst
+   * runs a static C program (src/test/resources/sandbox/escape-probe.c) that tries open_by_handle_at with
+   * a handle for inode 2 ("shocker": the host's root through any directory of the host's disk, such as
+   * the package pool or the file: repo) from every mount point it sees and the usual directories, mknod
+   * of a block and a character device, a tmpfs mount, a sysctl write and a file in the file: repo (mounted
+   * read-only). Its own record, in the image,
+   * shows each refused, the handles for want of a capability (EPERM), not of a path; nothing appears in
+   * the host's sentinel directory, which the program would write into through any handle that opened.
+   */
+  @Test
+  void aPackageScriptHasNoCapabilityThatCountsOnTheHost() throws Exception {
+    Path sentinel = Path.of(RealBuildTest.ROOT, "probe-sentinel");
+    Requests.delete(sentinel);
+    Files.createDirectories(sentinel);
+    Path probe = scratch.resolve("escape-probe");
+    Path source = Path.of(getClass().getResource("/sandbox/escape-probe.c").toURI());
+    new org.imagefoundry.host.ProcessCommandRunner().run(org.imagefoundry.host.Command.of(Duration.ofMinutes(2),
+        "gcc", "-static", "-O2", "-Wall", "-o", probe.toString(), source.toString()));
+    Path repo = Path.of(RealBuildTest.ROOT, "repos", "probe");
+    String program = "usr/libexec/image-foundry-escape-probe/escape-probe";
+    String postinst = """
+        #!/bin/sh
+        /%s /var/log/image-foundry-escape-probe.log %s/planted %s
+        exit 0
+        """.formatted(program, sentinel.toString().substring(1), repo);
+    LocalRepository.create(repo, List.of(new LocalRepository.Package("image-foundry-escape-probe", Map.of(), postinst,
+        Map.of(program, probe))));
+    String id = api.start("""
+        {"image_data": {"/": {"uri": "http://images.invalid/probe.img.zst", "format": "ext4", "container": "zstd",
+                              "size": "2G"}},
+         "output": "%s", "codename": "bookworm", "variant": "minbase",
+         "repos": [{"name": "debian", "suite": "bookworm", "section": "main", "priority": null, "type": "deb"},
+                   {"name": "local", "uri": "file://%s", "suite": "local", "section": "main", "priority": null,
+                    "type": "deb", "trusted": true}],
+         "packages": ["image-foundry-escape-probe"]}
+        """.formatted(OUTPUT.resolve("probe"), repo));
+
+    JsonNode build = api.awaitEnd(id, Duration.ofMinutes(20));
+
+    assertThat(build.get("state").asText()).as(api.log(id)).isEqualTo("SUCCEEDED");
+    try (var planted = Files.list(sentinel)) {
+      assertThat(planted).isEmpty();
+    }
+    assertThat(repo.resolve("escape-probe-planted")).doesNotExist();
+    Path metadata = Path.of(build.get("metadataPath").asText());
+    ImageChecks.verifyPublished(metadata, List.of("image-foundry-escape-probe"), scratch.resolve("probe"), mnt -> {
+      List<String> record;
+      try {
+        record = Files.readAllLines(mnt.resolve("var/log/image-foundry-escape-probe.log"));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      assertThat(record).as("the program ran to its end").endsWith("done");
+      List<String> handles = record.stream().filter(line -> line.startsWith("open_by_handle_at ")).toList();
+      assertThat(handles).contains("open_by_handle_at /: EPERM", "open_by_handle_at /var/cache/apt/archives: EPERM",
+          "open_by_handle_at " + repo + ": EPERM", "open_by_handle_at /proc: EPERM", "open_by_handle_at /dev: EPERM",
+          "open_by_handle_at /tmp: EPERM");
+      assertThat(handles).as("every handle refused for want of a capability").allMatch(line -> line.endsWith(": EPERM"));
+      assertThat(record).contains("mknod-block /tmp/probe-block 8:0: EPERM", "mknod-char /tmp/probe-char 1:1: EPERM",
+          "mount tmpfs /tmp/probe-mount: EPERM", "create " + repo + "/escape-probe-planted: EROFS");
+      assertThat(record).filteredOn(line -> line.startsWith("sysctl ")).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+          .startsWith("sysctl /proc/sys/kernel/printk_ratelimit: ").doesNotEndWith(": OK");
+      assertThat(record).noneMatch(line -> line.endsWith(": OK") || line.startsWith("plant "));
+    });
+    ImageChecks.assertNothingLeft(BUILD_ROOT, id, metadata.getParent());
+  }
 }

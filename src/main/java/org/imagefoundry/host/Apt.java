@@ -27,17 +27,17 @@ public class Apt {
       "was not found",
       "Couldn't find any package");
 
-  private final CommandRunner runner;
+  private final Sandbox sandbox;
   private final FoundrySettings settings;
 
-  public Apt(CommandRunner runner, FoundrySettings settings) {
-    this.runner = runner;
+  public Apt(Sandbox sandbox, FoundrySettings settings) {
+    this.sandbox = sandbox;
     this.settings = settings;
   }
 
   /** Finishes what a killed dpkg left half-configured; a no-op after a clean run. */
   public void repairInterrupted(Path root) {
-    runner.run(Command.of(settings.timeouts().apt(), Sandbox.in(root, "dpkg", "--configure", "-a")).withEnv(ENV));
+    sandbox.run(root, Command.of(settings.timeouts().apt(), "dpkg", "--configure", "-a").withEnv(ENV));
   }
 
   public void update(Path root) {
@@ -83,8 +83,8 @@ public class Apt {
   /** Fails the build unless a package of the build's repos has exactly this name. */
   private void requireExactPackage(Path root, String name) {
     // pkgnames takes a plain prefix, never a pattern, and lists real packages only
-    List<String> known = runner.run(Command.of(settings.timeouts().apt(), Sandbox.in(root, "apt-cache",
-        "pkgnames", name)).withEnv(ENV)).lines();
+    List<String> known = sandbox.run(root, Command.of(settings.timeouts().apt(), "apt-cache", "pkgnames", name)
+        .withEnv(ENV)).lines();
     if (known.stream().map(String::trim).noneMatch(name::equals)) {
       throw new BuildFailure("no package is named exactly " + name
           + " in the build's repos (apt-get would read the name as a pattern); nothing was installed");
@@ -96,20 +96,20 @@ public class Apt {
    * Read whole from standard output: a command's result keeps only its last lines.
    */
   public List<String> installed(Path root) {
-    return output(Command.of(settings.timeouts().apt(), Sandbox.in(root, "dpkg-query", "--show", "--showformat",
-        "${db:Status-Abbrev}\t${Package}\t${Version}\t${Architecture}\t${source:Package}\n")).withEnv(ENV));
+    return output(root, Command.of(settings.timeouts().apt(), "dpkg-query", "--show", "--showformat",
+        "${db:Status-Abbrev}\t${Package}\t${Version}\t${Architecture}\t${source:Package}\n").withEnv(ENV));
   }
 
   /** {@code apt-cache policy} of these packages: which repo offers each version (the lists must be there). */
   public List<String> policy(Path root, List<String> packages) {
     List<String> command = new ArrayList<>(List.of("apt-cache", "policy"));
     command.addAll(packages);
-    return output(Command.of(settings.timeouts().apt(), Sandbox.in(root, command)).withEnv(ENV));
+    return output(root, Command.of(settings.timeouts().apt(), command).withEnv(ENV));
   }
 
-  private List<String> output(Command command) {
+  private List<String> output(Path root, Command command) {
     var out = new ByteArrayOutputStream();
-    runner.pipe(command, InputStream.nullInputStream(), out);
+    sandbox.pipe(root, command, InputStream.nullInputStream(), out);
     return out.toString(StandardCharsets.UTF_8).lines().toList();
   }
 
@@ -120,6 +120,6 @@ public class Apt {
   private void apt(Path root, String... args) {
     List<String> command = new ArrayList<>(List.of("apt-get"));
     command.addAll(List.of(args));
-    runner.run(Command.of(settings.timeouts().apt(), Sandbox.in(root, command)).withEnv(ENV));
+    sandbox.run(root, Command.of(settings.timeouts().apt(), command).withEnv(ENV));
   }
 }

@@ -14,4 +14,11 @@ public interface CommandRunner {
    * {@code stdout} (standard error goes to the build log); for streaming filters such as compressors.
    */
   void pipe(Command command, InputStream stdin, OutputStream stdout);
+
+  /**
+   * Starts the command and returns at once (a namespace's holder, say): it carries the build's tag like
+   * every command, its output goes to the build log, its standard input stays open until it is closed,
+   * and it is killed at its time limit if it has not been closed by then.
+   */
+  RunningCommand start(Command command);
 }

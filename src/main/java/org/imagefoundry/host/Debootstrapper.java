@@ -23,10 +23,12 @@ public class Debootstrapper {
       Path keyring, boolean trusted, Map<String, String> proxyEnv) {}
 
   private final CommandRunner runner;
+  private final Sandbox sandbox;
   private final FoundrySettings settings;
 
-  public Debootstrapper(CommandRunner runner, FoundrySettings settings) {
+  public Debootstrapper(CommandRunner runner, Sandbox sandbox, FoundrySettings settings) {
     this.runner = runner;
+    this.sandbox = sandbox;
     this.settings = settings;
   }
 
@@ -49,7 +51,7 @@ public class Debootstrapper {
     runner.run(Command.of(settings.timeouts().debootstrap(), args).withEnv(options.proxyEnv())
         .withEnv(Map.of("WGETRC", noRedirects(root).toString())));
     replaceProcLink(root);
-    runner.run(Command.of(settings.timeouts().debootstrap(), Sandbox.in(root, "/debootstrap/debootstrap", "--second-stage"))
+    sandbox.run(root, Command.of(settings.timeouts().debootstrap(), "/debootstrap/debootstrap", "--second-stage")
         .withEnv(options.proxyEnv()).withEnv(Map.of("container", "lxc")));
     removeDownloadedPackages(root);
   }

@@ -44,7 +44,7 @@ public class ProcessCommandRunner implements CommandRunner {
 
   @Override
   public CommandResult run(Command command) {
-    Process process = start(command, true);
+    Process process = launch(command, true);
     try {
       process.getOutputStream().close();
     } catch (IOException e) {
@@ -62,7 +62,7 @@ public class ProcessCommandRunner implements CommandRunner {
 
   @Override
   public void pipe(Command command, InputStream stdin, OutputStream stdout) {
-    Process process = start(command, false);
+    Process process = launch(command, false);
     var lines = new Lines();
     var copyError = new AtomicReference<IOException>();
     Thread feeder = daemon(BuildLog.withContext(() -> {
@@ -89,7 +89,47 @@ public class ProcessCommandRunner implements CommandRunner {
     }
   }
 
-  private Process start(Command command, boolean mergeStderr) {
+  @Override
+  public RunningCommand start(Command command) {
+    Process process = launch(command, true);
+    daemon(BuildLog.withContext(() -> new Lines().read(process.getInputStream())));
+    Runnable timeLimitReached = BuildLog.withContext(() -> {
+      BuildLog.warn("{} reached its time limit of {}: killed", command.program(), command.timeout());
+      process.destroyForcibly();
+    });
+    process.onExit().orTimeout(command.timeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((ended, timedOut) -> {
+      if (timedOut != null) {
+        timeLimitReached.run();
+      }
+    });
+    return new Started(process);
+  }
+
+  /** Standard input stays open (a pipe from this JVM): a holder that reads it ends when the service does. */
+  private record Started(Process process) implements RunningCommand {
+
+    @Override
+    public long pid() {
+      return process.pid();
+    }
+
+    @Override
+    public boolean isAlive() {
+      return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private Process launch(Command command, boolean mergeStderr) {
     BuildLog.command(command);
     var builder = new ProcessBuilder(command.args()).redirectErrorStream(mergeStderr);
     var env = builder.environment();

@@ -1,29 +1,61 @@
 package org.imagefoundry.host;
 
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.stereotype.Component;
 
 /**
- * What runs inside an image's tree (apt-get, dpkg, and through them every maintainer script) runs in a
- * bubblewrap sandbox, as osbuild runs its stages and mkosi its scripts, never in a plain chroot whose
- * scripts are root on the host. The sandbox has its own PID, IPC and UTS namespaces and its own /proc
- * (its processes see only each other; its sysctls read-only), a minimal /dev (null, zero, full, random, urandom, tty, pts,
- * shm; no device node of the host, and device nodes in the tree do not work), an empty /sys, only the
- * capabilities dpkg needs (no mknod, no mount, no ptrace, no module loading, no raw I/O), and it dies
- * with its parent. Its processes still carry the build's tag in their environment, so stopping them,
- * cancel and crash recovery find them as before.
+ * What runs inside an image's tree (apt-get, dpkg, debootstrap's second stage, and through them every
+ * maintainer script) runs in a bubblewrap sandbox, as osbuild runs its stages and mkosi its scripts,
+ * never in a plain chroot whose scripts are root on the host. Each command runs in a {@link UserNamespace}
+ * of its own, whose root is not the host's: ids map one to one, so files keep their owners, but no
+ * capability counts outside it (no open_by_handle_at, mknod of a device, mount, raw I/O or module loading
+ * on the host, whatever the sandbox's mounts show). Inside it the sandbox has its own PID, IPC and UTS
+ * namespaces and its own /proc (its processes see only each other; its sysctls read-only: an id-mapped
+ * root needs no capability to write most of them), a minimal /dev (null, zero, full, random, urandom,
+ * tty, pts, shm; no device node of the host), an empty /sys, only the capabilities dpkg needs, and it
+ * dies with its parent. Its processes, and the namespace's holder, carry the build's tag in their
+ * environment, so stopping them, cancel and crash recovery find them as before.
  */
-public final class Sandbox {
+@Component
+public class Sandbox {
 
   /** What dpkg and maintainer scripts need: files' owners and modes, users, setcap'd binaries, chroot. */
   static final List<String> CAPABILITIES = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
       "CAP_FOWNER", "CAP_FSETID", "CAP_SETUID", "CAP_SETGID", "CAP_SETFCAP", "CAP_SYS_CHROOT", "CAP_KILL");
 
-  private Sandbox() {}
+  private final CommandRunner runner;
+  private final UserNamespaceFiles namespaceFiles;
 
-  /** {@code command} run inside {@code root} (its mounts included, e.g. the package pool). */
-  public static List<String> in(Path root, List<String> command) {
+  public Sandbox(CommandRunner runner, UserNamespaceFiles namespaceFiles) {
+    this.runner = runner;
+    this.namespaceFiles = namespaceFiles;
+  }
+
+  /** Runs {@code command} (its arguments as they run inside) in the sandbox over {@code root}. */
+  public CommandResult run(Path root, Command command) {
+    try (UserNamespace namespace = UserNamespace.open(runner, namespaceFiles, command.timeout())) {
+      return runner.run(inside(namespace, root, command));
+    }
+  }
+
+  /** As {@link CommandRunner#pipe}, in the sandbox over {@code root}. */
+  public void pipe(Path root, Command command, InputStream stdin, OutputStream stdout) {
+    try (UserNamespace namespace = UserNamespace.open(runner, namespaceFiles, command.timeout())) {
+      runner.pipe(inside(namespace, root, command), stdin, stdout);
+    }
+  }
+
+  private static Command inside(UserNamespace namespace, Path root, Command command) {
+    return new Command(namespace.enter(in(root, command.args())), command.env(), command.timeout(),
+        command.okExitCodes());
+  }
+
+  /** bubblewrap's arguments for {@code command} inside {@code root} (its mounts included, e.g. the package pool). */
+  static List<String> in(Path root, List<String> command) {
     List<String> args = new ArrayList<>(List.of("bwrap",
         "--bind", root.toString(), "/",
         "--proc", "/proc",
@@ -31,6 +63,9 @@ public final class Sandbox {
         "--ro-bind", "/proc/sys", "/proc/sys",
         "--ro-bind-try", "/proc/sysrq-trigger", "/proc/sysrq-trigger",
         "--ro-bind-try", "/proc/fs", "/proc/fs",
+        // as Docker's read-only paths: IRQ affinities and bus settings are root's files, not a capability's
+        "--ro-bind-try", "/proc/irq", "/proc/irq",
+        "--ro-bind-try", "/proc/bus", "/proc/bus",
         "--dev", "/dev",
         "--tmpfs", "/sys",
         "--unshare-pid", "--unshare-ipc", "--unshare-uts",
@@ -44,7 +79,7 @@ public final class Sandbox {
     return args;
   }
 
-  public static List<String> in(Path root, String... command) {
+  static List<String> in(Path root, String... command) {
     return in(root, List.of(command));
   }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class AptTest {
 
   final FakeHost host = new FakeHost();
-  final Apt apt = new Apt(host, Settings.defaults());
+  final Apt apt = new Apt(new Sandbox(host, host), Settings.defaults());
   final Path root = Path.of("/build/b1/root");
 
   @Test
@@ -20,7 +20,7 @@ class AptTest {
     apt.update(root);
     apt.install(root, List.of("less", "openssh-server"));
 
-    assertThat(host.commands()).containsExactly(
+    assertThat(host.commandsEntered()).containsExactly(
         Sandbox.in(root, "apt-get", "update"),
         Sandbox.in(root, "apt-get", "-y", "-o", "Dpkg::Options::=--force-confdef",
             "-o", "Dpkg::Options::=--force-confold", "install", "less", "openssh-server"));
@@ -48,7 +48,7 @@ class AptTest {
 
     apt.install(root, List.of("g++", "less"));
 
-    assertThat(host.commands()).containsExactly(
+    assertThat(host.commandsEntered()).containsExactly(
         Sandbox.in(root, "apt-cache", "pkgnames", "g++"),
         Sandbox.in(root, "apt-get", "-y", "-o", "Dpkg::Options::=--force-confdef",
             "-o", "Dpkg::Options::=--force-confold", "install", "g++", "less"));

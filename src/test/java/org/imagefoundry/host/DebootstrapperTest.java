@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DebootstrapperTest {
 
   final FakeHost host = new FakeHost();
-  final Debootstrapper debootstrapper = new Debootstrapper(host, Settings.defaults());
+  final Debootstrapper debootstrapper = new Debootstrapper(host, new Sandbox(host, host), Settings.defaults());
   @TempDir Path root;
 
   @Test
@@ -25,11 +25,13 @@ class DebootstrapperTest {
     debootstrapper.run(target, new Debootstrapper.Options("bookworm", "http://127.0.0.1:9/debian", "amd64", "minbase",
         List.of("ca-certificates"), Path.of("/usr/share/keyrings/debian-archive-keyring.gpg"), false, Map.of()));
 
-    assertThat(host.commands()).containsExactly(
+    assertThat(host.commandsEntered()).containsExactly(
         List.of("debootstrap", "--foreign", "--variant=minbase", "--include=ca-certificates", "--arch=amd64",
             "--keyring=/usr/share/keyrings/debian-archive-keyring.gpg", "bookworm", target.toString(),
             "http://127.0.0.1:9/debian"),
         Sandbox.in(target, "/debootstrap/debootstrap", "--second-stage"));
+    assertThat(host.commands().get(1)).startsWith("nsenter"); // the second stage in a user namespace of its own
+    assertThat(host.running()).isEmpty();
     assertThat(Files.isSymbolicLink(target.resolve("proc"))).isFalse();
     assertThat(target.resolve("proc")).isDirectory();
   }

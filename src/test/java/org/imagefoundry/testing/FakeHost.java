@@ -18,14 +18,18 @@ import org.imagefoundry.host.CommandFailedException;
 import org.imagefoundry.host.CommandResult;
 import org.imagefoundry.host.CommandRunner;
 import org.imagefoundry.host.MountTable;
+import org.imagefoundry.host.RunningCommand;
+import org.imagefoundry.host.UserNamespaceFiles;
 
 /**
  * A recording command runner that also plays the kernel: it keeps a loop device table and a mount
  * table as losetup, mount and umount would change them, remembers what mkfs made, answers blkid and
- * dumpe2fs, lets debootstrap leave a tiny tree, and copies data through compressors unchanged. Any
- * command can be made to fail.
+ * dumpe2fs, lets debootstrap leave a tiny tree, and copies data through compressors unchanged. Commands
+ * it starts (namespace holders) get a pid and live until closed; a started command that is made to fail
+ * ends at once. Their user namespaces' id maps are kept as written. Any command can be made to fail; a
+ * command entered into a namespace ({@code nsenter ... --}) is matched by what it runs there too.
  */
-public class FakeHost implements CommandRunner, MountTable {
+public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
 
   private final List<List<String>> commands = new CopyOnWriteArrayList<>();
   private final Map<String, Path> loops = new HashMap<>();
@@ -33,22 +37,115 @@ public class FakeHost implements CommandRunner, MountTable {
   private final List<Path> mounts = new ArrayList<>();
   private final List<Failure> failures = new ArrayList<>();
   private int nextLoop = 0;
+  private final List<List<String>> started = new CopyOnWriteArrayList<>();
+  private final Map<Long, Boolean> alive = new HashMap<>();
+  private final Map<Long, List<String>> idMaps = new HashMap<>();
+  private long nextPid = 40_000;
 
   private record Failure(Predicate<List<String>> when, int exitCode, List<String> output, int[] remaining) {}
 
   /** Makes the next {@code times} commands starting with {@code prefix} fail with this exit code and output. */
   public synchronized FakeHost failOn(List<String> prefix, int exitCode, int times, String... output) {
-    failures.add(new Failure(args -> args.size() >= prefix.size() && args.subList(0, prefix.size()).equals(prefix),
+    failures.add(new Failure(args -> startsWith(args, prefix) || startsWith(entered(args), prefix),
         exitCode, List.of(output), new int[] {times}));
     return this;
+  }
+
+  private static boolean startsWith(List<String> args, List<String> prefix) {
+    return args.size() >= prefix.size() && args.subList(0, prefix.size()).equals(prefix);
+  }
+
+  /** What a command entered into a namespace runs there: what follows {@code nsenter ... --}; else itself. */
+  public static List<String> entered(List<String> args) {
+    if (args.get(0).equals("nsenter") && args.indexOf("--") >= 0 && args.indexOf("--") < args.size() - 1) {
+      return args.subList(args.indexOf("--") + 1, args.size());
+    }
+    return args;
   }
 
   public List<List<String>> commands() {
     return List.copyOf(commands);
   }
 
+  /** The commands run as {@code program}, or run as {@code program} inside a namespace they were entered into. */
   public List<List<String>> commands(String program) {
-    return commands.stream().filter(c -> c.get(0).equals(program)).toList();
+    return commands.stream().filter(c -> c.get(0).equals(program) || entered(c).get(0).equals(program)).toList();
+  }
+
+  /** Every command, as it runs inside the namespace it was entered into (see {@link #entered}). */
+  public List<List<String>> commandsEntered() {
+    return commands.stream().map(FakeHost::entered).toList();
+  }
+
+  /** The commands started to run beside others, in order. */
+  public List<List<String>> started() {
+    return List.copyOf(started);
+  }
+
+  /** The pids of started commands that still run: neither closed nor ended at once. */
+  public synchronized List<Long> running() {
+    return alive.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).sorted().toList();
+  }
+
+  /** The uid_map and gid_map written for each process, by pid. */
+  public synchronized Map<Long, List<String>> idMaps() {
+    return Map.copyOf(idMaps);
+  }
+
+  @Override
+  public synchronized RunningCommand start(Command command) {
+    started.add(command.args());
+    long pid = nextPid++;
+    boolean failing = false;
+    for (Failure failure : failures) {
+      if (failure.remaining()[0] > 0 && failure.when().test(command.args())) {
+        failure.remaining()[0]--;
+        failing = true;
+        break;
+      }
+    }
+    alive.put(pid, !failing);
+    return new RunningCommand() {
+      @Override
+      public long pid() {
+        return pid;
+      }
+
+      @Override
+      public boolean isAlive() {
+        synchronized (FakeHost.this) {
+          return alive.get(pid);
+        }
+      }
+
+      @Override
+      public void close() {
+        synchronized (FakeHost.this) {
+          alive.put(pid, false);
+        }
+      }
+    };
+  }
+
+  /** A started command has its own user namespace while it runs (as unshare --user would). */
+  @Override
+  public synchronized boolean inAnotherUserNamespace(long pid) {
+    return alive.getOrDefault(pid, false);
+  }
+
+  @Override
+  public synchronized void writeIdMaps(long pid, String uidMap, String gidMap) {
+    if (!alive.getOrDefault(pid, false)) {
+      throw new IllegalStateException("no process " + pid + " to write id maps for");
+    }
+    if (idMaps.putIfAbsent(pid, List.of(uidMap, gidMap)) != null) {
+      throw new IllegalStateException("the id maps of " + pid + " are written already");
+    }
+  }
+
+  @Override
+  public String userNamespace(long pid) {
+    return "/proc/" + pid + "/ns/user";
   }
 
   public synchronized Map<String, Path> loopDevices() {
@@ -62,6 +159,9 @@ public class FakeHost implements CommandRunner, MountTable {
     mounts.clear();
     failures.clear();
     nextLoop = 0;
+    started.clear();
+    alive.clear();
+    idMaps.clear();
   }
 
   /** What a service's restart does now: its mount namespace dies with it, the loop devices stay attached. */

@@ -30,8 +30,16 @@ public final class LocalRepository {
   /** The line the gate's postinst prints when it starts waiting. */
   public static final String GATE_WAITING = "gate: waiting";
 
-  /** One package: its name, its files (path in the image → content) and its postinst script, if any. */
-  public record Package(String name, Map<String, String> files, String postinst) {}
+  /**
+   * One package: its name, its files (path in the image → content), its postinst script, if any, and its
+   * programs (path in the image → a file on this host, installed executable).
+   */
+  public record Package(String name, Map<String, String> files, String postinst, Map<String, Path> programs) {
+
+    public Package(String name, Map<String, String> files, String postinst) {
+      this(name, files, postinst, Map.of());
+    }
+  }
 
   private LocalRepository() {}
 
@@ -130,6 +138,12 @@ public final class LocalRepository {
     for (var file : pkg.files().entrySet()) {
       Files.createDirectories(tree.resolve(file.getKey()).getParent());
       Files.writeString(tree.resolve(file.getKey()), file.getValue());
+    }
+    for (var program : pkg.programs().entrySet()) {
+      Path target = tree.resolve(program.getKey());
+      Files.createDirectories(target.getParent());
+      Files.copy(program.getValue(), target);
+      Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
     String filename = "pool/main/" + pkg.name() + "_1.0_all.deb";
     Path deb = dir.resolve(filename);
