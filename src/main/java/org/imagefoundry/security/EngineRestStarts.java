@@ -4,13 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,7 +81,7 @@ public class EngineRestStarts extends OncePerRequestFilter {
         throw new InvalidRequestException(List.of(new Problem("", "the body is larger than 1 MB")));
       }
       ObjectNode start = (ObjectNode) json.readTree(body.length == 0 ? "{}".getBytes() : body);
-      chain.doFilter(new Body(request, json.writeValueAsBytes(checked(start, builds.callerOf(request)))), response);
+      chain.doFilter(new ReplacedBody(request, json.writeValueAsBytes(checked(start, builds.callerOf(request)))), response);
     } catch (InvalidRequestException e) {
       refuse(response, e.problems());
     } catch (IOException | ClassCastException e) {
@@ -159,56 +155,5 @@ public class EngineRestStarts extends OncePerRequestFilter {
     response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
     json.writeValue(response.getOutputStream(), Map.of("type", "about:blank", "title", "Invalid build request",
         "status", 400, "problems", problems));
-  }
-
-  /** The request with its body replaced. */
-  private static final class Body extends HttpServletRequestWrapper {
-    private final byte[] content;
-
-    Body(HttpServletRequest request, byte[] content) {
-      super(request);
-      this.content = content;
-    }
-
-    @Override
-    public int getContentLength() {
-      return content.length;
-    }
-
-    @Override
-    public long getContentLengthLong() {
-      return content.length;
-    }
-
-    @Override
-    public ServletInputStream getInputStream() {
-      var in = new ByteArrayInputStream(content);
-      return new ServletInputStream() {
-        @Override
-        public int read() {
-          return in.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-          return in.read(b, off, len);
-        }
-
-        @Override
-        public boolean isFinished() {
-          return in.available() == 0;
-        }
-
-        @Override
-        public boolean isReady() {
-          return true;
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {
-          throw new UnsupportedOperationException();
-        }
-      };
-    }
   }
 }

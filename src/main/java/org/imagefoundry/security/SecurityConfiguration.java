@@ -24,7 +24,8 @@ import org.springframework.security.web.authentication.www.BasicAuthenticationFi
  * ({@link UnambiguousPaths}), logins are HTTP Basic against Camunda's users ({@link CamundaUsers}),
  * throttled per source ({@link LoginThrottleFilter}), and {@link AccessRules} decides who may call what.
  * Behind it, the engine REST API takes the user Spring Security authenticated, so Camunda's
- * authorization checks apply, and its starts are checked like ours ({@link EngineRestStarts}). The
+ * authorization checks apply; only the operations an admin needs pass ({@link EngineRestOperations}), and its
+ * starts are checked like ours ({@link EngineRestStarts}). The
  * webapps keep their own session login.
  */
 @Configuration
@@ -78,6 +79,16 @@ public class SecurityConfiguration {
     registration.addUrlPatterns("/engine-rest/*");
     registration.setName("engine-rest-authentication");
     registration.setOrder(1);
+    return registration;
+  }
+
+  /** Before every other filter of the engine REST API's doors: who asks, then whether an admin may do that. */
+  @Bean
+  public FilterRegistrationBean<EngineRestOperations> engineRestOperations(ObjectMapper json) {
+    var registration = new FilterRegistrationBean<>(new EngineRestOperations(json));
+    registration.addUrlPatterns("/engine-rest/*", "/camunda/api/engine/*");
+    registration.setName("engine-rest-operations");
+    registration.setOrder(0);
     return registration;
   }
 
