@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import org.camunda.bpm.engine.variable.value.SerializableValue;
 import org.imagefoundry.api.BuildQueries;
 import org.imagefoundry.api.BuildService;
+import org.imagefoundry.engine.UniqueBuildIds;
 import org.imagefoundry.host.BuildIds;
 import org.imagefoundry.spec.Caller;
 import org.imagefoundry.spec.InvalidRequestException;
@@ -34,7 +35,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * without {@code ;} parameters), so no way of writing the path passes by. Only the fields of a plain
  * start pass on: the flags that would start past the request check or elsewhere than the start event
  * ({@code skipCustomListeners}, {@code skipIoMappings}, {@code startInstructions}) are refused, and so
- * is a business key that is not a fresh id of the kind the service makes. A restart of ended builds,
+ * is a business key that is not a fresh id of the kind the service makes, or one reserved or in use
+ * ({@link UniqueBuildIds}: of concurrent starts with one id, one passes). A restart of ended builds,
  * which would run a second build under the same id, is refused too.
  */
 public class EngineRestStarts extends OncePerRequestFilter {
@@ -47,11 +49,13 @@ public class EngineRestStarts extends OncePerRequestFilter {
 
   private final BuildService builds;
   private final BuildQueries queries;
+  private final UniqueBuildIds ids;
   private final ObjectMapper json;
 
-  public EngineRestStarts(BuildService builds, BuildQueries queries, ObjectMapper json) {
+  public EngineRestStarts(BuildService builds, BuildQueries queries, UniqueBuildIds ids, ObjectMapper json) {
     this.builds = builds;
     this.queries = queries;
+    this.ids = ids;
     this.json = json;
   }
 
@@ -81,7 +85,20 @@ public class EngineRestStarts extends OncePerRequestFilter {
         throw new InvalidRequestException(List.of(new Problem("", "the body is larger than 1 MB")));
       }
       ObjectNode start = (ObjectNode) json.readTree(body.length == 0 ? "{}".getBytes() : body);
-      chain.doFilter(new ReplacedBody(request, json.writeValueAsBytes(checked(start, builds.callerOf(request)))), response);
+      ObjectNode checked = checked(start, builds.callerOf(request));
+      String id = checked.get("businessKey").asText();
+      if (!ids.reserve(id)) {
+        throw new InvalidRequestException(List.of(new Problem("businessKey", "a build with this id exists")));
+      }
+      boolean started = false;
+      try {
+        chain.doFilter(new ReplacedBody(request, json.writeValueAsBytes(checked)), response);
+        started = response.getStatus() < 300;
+      } finally {
+        if (!started) {
+          ids.release(id); // the start did not happen: the id is free again
+        }
+      }
     } catch (InvalidRequestException e) {
       refuse(response, e.problems());
     } catch (IOException | ClassCastException e) {

@@ -8,6 +8,7 @@ import org.camunda.bpm.engine.rest.security.auth.ProcessEngineAuthenticationFilt
 import org.camunda.bpm.engine.rest.security.auth.impl.ContainerBasedAuthenticationProvider;
 import org.imagefoundry.api.BuildQueries;
 import org.imagefoundry.api.BuildService;
+import org.imagefoundry.engine.UniqueBuildIds;
 import org.springframework.boot.autoconfigure.security.SecurityProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -104,8 +105,8 @@ public class SecurityConfiguration {
 
   @Bean
   public FilterRegistrationBean<EngineRestStarts> engineRestStarts(BuildService builds, BuildQueries queries,
-      ObjectMapper json) {
-    var registration = new FilterRegistrationBean<>(new EngineRestStarts(builds, queries, json));
+      UniqueBuildIds ids, ObjectMapper json) {
+    var registration = new FilterRegistrationBean<>(new EngineRestStarts(builds, queries, ids, json));
     registration.addUrlPatterns("/engine-rest/*", "/camunda/api/engine/*");
     registration.setName("engine-rest-starts");
     registration.setOrder(2);
