@@ -84,6 +84,8 @@ public class EngineRestOperations extends OncePerRequestFilter {
   /** The value types an edit may give them: text, as the steps read them. */
   static final Set<String> EDITABLE_TYPES = Set.of("String", "Json");
   static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS");
+  /** Headers some frameworks take for the method: a GET that says it is a POST is neither. */
+  static final List<String> METHOD_OVERRIDES = List.of("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override");
   static final Pattern ENGINE = Pattern.compile("/engine/" + ID + "(/.*)?");
   static final int MAX_BODY = EngineRestStarts.MAX_BODY;
 
@@ -97,12 +99,18 @@ public class EngineRestOperations extends OncePerRequestFilter {
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     String method = request.getMethod();
-    if (SAFE.contains(method)) {
+    boolean overridden = METHOD_OVERRIDES.stream().anyMatch(header -> request.getHeader(header) != null);
+    if (SAFE.contains(method) && !overridden) {
       chain.doFilter(request, response);
       return;
     }
     if (!isKnown(request)) {
       answer(response, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", "log in first");
+      return;
+    }
+    if (overridden) {
+      answer(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden", "a request is the method it is sent with: "
+          + "no " + String.join(", ", METHOD_OVERRIDES));
       return;
     }
     String operation = operation(EngineRestStarts.routedPath(request));

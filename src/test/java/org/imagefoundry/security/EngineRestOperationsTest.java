@@ -335,4 +335,39 @@ class EngineRestOperationsTest {
     assertThat(raw.send("DELETE", "/engine-rest/user/opsuser", admin, null).status()).isEqualTo(204);
     assertStillRunningAndCancelsWithCompensation(build);
   }
+
+  @Test
+  void aMethodOverrideHeaderMakesNoGetIntoAChange() {
+    ProcessInstance build = start();
+    String admin = RawHttp.basic("admin", ProcessTest.ADMIN_PASSWORD);
+    for (String header : EngineRestOperations.METHOD_OVERRIDES) {
+      RawHttp.Response response = new RawHttp(port).send("GET", "/engine-rest/process-instance/" + build.getId()
+          + "/suspended", admin, "{\"suspended\": true}", Map.of(header, "PUT"));
+      assertThat(response.status()).as(header).isEqualTo(403);
+      assertThat(new RawHttp(port).send("GET", "/engine-rest/process-instance/" + build.getId(), null, null,
+          Map.of(header, "DELETE")).status()).as(header + " anonymous").isEqualTo(401);
+    }
+    assertStillRunningAndCancelsWithCompensation(build);
+  }
+
+  @Test
+  void aTasklistFilterEvaluatesNoExpression() throws Exception {
+    Path marker = java.nio.file.Files.createTempDirectory("filter-expression").resolve("exec-ran");
+    String admin = RawHttp.basic("admin", ProcessTest.ADMIN_PASSWORD);
+    String exec = "${''.getClass().forName('java.lang.Runtime').getMethod('getRuntime').invoke(null)"
+        + ".exec('touch " + marker + "')}";
+    String filter = JSON.writeValueAsString(Map.of("resourceType", "Task", "name", "hostile",
+        "query", Map.of("assigneeExpression", exec)));
+    RawHttp.Response created = new RawHttp(port).send("POST", "/engine-rest/filter/create", admin, filter);
+    if (created.status() == 200) {
+      String id = JSON.readTree(created.body()).get("id").asText();
+      RawHttp.Response listed = new RawHttp(port).send("POST", "/engine-rest/filter/" + id + "/list", admin, "{}");
+      assertThat(listed.status()).as(listed.body()).isNotEqualTo(200);
+    } else {
+      assertThat(created.status()).as(created.body()).isEqualTo(400);
+    }
+    assertThat(new RawHttp(port).send("POST", "/engine-rest/task", admin,
+        JSON.writeValueAsString(Map.of("assigneeExpression", exec))).status()).isNotEqualTo(200);
+    assertThat(marker).doesNotExist();
+  }
 }
