@@ -333,6 +333,15 @@ class EngineRestOperationsTest {
     assertThat(raw.send("PUT", "/engine-rest/group/" + Roles.BUILDERS + "/members/opsuser", admin, null).status())
         .isEqualTo(204);
     assertThat(raw.send("DELETE", "/engine-rest/user/opsuser", admin, null).status()).isEqualTo(204);
+    // Tasklist's filters (without expressions), and incident annotations reach the engine
+    RawHttp.Response filter = raw.send("POST", "/engine-rest/filter/create", admin,
+        "{\"resourceType\": \"Task\", \"name\": \"all\", \"query\": {}}");
+    assertThat(filter.status()).as(filter.body()).isEqualTo(200);
+    String filterId = filter.body().replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+    assertThat(cockpit.send("POST", WEBAPP + "/filter/" + filterId + "/count", "{}").status()).isEqualTo(200);
+    assertThat(raw.send("DELETE", "/engine-rest/filter/" + filterId, admin, null).status()).isEqualTo(204);
+    assertThat(raw.send("PUT", "/engine-rest/incident/no-such-incident/annotation", admin, "{\"annotation\": \"x\"}")
+        .body()).doesNotContain("is refused");
     assertStillRunningAndCancelsWithCompensation(build);
   }
 
