@@ -192,9 +192,9 @@ public class EngineRestOperations extends OncePerRequestFilter {
       return Optional.of("the variable " + name + " names a build's resources or results and is never edited; "
           + "only " + String.join(" and ", EDITABLE.stream().sorted().toList()) + " are");
     }
-    JsonNode type = value.path("type");
-    if (!type.isMissingNode() && !type.isNull() && !EDITABLE_TYPES.contains(type.asText())) {
-      return Optional.of("the variable " + name + " holds text (type String or Json)");
+    // without a type the engine would store a JSON object as a serialized Java object
+    if (!EDITABLE_TYPES.contains(value.path("type").asText()) || !value.path("value").isTextual()) {
+      return Optional.of("the variable " + name + " holds text: a string value of type String or Json");
     }
     return Optional.empty();
   }

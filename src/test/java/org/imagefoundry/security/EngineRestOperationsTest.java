@@ -265,13 +265,16 @@ class EngineRestOperationsTest {
         refused.add(new String[] {"DELETE", scope + "/" + name, null});
       }
       refused.add(new String[] {"POST", scope, "{\"deletions\": [\"" + BuildVariables.NODE + "\"]}"});
-      refused.add(new String[] {"POST", scope, "{\"modifications\": {\"mirror\": {\"value\": \"http://127.0.0.1:9/debian\"}},"
-          + " \"deletions\": [\"request\"]}"});
+      refused.add(new String[] {"POST", scope, "{\"modifications\": {\"mirror\": {\"value\": \"http://127.0.0.1:9/debian\","
+          + " \"type\": \"String\"}}, \"deletions\": [\"request\"]}"});
       refused.add(new String[] {"DELETE", scope + "/" + BuildVariables.REQUEST, null});
       refused.add(new String[] {"PUT", scope + "/" + BuildVariables.REQUEST,
           "{\"value\": \"rO0AB\", \"type\": \"Object\", \"valueInfo\": {\"objectTypeName\": \"java.lang.String\","
               + " \"serializationDataFormat\": \"application/x-java-serialized-object\"}}"});
       refused.add(new String[] {"POST", scope + "/" + BuildVariables.REQUEST + "/data", "{}"});
+      refused.add(new String[] {"PUT", scope + "/" + BuildVariables.MIRROR, "{\"value\": {\"uri\": \"x\"}}"});
+      refused.add(new String[] {"PUT", scope + "/" + BuildVariables.MIRROR, "{\"value\": \"http://127.0.0.1:9/debian\"}"});
+      refused.add(new String[] {"POST", scope, "{\"modifications\": {\"mirror\": {\"value\": 42, \"type\": \"String\"}}}"});
     }
     refused.add(new String[] {"POST", "/process-instance/variables-async",
         "{\"processInstanceIds\": [\"" + instance + "\"], \"variables\": {\"buildId\": " + otherId + "}}"});
