@@ -49,6 +49,12 @@ public class UniqueBuildIds extends AbstractProcessEnginePlugin implements Execu
       try (Statement create = connection.createStatement()) {
         create.execute("CREATE TABLE IF NOT EXISTS " + TABLE
             + " (ID_ VARCHAR(64) NOT NULL PRIMARY KEY, STARTED_ SMALLINT NOT NULL)");
+      } catch (SQLException e) {
+        // another node starting at the same moment may have made it (PostgreSQL's IF NOT EXISTS can
+        // still fail on the catalog's unique index then): fine if it is there now
+        try (Statement exists = connection.createStatement()) {
+          exists.executeQuery("SELECT ID_, STARTED_ FROM " + TABLE + " WHERE 1 = 0").close();
+        }
       }
       try (PreparedStatement known = connection.prepareStatement("INSERT INTO " + TABLE + " (ID_, STARTED_)"
           + " SELECT DISTINCT h.BUSINESS_KEY_, 1 FROM " + history + " h WHERE h.PROC_DEF_KEY_ = ? AND h.BUSINESS_KEY_ IS NOT NULL"

@@ -45,6 +45,7 @@ class UniqueBuildIdsTest {
   @Autowired FakeHost host;
   @Autowired FoundrySettings settings;
   @Autowired BuildService builds;
+  @Autowired UniqueBuildIds ids;
 
   @BeforeEach
   void setUp() {
@@ -115,5 +116,24 @@ class UniqueBuildIdsTest {
     Api.Response build = api.get("/api/builds/" + id);
     assertThat(build.status()).as(build.body()).isEqualTo(200);
     assertThat(build.json().get("id").asText()).isEqualTo(id);
+  }
+
+  @Test
+  void aReservationIsTakenOnceAndGivenBackOnlyWhileNoBuildStartedWithIt() {
+    UniqueBuildIds ids = this.ids;
+    String id = UUID.randomUUID().toString();
+    assertThat(ids.reserve(id)).isTrue();
+    assertThat(ids.reserve(id)).as("reserved already").isFalse();
+    ids.release(id); // its start failed
+    assertThat(ids.reserve(id)).as("given back").isTrue();
+
+    var variables = builds.prepare(Requests.twoImages(settings), Caller.ENGINE, id).variables();
+    var runtime = engine.getRuntimeService();
+    runtime.createProcessInstanceByKey(BuildService.PROCESS_KEY).businessKey(id).setVariables(variables).execute();
+    ids.release(id); // a late give-back of a start that happened changes nothing
+    assertThat(ids.reserve(id)).isFalse();
+    assertThatThrownBy(() -> runtime.createProcessInstanceByKey(BuildService.PROCESS_KEY).businessKey(id)
+        .setVariables(variables).execute()).isInstanceOf(BadUserRequestException.class);
+    assertThat(buildsWithId(id)).isEqualTo(1);
   }
 }
