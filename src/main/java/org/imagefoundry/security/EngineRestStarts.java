@@ -4,13 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +17,7 @@ import org.camunda.bpm.engine.variable.value.SerializableValue;
 import org.imagefoundry.admission.AdmissionRefused;
 import org.imagefoundry.api.BuildQueries;
 import org.imagefoundry.api.BuildService;
+import org.imagefoundry.engine.UniqueBuildIds;
 import org.imagefoundry.host.BuildIds;
 import org.imagefoundry.spec.Caller;
 import org.imagefoundry.spec.InvalidRequestException;
@@ -39,7 +36,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * without {@code ;} parameters), so no way of writing the path passes by. Only the fields of a plain
  * start pass on: the flags that would start past the request check or elsewhere than the start event
  * ({@code skipCustomListeners}, {@code skipIoMappings}, {@code startInstructions}) are refused, and so
- * is a business key that is not a fresh id of the kind the service makes. A restart of ended builds,
+ * is a business key that is not a fresh id of the kind the service makes, or one reserved or in use
+ * ({@link UniqueBuildIds}: of concurrent starts with one id, one passes). A restart of ended builds,
  * which would run a second build under the same id, is refused too.
  */
 public class EngineRestStarts extends OncePerRequestFilter {
@@ -52,11 +50,13 @@ public class EngineRestStarts extends OncePerRequestFilter {
 
   private final BuildService builds;
   private final BuildQueries queries;
+  private final UniqueBuildIds ids;
   private final ObjectMapper json;
 
-  public EngineRestStarts(BuildService builds, BuildQueries queries, ObjectMapper json) {
+  public EngineRestStarts(BuildService builds, BuildQueries queries, UniqueBuildIds ids, ObjectMapper json) {
     this.builds = builds;
     this.queries = queries;
+    this.ids = ids;
     this.json = json;
   }
 
@@ -86,7 +86,20 @@ public class EngineRestStarts extends OncePerRequestFilter {
         throw new InvalidRequestException(List.of(new Problem("", "the body is larger than 1 MB")));
       }
       ObjectNode start = (ObjectNode) json.readTree(body.length == 0 ? "{}".getBytes() : body);
-      chain.doFilter(new Body(request, json.writeValueAsBytes(checked(start, builds.callerOf(request)))), response);
+      ObjectNode checked = checked(start, builds.callerOf(request));
+      String id = checked.get("businessKey").asText();
+      if (!ids.reserve(id)) {
+        throw new InvalidRequestException(List.of(new Problem("businessKey", "a build with this id exists")));
+      }
+      boolean started = false;
+      try {
+        chain.doFilter(new ReplacedBody(request, json.writeValueAsBytes(checked)), response);
+        started = response.getStatus() < 300;
+      } finally {
+        if (!started) {
+          ids.release(id); // the start did not happen: the id is free again
+        }
+      }
     } catch (InvalidRequestException e) {
       refuse(response, e.problems());
     } catch (AdmissionRefused e) {
@@ -173,56 +186,5 @@ public class EngineRestStarts extends OncePerRequestFilter {
     }
     json.writeValue(response.getOutputStream(), Map.of("type", "about:blank", "title", e.title(), "status", e.status(),
         "detail", e.getMessage() + "; nothing was started"));
-  }
-
-  /** The request with its body replaced. */
-  private static final class Body extends HttpServletRequestWrapper {
-    private final byte[] content;
-
-    Body(HttpServletRequest request, byte[] content) {
-      super(request);
-      this.content = content;
-    }
-
-    @Override
-    public int getContentLength() {
-      return content.length;
-    }
-
-    @Override
-    public long getContentLengthLong() {
-      return content.length;
-    }
-
-    @Override
-    public ServletInputStream getInputStream() {
-      var in = new ByteArrayInputStream(content);
-      return new ServletInputStream() {
-        @Override
-        public int read() {
-          return in.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-          return in.read(b, off, len);
-        }
-
-        @Override
-        public boolean isFinished() {
-          return in.available() == 0;
-        }
-
-        @Override
-        public boolean isReady() {
-          return true;
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {
-          throw new UnsupportedOperationException();
-        }
-      };
-    }
   }
 }

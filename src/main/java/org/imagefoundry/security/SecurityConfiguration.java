@@ -8,6 +8,7 @@ import org.camunda.bpm.engine.rest.security.auth.ProcessEngineAuthenticationFilt
 import org.camunda.bpm.engine.rest.security.auth.impl.ContainerBasedAuthenticationProvider;
 import org.imagefoundry.api.BuildQueries;
 import org.imagefoundry.api.BuildService;
+import org.imagefoundry.engine.UniqueBuildIds;
 import org.springframework.boot.autoconfigure.security.SecurityProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -25,8 +26,9 @@ import org.springframework.security.web.authentication.www.BasicAuthenticationFi
  * ({@link UnambiguousPaths}), logins are HTTP Basic against Camunda's users ({@link CamundaUsers}),
  * throttled per source ({@link LoginThrottleFilter}), and {@link AccessRules} decides who may call what.
  * Behind it, the engine REST API takes the user Spring Security authenticated, so Camunda's
- * authorization checks apply, and its starts are checked like ours ({@link EngineRestStarts}). The
- * webapps keep their own session login, for users who may open one of them ({@link WebappSessions}).
+ * authorization checks apply; only the operations an admin needs pass ({@link EngineRestOperations}), and its
+ * starts are checked like ours ({@link EngineRestStarts}). The webapps keep their own session login, for
+ * users who may open one of them ({@link WebappSessions}).
  */
 @Configuration
 public class SecurityConfiguration {
@@ -96,6 +98,16 @@ public class SecurityConfiguration {
     return registration;
   }
 
+  /** Before every other filter of the engine REST API's doors: who asks, then whether an admin may do that. */
+  @Bean
+  public FilterRegistrationBean<EngineRestOperations> engineRestOperations(ObjectMapper json) {
+    var registration = new FilterRegistrationBean<>(new EngineRestOperations(json));
+    registration.addUrlPatterns("/engine-rest/*", "/camunda/api/engine/*");
+    registration.setName("engine-rest-operations");
+    registration.setOrder(0);
+    return registration;
+  }
+
   @Bean
   public FilterRegistrationBean<EngineRestDeletes> engineRestDeletes(RuntimeService runtime,
       RepositoryService repository, BuildService builds, ObjectMapper json) {
@@ -108,8 +120,8 @@ public class SecurityConfiguration {
 
   @Bean
   public FilterRegistrationBean<EngineRestStarts> engineRestStarts(BuildService builds, BuildQueries queries,
-      ObjectMapper json) {
-    var registration = new FilterRegistrationBean<>(new EngineRestStarts(builds, queries, json));
+      UniqueBuildIds ids, ObjectMapper json) {
+    var registration = new FilterRegistrationBean<>(new EngineRestStarts(builds, queries, ids, json));
     registration.addUrlPatterns("/engine-rest/*", "/camunda/api/engine/*");
     registration.setName("engine-rest-starts");
     registration.setOrder(2);

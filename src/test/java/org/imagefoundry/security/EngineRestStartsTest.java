@@ -116,7 +116,7 @@ class EngineRestStartsTest {
     for (String method : List.of("PUT", "GET", "PATCH")) {
       RawHttp.Response response = new RawHttp(port).send(method, "/engine-rest" + key + "/start",
           RawHttp.basic("admin", ProcessTest.ADMIN_PASSWORD), hostile, Map.of("X-HTTP-Method-Override", "POST"));
-      assertThat(response.status()).as(method).isIn(400, 404, 405);
+      assertThat(response.status()).as(method).isIn(400, 403, 404, 405);
     }
     assertThat(builds()).isEqualTo(before);
   }
@@ -195,7 +195,7 @@ class EngineRestStartsTest {
     String restart = JSON.writeValueAsString(Map.of("processInstanceIds", List.of(instance), "skipCustomListeners", true));
     for (String path : List.of("/engine-rest/process-definition/" + id + "/restart",
         "/engine-rest/process-definition/" + id + "/restart-async")) {
-      assertThat(asAdmin(path, restart).status()).as(path).isEqualTo(400);
+      assertThat(asAdmin(path, restart).status()).as(path).isEqualTo(403); // EngineRestOperations, before EngineRestStarts
     }
   }
 

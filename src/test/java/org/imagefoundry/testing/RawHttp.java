@@ -81,6 +81,60 @@ public class RawHttp {
     }
   }
 
+  /**
+   * A request whose head announces a body of {@code declaredLength} bytes and asks to be told before
+   * sending it ({@code Expect: 100-continue}), of which not one byte is sent: the answer can only come
+   * from a server that decided without reading the body (one that read it would wait for it, and this
+   * call would fail on the socket's time-out). An interim {@code 100 Continue} is skipped.
+   */
+  public Response sendWithoutBody(String method, String path, String authorization, long declaredLength,
+      Map<String, String> headers) {
+    StringBuilder head = new StringBuilder()
+        .append(method).append(' ').append(path).append(" HTTP/1.1\r\n")
+        .append("Host: localhost:").append(port).append("\r\n")
+        .append("Connection: close\r\nExpect: 100-continue\r\nContent-Type: application/json\r\n")
+        .append("Content-Length: ").append(declaredLength).append("\r\n");
+    if (authorization != null) {
+      head.append("Authorization: ").append(authorization).append("\r\n");
+    }
+    headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+    head.append("\r\n");
+    try (Socket socket = new Socket("localhost", port)) {
+      socket.setSoTimeout(60_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      while (true) {
+        String statusLine = line(in);
+        Map<String, String> responseHeaders = new LinkedHashMap<>();
+        for (String header = line(in); !header.isEmpty(); header = line(in)) {
+          int colon = header.indexOf(':');
+          responseHeaders.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
+        }
+        int status = Integer.parseInt(statusLine.split(" ")[1]);
+        if (status >= 200) {
+          byte[] body = "chunked".equalsIgnoreCase(responseHeaders.get("transfer-encoding")) ? unchunk(in)
+              : in.readNBytes(Integer.parseInt(responseHeaders.getOrDefault("content-length", "0")));
+          return new Response(status, responseHeaders, new String(body, StandardCharsets.UTF_8));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String line(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int c = in.read(); c != '\n'; c = in.read()) {
+      if (c < 0) {
+        throw new IOException("the connection closed in the middle of the answer's head");
+      }
+      line.append((char) c);
+    }
+    return line.toString().trim();
+  }
+
   private static Response parse(byte[] raw) throws IOException {
     String text = new String(raw, StandardCharsets.ISO_8859_1);
     int end = text.indexOf("\r\n\r\n");
