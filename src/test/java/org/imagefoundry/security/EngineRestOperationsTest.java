@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.imagefoundry.FoundrySettings;
@@ -142,8 +143,12 @@ class EngineRestOperationsTest {
     assertStillRunningAndCancelsWithCompensation(build);
   }
 
+  private static final AtomicLong STARTS = new AtomicLong(System.nanoTime() % 1000);
+
   ProcessInstance start() {
-    String id = api.start(Requests.twoImages(settings).replace("\"less\"", "\"less\", \"" + System.nanoTime() % 1000 + "x\""));
+    long n = STARTS.incrementAndGet();
+    // each build its own output directory: outputs belong to builds
+    String id = api.start(Requests.twoImagesIn(settings, "operations-" + n).replace("\"less\"", "\"less\", \"" + n + "x\""));
     ProcessInstance build = engine.getRuntimeService().createProcessInstanceQuery().processInstanceBusinessKey(id)
         .singleResult();
     driver.runUntil(build, "debootstrap"); // holds loop devices and mounts: a cancel has steps to undo
