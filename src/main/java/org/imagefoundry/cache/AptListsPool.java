@@ -14,9 +14,11 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.host.BuildLog;
+import org.imagefoundry.spec.BuildSpec.RepoSpec;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,7 +26,8 @@ import org.springframework.stereotype.Component;
  * package pool: before {@code apt-get update} a build is lent the newest lists fetched with the same apt
  * configuration (sources, keyrings, apt.conf; not pins), so apt only asks whether each InRelease changed;
  * after it, lists whose Release files differ from every kept ones are kept as a new generation, and the
- * older generations go. Entries appear by an atomic rename; a copy that fails lends nothing.
+ * older generations go. Entries appear by an atomic rename; a copy that fails lends nothing. Only
+ * lists that a gpgv-verified InRelease vouches for are kept (see {@link #keep}).
  */
 @Component
 public class AptListsPool {
@@ -34,9 +37,11 @@ public class AptListsPool {
   static final List<String> APT_OWN = List.of("lock", "partial", "auxfiles");
 
   private final FoundrySettings settings;
+  private final SignedIndexes indexes;
 
-  public AptListsPool(FoundrySettings settings) {
+  public AptListsPool(FoundrySettings settings, SignedIndexes indexes) {
     this.settings = settings;
+    this.indexes = indexes;
   }
 
   public Path dir() {
@@ -74,8 +79,13 @@ public class AptListsPool {
     }
   }
 
-  /** Keeps the chroot's lists after {@code apt-get update}, when their Release files are new; best effort. */
-  public void keep(Path root, String buildId) {
+  /**
+   * Keeps the chroot's lists after {@code apt-get update}, when their Release files are new; best effort.
+   * The chroot's lists could have been written by a package script (an earlier attempt's, or
+   * debootstrap's second stage's), so of the copy only what {@link SignedIndexes} finds a gpgv-verified
+   * InRelease of {@code repos} vouching for is kept; the lists of {@code trusted} and {@code file:} repos never are.
+   */
+  public void keep(Path root, List<RepoSpec> repos, String buildId) {
     if (!settings.cache().enabled()) {
       return;
     }
@@ -83,19 +93,34 @@ public class AptListsPool {
     Path partial = null;
     try {
       entry = dir().resolve(configuration(root));
-      String release = release(lists(root));
-      Path generation = entry.resolve(release);
+      Path generation = entry.resolve(release(lists(root)));
       if (Files.isDirectory(generation)) {
         Files.setLastModifiedTime(generation, FileTime.from(Instant.now()));
       } else {
-        partial = entry.resolve(release + "." + buildId + ".partial");
+        partial = entry.resolve(generation.getFileName() + "." + buildId + ".partial");
         Files.createDirectories(partial);
         copyFiles(lists(root), partial);
-        Files.move(partial, generation, StandardCopyOption.ATOMIC_MOVE);
-        BuildLog.info("apt lists kept in the pool: {}", release);
+        Set<String> vouched = indexes.vouchedLists(partial, repos);
+        try (Stream<Path> files = Files.list(partial)) {
+          for (Path file : files.filter(f -> !vouched.contains(f.getFileName().toString())).toList()) {
+            Files.delete(file);
+          }
+        }
+        if (vouched.isEmpty()) {
+          BuildLog.info("no apt lists kept in the pool: none verified against a signed InRelease of the build's repos");
+          return;
+        }
+        generation = entry.resolve(release(partial));
+        if (Files.isDirectory(generation)) {
+          Files.setLastModifiedTime(generation, FileTime.from(Instant.now()));
+        } else {
+          Files.move(partial, generation, StandardCopyOption.ATOMIC_MOVE);
+          BuildLog.info("apt lists kept in the pool: {} verified file(s) of {}", vouched.size(), generation.getFileName());
+        }
       }
+      Path kept = generation;
       try (Stream<Path> all = generations(entry)) {
-        for (Path older : all.filter(g -> !g.equals(generation)).toList()) {
+        for (Path older : all.filter(g -> !g.equals(kept)).toList()) {
           TreeStore.delete(older);
         }
       }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.spec.PackageNames;
 import org.springframework.stereotype.Component;
@@ -27,6 +28,15 @@ public class Apt {
       "was not found",
       "Couldn't find any package");
 
+  /** A line of {@code --print-uris}: 'uri' file-name size SHA256:hex. */
+  private static final Pattern PRINTED_URI =
+      Pattern.compile("'[^']*' (\\S+) [0-9]+ SHA256:([0-9a-f]{64})");
+  /** Far more than any install's list of downloads: the rest of a runaway output is not kept. */
+  static final int MAX_PRINTED = 8 << 20;
+
+  /** A package file apt would download: its name in archives/ and the SHA-256 it expects. */
+  public record Download(String fileName, String sha256) {}
+
   private final CommandRunner runner;
   private final FoundrySettings settings;
 
@@ -46,6 +56,54 @@ public class Apt {
 
   public void distUpgrade(Path root) {
     apt(root, "-y", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold", "dist-upgrade");
+  }
+
+  /**
+   * The package files that dist-upgrade and the install of {@code packages} would download, as apt in the
+   * sandbox says ({@code --print-uris}: it downloads nothing); empty when apt cannot tell, and then the
+   * install itself says why. The answer comes from the sandbox: use it only to choose among trusted files.
+   */
+  public List<Download> downloads(Path root, List<String> packages) {
+    List<String> command = new ArrayList<>(List.of("apt-get", "-qq", "--print-uris", "dist-upgrade"));
+    command.addAll(packages);
+    var out = new BoundedOutput(MAX_PRINTED);
+    try {
+      runner.pipe(Command.of(settings.timeouts().apt(), Sandbox.in(root, command)).withEnv(ENV),
+          InputStream.nullInputStream(), out);
+    } catch (CommandFailedException e) {
+      BuildLog.warn("apt cannot list the package files it needs ({}): nothing is lent from the package pool",
+          e.getMessage());
+      return List.of();
+    }
+    List<Download> downloads = new ArrayList<>();
+    for (String line : out.toString(StandardCharsets.UTF_8).lines().toList()) {
+      var matcher = PRINTED_URI.matcher(line.trim());
+      if (matcher.matches()) {
+        downloads.add(new Download(matcher.group(1), matcher.group(2)));
+      }
+    }
+    return downloads;
+  }
+
+  /** Keeps the first {@code max} bytes written to it and drops the rest. */
+  private static final class BoundedOutput extends ByteArrayOutputStream {
+    private final int max;
+
+    BoundedOutput(int max) {
+      this.max = max;
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) {
+      super.write(b, off, Math.max(0, Math.min(len, max - count)));
+    }
+
+    @Override
+    public synchronized void write(int b) {
+      if (count < max) {
+        super.write(b);
+      }
+    }
   }
 
   /**

@@ -71,4 +71,26 @@ class AptTest {
     }
     assertThat(host.commands()).isEmpty();
   }
+
+  @Test
+  void theFilesADistUpgradeAndInstallWouldDownloadAreReadFromPrintUrisWithTheirSha256() {
+    String hex = "a".repeat(64);
+    host.failOn(Sandbox.in(root, "apt-get", "-qq", "--print-uris"), 0, 1,
+        "'http://mirror.invalid/debian/pool/main/h/hello/hello_2.10-3_amd64.deb' hello_2.10-3_amd64.deb 53084 SHA256:" + hex,
+        "'http://mirror.invalid/debian/pool/main/x/x/x_1%3a1_amd64.deb' x_1%3a1_amd64.deb 10 MD5Sum:0123",
+        "something else");
+
+    List<Apt.Download> downloads = apt.downloads(root, List.of("hello", "less"));
+
+    assertThat(downloads).containsExactly(new Apt.Download("hello_2.10-3_amd64.deb", hex));
+    assertThat(host.commands()).containsExactly(
+        Sandbox.in(root, "apt-get", "-qq", "--print-uris", "dist-upgrade", "hello", "less"));
+  }
+
+  @Test
+  void whenAptCannotSayWhatItWouldDownloadNothingIsListed() {
+    host.failOn(Sandbox.in(root, "apt-get", "-qq", "--print-uris"), 100, 1, "E: Unable to locate package nope");
+
+    assertThat(apt.downloads(root, List.of("nope"))).isEmpty();
+  }
 }
