@@ -37,14 +37,15 @@ import org.springframework.stereotype.Component;
  * that directory, so nothing in it is trusted: a .deb enters the pool only when its SHA-256 is a
  * {@code SHA256:} of a Packages index that a gpgv-verified InRelease of the build's repos vouches for
  * ({@link SignedIndexes}), and the pool lends copies (never hard links, which a script could write
- * through) of just the entries apt asks for, named as apt expects them.
+ * through) of just the entries apt asks for, named as apt expects them. apt names a package by its
+ * MD5Sum, so each entry also has a hard link {@code md5/<hex>.deb} inside the pool, never lent.
  */
 @Component
 public class PackagePool {
 
   /** What apt names a file in archives/: name_version_arch.deb, with an epoch's colon as %3a. */
   private static final Pattern ARCHIVE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.+~%_-]{0,250}\\.deb");
-  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+  private static final Pattern HASH = Pattern.compile("(MD5Sum:[0-9a-f]{32})|(SHA256:[0-9a-f]{64})");
   /** More files than any real install downloads: the rest of a directory a script filled is not read. */
   static final int MAX_FILES = 20_000;
 
@@ -66,6 +67,20 @@ public class PackagePool {
 
   Path entry(String sha256) {
     return entries().resolve(sha256 + ".deb");
+  }
+
+  Path byMd5(String md5) {
+    return dir().resolve("md5").resolve(md5 + ".deb");
+  }
+
+  /** The pooled file apt asks for by {@code MD5Sum:<hex>} or {@code SHA256:<hex>}, if the pool has it. */
+  private Path pooled(String hash) {
+    var matcher = HASH.matcher(hash);
+    if (!matcher.matches()) {
+      return null;
+    }
+    String hex = hash.substring(hash.indexOf(':') + 1);
+    return matcher.group(1) != null ? byMd5(hex) : entry(hex);
   }
 
   public static Path archives(Workspace workspace) {
@@ -99,9 +114,9 @@ public class PackagePool {
       }
       int lent = 0;
       for (Apt.Download download : downloads) {
-        Path pooled = entry(download.sha256());
-        if (!ARCHIVE_NAME.matcher(download.fileName()).matches() || !SHA256.matcher(download.sha256()).matches()
-            || !BoundedInput.isPlainFile(pooled)) {
+        Path pooled = pooled(download.hash());
+        if (!ARCHIVE_NAME.matcher(download.fileName()).matches() || pooled == null || !BoundedInput.isPlainFile(pooled)
+            || Files.size(pooled) != download.size()) {
           continue;
         }
         Files.copy(pooled, archives.resolve(download.fileName()), StandardCopyOption.REPLACE_EXISTING,
@@ -166,12 +181,14 @@ public class PackagePool {
     Path partial = entries().resolve("." + entry.sha256() + "." + buildId + ".partial");
     try {
       MessageDigest digest = DigestUtils.getSha256Digest();
+      MessageDigest md5 = DigestUtils.getMd5Digest();
       long size;
       try (BoundedInput in = BoundedInput.open(deb, entry.size() + 1);
           OutputStream out = Files.newOutputStream(partial)) {
         byte[] buffer = new byte[1 << 16];
         for (int n; (n = in.read(buffer)) > 0; ) {
           digest.update(buffer, 0, n);
+          md5.update(buffer, 0, n);
           out.write(buffer, 0, n);
         }
         size = in.count();
@@ -180,7 +197,14 @@ public class PackagePool {
         BuildLog.warn("{} changed while it was copied: not added to the shared package pool", deb.getFileName());
         return false;
       }
-      Files.move(partial, entry(entry.sha256()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Path admitted = entry(entry.sha256());
+      Files.move(partial, admitted, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Path link = byMd5(HexFormat.of().formatHex(md5.digest()));
+      Files.createDirectories(link.getParent());
+      Path linkPartial = link.resolveSibling("." + entry.sha256() + "." + buildId + ".partial");
+      Files.deleteIfExists(linkPartial);
+      Files.createLink(linkPartial, admitted);
+      Files.move(linkPartial, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return true;
     } finally {
       Files.deleteIfExists(partial);
@@ -215,6 +239,12 @@ public class PackagePool {
       }
       total -= Files.size(deb);
       Files.deleteIfExists(deb);
+    }
+    // an MD5 name whose entry went is the only name left of its file
+    for (Path name : debs(byMd5("x").getParent())) {
+      if (((Number) Files.getAttribute(name, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).intValue() < 2) {
+        Files.deleteIfExists(name);
+      }
     }
   }
 

@@ -28,14 +28,14 @@ public class Apt {
       "was not found",
       "Couldn't find any package");
 
-  /** A line of {@code --print-uris}: 'uri' file-name size SHA256:hex. */
+  /** A line of {@code --print-uris}: 'uri' file-name size hash (apt 2.6 prints a package's MD5Sum). */
   private static final Pattern PRINTED_URI =
-      Pattern.compile("'[^']*' (\\S+) [0-9]+ SHA256:([0-9a-f]{64})");
+      Pattern.compile("'[^']*' (\\S+) ([0-9]{1,15}) ((?:MD5Sum|SHA256):[0-9a-f]+)");
   /** Far more than any install's list of downloads: the rest of a runaway output is not kept. */
   static final int MAX_PRINTED = 8 << 20;
 
-  /** A package file apt would download: its name in archives/ and the SHA-256 it expects. */
-  public record Download(String fileName, String sha256) {}
+  /** A package file apt would download: its name in archives/, its size and the hash apt names it by ({@code MD5Sum:<hex>} or {@code SHA256:<hex>}). */
+  public record Download(String fileName, long size, String hash) {}
 
   private final CommandRunner runner;
   private final FoundrySettings settings;
@@ -79,7 +79,7 @@ public class Apt {
     for (String line : out.toString(StandardCharsets.UTF_8).lines().toList()) {
       var matcher = PRINTED_URI.matcher(line.trim());
       if (matcher.matches()) {
-        downloads.add(new Download(matcher.group(1), matcher.group(2)));
+        downloads.add(new Download(matcher.group(1), Long.parseLong(matcher.group(2)), matcher.group(3)));
       }
     }
     return downloads;

@@ -63,8 +63,9 @@ class PackagePoolTest {
     return List.of(repo.repo());
   }
 
+  /** What apt 2.6's --print-uris says of a package: its MD5Sum. */
   static Apt.Download download(String name, byte[] deb) {
-    return new Apt.Download(name, DigestUtils.sha256Hex(deb));
+    return new Apt.Download(name, deb.length, "MD5Sum:" + DigestUtils.md5Hex(deb));
   }
 
   @Test
@@ -79,14 +80,21 @@ class PackagePoolTest {
     Workspace second = build("b2");
     pool.prepare(second);
     pool.lend(second, List.of(download(HELLO_DEB, HELLO), download("less_590-2_amd64.deb", LESS)));
+    Workspace third = build("b3");
+    pool.prepare(third);
+    pool.lend(third, List.of(new Apt.Download("hello.deb", HELLO.length, "SHA256:" + DigestUtils.sha256Hex(HELLO)),
+        new Apt.Download("other-size.deb", HELLO.length + 1, "MD5Sum:" + DigestUtils.md5Hex(HELLO))));
 
     Path pooled = pool.dir().resolve("sha256/" + DigestUtils.sha256Hex(HELLO) + ".deb");
     assertThat(pooled).hasBinaryContent(HELLO);
     Path lent = PackagePool.archives(second).resolve(HELLO_DEB);
     assertThat(lent).hasBinaryContent(HELLO);
     assertThat(Files.getAttribute(lent, "unix:nlink")).isEqualTo(1);
-    assertThat(Files.getAttribute(pooled, "unix:nlink")).isEqualTo(1);
+    // the pool's own second name, by MD5, and nothing else
+    assertThat(Files.getAttribute(pooled, "unix:nlink")).isEqualTo(2);
     assertThat(PackagePool.archives(second).resolve("less_590-2_amd64.deb")).doesNotExist();
+    assertThat(PackagePool.archives(third).resolve("hello.deb")).hasBinaryContent(HELLO);
+    assertThat(PackagePool.archives(third).resolve("other-size.deb")).doesNotExist();
   }
 
   @Test
@@ -189,6 +197,8 @@ class PackagePoolTest {
     pool.collect(second, second.root(), repos());
 
     assertThat(less).doesNotExist();
+    assertThat(pool.dir().resolve("md5/" + DigestUtils.md5Hex(LESS) + ".deb")).doesNotExist();
+    assertThat(pool.dir().resolve("md5/" + DigestUtils.md5Hex(HELLO) + ".deb")).exists();
     assertThat(pool.dir().resolve("sha256/" + DigestUtils.sha256Hex(HELLO) + ".deb")).exists();
   }
 }
