@@ -65,10 +65,11 @@ class PackagePoolIT {
 
   @Test
   void aLookAlikePlantedByOneBuildsScriptNeverReachesAnotherUsersBuild() throws Exception {
-    // nothing of an earlier run: no pooled package, and both builds install packages rather than unpack a layer
+    // nothing of an earlier run: no pooled package or output, and the builds install packages rather than unpack a layer
     for (String cache : List.of("packages", "layers", "images")) {
       Requests.delete(CACHE.resolve(cache));
     }
+    Requests.delete(OUTPUT);
     Entry hello = helloEntry();
     byte[] real = fetch(mirror.uri().replaceAll("/+$", "") + "/" + hello.filename());
     assertThat(DigestUtils.sha256Hex(real)).isEqualTo(hello.sha256());
@@ -128,15 +129,35 @@ class PackagePoolIT {
         throw new UncheckedIOException(e);
       }
     });
-    Map<String, Path> pooled = new HashMap<>();
+    java.util.Set<String> pooled = new java.util.HashSet<>();
     try (var files = Files.walk(CACHE.resolve("packages"))) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
-        pooled.put(DigestUtils.sha256Hex(Files.readAllBytes(file)), file);
+        pooled.add(DigestUtils.sha256Hex(Files.readAllBytes(file)));
       }
     }
-    assertThat(pooled).doesNotContainKey(DigestUtils.sha256Hex(lookAlike))
-        .containsEntry(hello.sha256(), CACHE.resolve("packages/sha256/" + hello.sha256() + ".deb"));
+    assertThat(pooled).doesNotContain(DigestUtils.sha256Hex(lookAlike)).contains(hello.sha256());
+    assertThat(CACHE.resolve("packages/sha256/" + hello.sha256() + ".deb")).hasBinaryContent(real);
     ImageChecks.assertNothingLeft(BUILD_ROOT, helloId, metadata.getParent());
+
+    // build 3, hello and one package more: hello is lent from the pool, a copy of Debian's .deb
+    String againId = builder.start("""
+        {"image_data": {"/": {"uri": "http://images.invalid/hello-again.img.zst", "format": "ext4", "container": "zstd",
+                              "size": "2G"}},
+         "output": "%s", "codename": "bookworm", "variant": "minbase",
+         "repos": [{"name": "debian", "suite": "bookworm", "section": "main", "priority": null, "type": "deb"}],
+         "packages": ["hello", "netbase"]}
+        """.formatted(OUTPUT.resolve("hello-again")));
+    JsonNode again = builder.awaitEnd(againId, Duration.ofMinutes(20));
+    assertThat(again.get("state").asText()).as(builder.log(againId)).isEqualTo("SUCCEEDED");
+    assertThat(builder.log(againId)).containsPattern("[1-9][0-9]* of [0-9]+ package\\(s\\) to download lent from the shared package pool");
+    ImageChecks.verifyPublished(Path.of(again.get("metadataPath").asText()), List.of("hello", "netbase"),
+        scratch.resolve("hello-again"), mnt -> {
+          try {
+            assertThat(DigestUtils.sha256Hex(Files.readAllBytes(mnt.resolve("usr/bin/hello")))).isEqualTo(debianHello);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 
   String createBuilder() {
