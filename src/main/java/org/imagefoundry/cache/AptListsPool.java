@@ -13,8 +13,8 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.host.BuildLog;
@@ -100,10 +100,17 @@ public class AptListsPool {
         partial = entry.resolve(generation.getFileName() + "." + buildId + ".partial");
         Files.createDirectories(partial);
         copyFiles(lists(root), partial);
-        Set<String> vouched = indexes.vouchedLists(partial, repos);
+        Map<String, Instant> vouched = indexes.vouchedLists(partial, repos);
         try (Stream<Path> files = Files.list(partial)) {
-          for (Path file : files.filter(f -> !vouched.contains(f.getFileName().toString())).toList()) {
-            Files.delete(file);
+          for (Path file : files.toList()) {
+            Instant signed = vouched.get(file.getFileName().toString());
+            if (signed == null) {
+              Files.delete(file);
+            } else {
+              // apt asks the mirror for what changed since a list's time: a script's time (or an old, replayed
+              // InRelease) must not make another build's apt believe that nothing did
+              Files.setLastModifiedTime(file, FileTime.from(signed));
+            }
           }
         }
         if (vouched.isEmpty()) {

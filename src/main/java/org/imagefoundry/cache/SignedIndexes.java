@@ -11,6 +11,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -55,8 +56,8 @@ public class SignedIndexes {
   /** An index file's checksum as a verified InRelease gives it. */
   record Checksum(String sha256, long size) {}
 
-  /** A suite whose InRelease verified: its list files' prefix, the InRelease's name and the files it names. */
-  record Suite(String prefix, String inRelease, Map<String, Checksum> files) {}
+  /** A suite whose InRelease verified: its list files' prefix, the InRelease's name, its signed date and the files it names. */
+  record Suite(String prefix, String inRelease, Instant date, Map<String, Checksum> files) {}
 
   private final Gpgv gpgv;
 
@@ -73,16 +74,19 @@ public class SignedIndexes {
     return "http".equals(scheme) || "https".equals(scheme);
   }
 
-  /** The names of the files in {@code lists} that a verified InRelease vouches for, that InRelease included. */
-  public Set<String> vouchedLists(Path lists, List<RepoSpec> repos) throws IOException {
-    Set<String> vouched = new java.util.TreeSet<>();
+  /**
+   * The names of the files in {@code lists} that a verified InRelease vouches for, that InRelease
+   * included, each with the {@code Date:} that InRelease signed (the epoch when it has none).
+   */
+  public Map<String, Instant> vouchedLists(Path lists, List<RepoSpec> repos) throws IOException {
+    Map<String, Instant> vouched = new java.util.TreeMap<>();
     List<String> names = names(lists);
     for (Suite suite : suites(lists, repos)) {
-      vouched.add(suite.inRelease());
+      vouched.put(suite.inRelease(), suite.date());
       for (String name : names) {
         Optional<Checksum> expected = AptListNames.pathInSuite(suite.prefix(), name).map(suite.files()::get);
         if (expected.isPresent() && matches(lists.resolve(name), expected.get())) {
-          vouched.add(name);
+          vouched.put(name, suite.date());
         }
       }
     }
@@ -121,7 +125,7 @@ public class SignedIndexes {
           BuildLog.warn("{} is signed but is not the InRelease of suite {}: it vouches for nothing", inRelease, repo.suite());
           continue;
         }
-        suites.add(new Suite(prefix, inRelease, checksums(release)));
+        suites.add(new Suite(prefix, inRelease, date(release), checksums(release)));
       } catch (CommandFailedException e) {
         BuildLog.warn("{} has no good signature of the repo's keyring: it vouches for nothing", inRelease);
       } catch (IOException | RuntimeException e) {
@@ -129,6 +133,17 @@ public class SignedIndexes {
       }
     }
     return suites;
+  }
+
+  /** The Release file's {@code Date:} (RFC 1123, Debian writes UTC), or the epoch. */
+  static Instant date(ReleaseFile release) {
+    String date = release.fields().get("Date");
+    try {
+      return java.time.ZonedDateTime.parse(date.replaceAll(" UTC$", " GMT"),
+          java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+    } catch (RuntimeException e) {
+      return Instant.EPOCH;
+    }
   }
 
   static Map<String, Checksum> checksums(ReleaseFile release) {

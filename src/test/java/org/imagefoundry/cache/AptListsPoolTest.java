@@ -169,6 +169,26 @@ class AptListsPoolTest {
   }
 
   @Test
+  void keptListsBearTheDateTheirInReleaseSignedNotTheTimeAScriptGaveThem() throws Exception {
+    AptListsPool pool = pool(true);
+    Path updated = chroot("updated", SOURCES, "", "Package: less\n");
+    Path lists = updated.resolve("var/lib/apt/lists");
+    // a time in the future would make another build's apt ask the mirror only for what changed after it
+    for (String name : List.of(RELEASE, PACKAGES)) {
+      Files.setLastModifiedTime(lists.resolve(name), java.nio.file.attribute.FileTime.fromMillis(4102444800000L));
+    }
+
+    pool.keep(updated, repos(), "b1");
+    Path next = chroot("next", SOURCES, "", null);
+    assertThat(pool.lend(next)).isTrue();
+
+    for (String name : List.of(RELEASE, PACKAGES)) {
+      assertThat(Files.getLastModifiedTime(next.resolve("var/lib/apt/lists").resolve(name)).toInstant())
+          .isEqualTo(SignedRepository.DATE);
+    }
+  }
+
+  @Test
   void listsOfAnInReleaseWithoutTheReposSignatureAreNotKept() throws Exception {
     AptListsPool pool = pool(true);
     Path updated = chroot("updated", SOURCES, "", "Package: less\n");

@@ -24,6 +24,8 @@ public final class SignedRepository implements AutoCloseable {
   public static final String SUITE = "bookworm";
   public static final String IN_RELEASE = "repo.invalid_debian_dists_bookworm_InRelease";
   public static final String PACKAGES = "repo.invalid_debian_dists_bookworm_main_binary-amd64_Packages";
+  /** The Date its Release files say, as Debian writes it. */
+  public static final java.time.Instant DATE = java.time.Instant.parse("2024-08-10T09:34:20Z");
   static final Duration TIMEOUT = Duration.ofMinutes(2);
 
   private final Path home;
@@ -79,7 +81,8 @@ public final class SignedRepository implements AutoCloseable {
 
   /** A Release text of suite {@link #SUITE} whose SHA256 section names these files. */
   public static String release(Map<String, byte[]> files) {
-    var text = new StringBuilder("Origin: tests\nSuite: stable\nCodename: " + SUITE + "\nArchitectures: amd64\n"
+    var text = new StringBuilder("Origin: tests\nSuite: stable\nCodename: " + SUITE + "\nDate: Sat, 10 Aug 2024 09:34:20 UTC\n"
+        + "Architectures: amd64\n"
         + "Components: main\nSHA256:\n");
     files.forEach((path, content) -> text.append(' ').append(DigestUtils.sha256Hex(content)).append(' ')
         .append(content.length).append(' ').append(path).append('\n'));
