@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.host.BuildLog;
@@ -69,7 +70,7 @@ public class AptListsPool {
       }
       Path target = lists(root);
       Files.createDirectories(target);
-      copyFiles(newest.get(), target);
+      copyFiles(newest.get(), target, name -> true);
       BuildLog.info("apt lists lent from the pool: {}", newest.get().getFileName());
       return true;
     } catch (IOException | RuntimeException e) {
@@ -99,7 +100,9 @@ public class AptListsPool {
       } else {
         partial = entry.resolve(generation.getFileName() + "." + buildId + ".partial");
         Files.createDirectories(partial);
-        copyFiles(lists(root), partial);
+        // only what the chroot's lists vouch for is copied (a script's huge file is never read), then checked again as copied
+        Set<String> inChroot = indexes.vouchedLists(lists(root), repos).keySet();
+        copyFiles(lists(root), partial, inChroot::contains);
         Map<String, Instant> vouched = indexes.vouchedLists(partial, repos);
         try (Stream<Path> files = Files.list(partial)) {
           for (Path file : files.toList()) {
@@ -188,10 +191,10 @@ public class AptListsPool {
     return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
   }
 
-  private static void copyFiles(Path from, Path to) throws IOException {
+  private static void copyFiles(Path from, Path to, java.util.function.Predicate<String> names) throws IOException {
     try (Stream<Path> files = Files.list(from)) {
       for (Path file : files.filter(AptListsPool::isPlainFile).toList()) {
-        if (!APT_OWN.contains(file.getFileName().toString())) {
+        if (!APT_OWN.contains(file.getFileName().toString()) && names.test(file.getFileName().toString())) {
           Files.copy(file, to.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING,
               StandardCopyOption.COPY_ATTRIBUTES);
         }
