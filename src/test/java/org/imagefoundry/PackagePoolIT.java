@@ -65,8 +65,8 @@ class PackagePoolIT {
 
   @Test
   void aLookAlikePlantedByOneBuildsScriptNeverReachesAnotherUsersBuild() throws Exception {
-    // nothing of an earlier run: no pooled package or output, and the builds install packages rather than unpack a layer
-    for (String cache : List.of("packages", "layers", "images")) {
+    // nothing of an earlier run: no pooled package, list or output, and the builds install packages rather than unpack a layer
+    for (String cache : List.of("packages", "lists", "layers", "images")) {
       Requests.delete(CACHE.resolve(cache));
     }
     Requests.delete(OUTPUT);
@@ -104,7 +104,8 @@ class PackagePoolIT {
     ImageChecks.verifyPublished(Path.of(planter.get("metadataPath").asText()), List.of("image-foundry-planter"),
         scratch.resolve("planter"), mnt -> assertThat(mnt.resolve("var/log/image-foundry-planter.log")).content()
             .isEqualTo("planted: " + real.length + " bytes\n"));
-    assertThat(admin.log(planterId)).contains(debName + " not added to the shared package pool");
+    assertThat(admin.log(planterId)).contains(debName + " not added to the shared package pool",
+        "apt lists kept in the pool: 2 verified file(s)");
 
     // build 2, another user's, a builder's: hello from Debian
     Api builder = new Api("http://localhost:" + port, createBuilder(), BUILDER_PASSWORD);
