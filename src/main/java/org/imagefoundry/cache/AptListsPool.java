@@ -13,10 +13,13 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.host.BuildLog;
+import org.imagefoundry.spec.BuildSpec.RepoSpec;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,7 +27,8 @@ import org.springframework.stereotype.Component;
  * package pool: before {@code apt-get update} a build is lent the newest lists fetched with the same apt
  * configuration (sources, keyrings, apt.conf; not pins), so apt only asks whether each InRelease changed;
  * after it, lists whose Release files differ from every kept ones are kept as a new generation, and the
- * older generations go. Entries appear by an atomic rename; a copy that fails lends nothing.
+ * older generations go. Entries appear by an atomic rename; a copy that fails lends nothing. Only
+ * lists that a gpgv-verified InRelease vouches for are kept (see {@link #keep}).
  */
 @Component
 public class AptListsPool {
@@ -34,9 +38,11 @@ public class AptListsPool {
   static final List<String> APT_OWN = List.of("lock", "partial", "auxfiles");
 
   private final FoundrySettings settings;
+  private final SignedIndexes indexes;
 
-  public AptListsPool(FoundrySettings settings) {
+  public AptListsPool(FoundrySettings settings, SignedIndexes indexes) {
     this.settings = settings;
+    this.indexes = indexes;
   }
 
   public Path dir() {
@@ -64,7 +70,7 @@ public class AptListsPool {
       }
       Path target = lists(root);
       Files.createDirectories(target);
-      copyFiles(newest.get(), target);
+      copyFiles(newest.get(), target, name -> true);
       BuildLog.info("apt lists lent from the pool: {}", newest.get().getFileName());
       return true;
     } catch (IOException | RuntimeException e) {
@@ -74,8 +80,13 @@ public class AptListsPool {
     }
   }
 
-  /** Keeps the chroot's lists after {@code apt-get update}, when their Release files are new; best effort. */
-  public void keep(Path root, String buildId) {
+  /**
+   * Keeps the chroot's lists after {@code apt-get update}, when their Release files are new; best effort.
+   * The chroot's lists could have been written by a package script (an earlier attempt's, or
+   * debootstrap's second stage's), so of the copy only what {@link SignedIndexes} finds a gpgv-verified
+   * InRelease of {@code repos} vouching for is kept; the lists of {@code trusted} and {@code file:} repos never are.
+   */
+  public void keep(Path root, List<RepoSpec> repos, String buildId) {
     if (!settings.cache().enabled()) {
       return;
     }
@@ -83,19 +94,43 @@ public class AptListsPool {
     Path partial = null;
     try {
       entry = dir().resolve(configuration(root));
-      String release = release(lists(root));
-      Path generation = entry.resolve(release);
+      Path generation = entry.resolve(release(lists(root)));
       if (Files.isDirectory(generation)) {
         Files.setLastModifiedTime(generation, FileTime.from(Instant.now()));
       } else {
-        partial = entry.resolve(release + "." + buildId + ".partial");
+        partial = entry.resolve(generation.getFileName() + "." + buildId + ".partial");
         Files.createDirectories(partial);
-        copyFiles(lists(root), partial);
-        Files.move(partial, generation, StandardCopyOption.ATOMIC_MOVE);
-        BuildLog.info("apt lists kept in the pool: {}", release);
+        // only what the chroot's lists vouch for is copied (a script's huge file is never read), then checked again as copied
+        Set<String> inChroot = indexes.vouchedLists(lists(root), repos).keySet();
+        copyFiles(lists(root), partial, inChroot::contains);
+        Map<String, Instant> vouched = indexes.vouchedLists(partial, repos);
+        try (Stream<Path> files = Files.list(partial)) {
+          for (Path file : files.toList()) {
+            Instant signed = vouched.get(file.getFileName().toString());
+            if (signed == null) {
+              Files.delete(file);
+            } else {
+              // apt asks the mirror for what changed since a list's time: a script's time (or an old, replayed
+              // InRelease) must not make another build's apt believe that nothing did
+              Files.setLastModifiedTime(file, FileTime.from(signed));
+            }
+          }
+        }
+        if (vouched.isEmpty()) {
+          BuildLog.info("no apt lists kept in the pool: none verified against a signed InRelease of the build's repos");
+          return;
+        }
+        generation = entry.resolve(release(partial));
+        if (Files.isDirectory(generation)) {
+          Files.setLastModifiedTime(generation, FileTime.from(Instant.now()));
+        } else {
+          Files.move(partial, generation, StandardCopyOption.ATOMIC_MOVE);
+          BuildLog.info("apt lists kept in the pool: {} verified file(s) of {}", vouched.size(), generation.getFileName());
+        }
       }
+      Path kept = generation;
       try (Stream<Path> all = generations(entry)) {
-        for (Path older : all.filter(g -> !g.equals(generation)).toList()) {
+        for (Path older : all.filter(g -> !g.equals(kept)).toList()) {
           TreeStore.delete(older);
         }
       }
@@ -156,10 +191,10 @@ public class AptListsPool {
     return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
   }
 
-  private static void copyFiles(Path from, Path to) throws IOException {
+  private static void copyFiles(Path from, Path to, java.util.function.Predicate<String> names) throws IOException {
     try (Stream<Path> files = Files.list(from)) {
       for (Path file : files.filter(AptListsPool::isPlainFile).toList()) {
-        if (!APT_OWN.contains(file.getFileName().toString())) {
+        if (!APT_OWN.contains(file.getFileName().toString()) && names.test(file.getFileName().toString())) {
           Files.copy(file, to.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING,
               StandardCopyOption.COPY_ATTRIBUTES);
         }

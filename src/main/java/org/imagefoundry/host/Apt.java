@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.spec.PackageNames;
 import org.springframework.stereotype.Component;
@@ -27,6 +28,15 @@ public class Apt {
       "was not found",
       "Couldn't find any package");
 
+  /** A line of {@code --print-uris}: 'uri' file-name size hash (apt 2.6 prints a package's MD5Sum). */
+  private static final Pattern PRINTED_URI =
+      Pattern.compile("'[^']*' (\\S+) ([0-9]{1,15}) ((?:MD5Sum|SHA256):[0-9a-f]+)");
+  /** Far more than any install's list of downloads: the rest of a runaway output is not kept. */
+  static final int MAX_PRINTED = 8 << 20;
+
+  /** A package file apt would download: its name in archives/, its size and the hash apt names it by ({@code MD5Sum:<hex>} or {@code SHA256:<hex>}). */
+  public record Download(String fileName, long size, String hash) {}
+
   private final Sandbox sandbox;
   private final FoundrySettings settings;
 
@@ -46,6 +56,53 @@ public class Apt {
 
   public void distUpgrade(Path root) {
     apt(root, "-y", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold", "dist-upgrade");
+  }
+
+  /**
+   * The package files that dist-upgrade and the install of {@code packages} would download, as apt in the
+   * sandbox says ({@code --print-uris}: it downloads nothing); empty when apt cannot tell, and then the
+   * install itself says why. The answer comes from the sandbox: use it only to choose among trusted files.
+   */
+  public List<Download> downloads(Path root, List<String> packages) {
+    List<String> command = new ArrayList<>(List.of("apt-get", "-qq", "--print-uris", "dist-upgrade"));
+    command.addAll(packages);
+    var out = new BoundedOutput(MAX_PRINTED);
+    try {
+      sandbox.pipe(root, Command.of(settings.timeouts().apt(), command).withEnv(ENV), InputStream.nullInputStream(), out);
+    } catch (CommandFailedException e) {
+      BuildLog.warn("apt cannot list the package files it needs ({}): nothing is lent from the package pool",
+          e.getMessage());
+      return List.of();
+    }
+    List<Download> downloads = new ArrayList<>();
+    for (String line : out.toString(StandardCharsets.UTF_8).lines().toList()) {
+      var matcher = PRINTED_URI.matcher(line.trim());
+      if (matcher.matches()) {
+        downloads.add(new Download(matcher.group(1), Long.parseLong(matcher.group(2)), matcher.group(3)));
+      }
+    }
+    return downloads;
+  }
+
+  /** Keeps the first {@code max} bytes written to it and drops the rest. */
+  private static final class BoundedOutput extends ByteArrayOutputStream {
+    private final int max;
+
+    BoundedOutput(int max) {
+      this.max = max;
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) {
+      super.write(b, off, Math.max(0, Math.min(len, max - count)));
+    }
+
+    @Override
+    public synchronized void write(int b) {
+      if (count < max) {
+        super.write(b);
+      }
+    }
   }
 
   /**

@@ -64,7 +64,7 @@ public class ChrootMounts {
     pseudoFilesystems.mount(root);
     Path archives = root.resolve(PseudoFilesystems.APT_ARCHIVES);
     if (!mounts.isMounted(archives)) {
-      mounts.bind(packagePool.lend(build.workspace()), archives);
+      mounts.bind(packagePool.prepare(build.workspace()), archives);
     }
     // checked again here: an admin may have pointed the mirror variable elsewhere since the request was checked
     List<Path> repositories = build.localRepositories();

@@ -1,14 +1,19 @@
 package org.imagefoundry.steps;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.imagefoundry.cache.AptListsPool;
+import org.imagefoundry.cache.PackagePool;
 import org.imagefoundry.host.Apt;
+import org.imagefoundry.imagetree.AptSettings;
+import org.imagefoundry.spec.BuildSpec.RepoSpec;
 import org.springframework.stereotype.Component;
 
 /**
  * apt-get update, dist-upgrade (fuel-agent's images missed updates, LP#1489646) and install; first
  * {@code dpkg --configure -a}, in case an earlier attempt was killed in the middle of dpkg. apt-get update
- * starts from the lists pool's, so it fetches only what changed.
+ * starts from the lists pool's, so it fetches only what changed; then the package pool lends copies of
+ * the package files apt is about to download that it holds.
  */
 @Component
 public class InstallPackages extends BuildStep {
@@ -16,12 +21,15 @@ public class InstallPackages extends BuildStep {
   private final Apt apt;
   private final ChrootMounts chrootMounts;
   private final AptListsPool lists;
+  private final PackagePool packagePool;
 
-  public InstallPackages(StepSupport support, Apt apt, ChrootMounts chrootMounts, AptListsPool lists) {
+  public InstallPackages(StepSupport support, Apt apt, ChrootMounts chrootMounts, AptListsPool lists,
+      PackagePool packagePool) {
     super(support);
     this.apt = apt;
     this.lists = lists;
     this.chrootMounts = chrootMounts;
+    this.packagePool = packagePool;
   }
 
   @Override
@@ -31,7 +39,9 @@ public class InstallPackages extends BuildStep {
     apt.repairInterrupted(root);
     lists.lend(root);
     apt.update(root);
-    lists.keep(root, build.id());
+    List<RepoSpec> repos = AptSettings.repos(build.spec(), build.mirror());
+    lists.keep(root, repos, build.id());
+    packagePool.lend(build.workspace(), apt.downloads(root, build.spec().packages()));
     apt.distUpgrade(root);
     apt.install(root, build.spec().packages());
   }

@@ -48,7 +48,7 @@ public class PostInstall extends BuildStep {
     identity.forget(root);
     identity.disableCloudInitNetwork(root);
     servicePolicy.allowServices(root);
-    packagePool.collect(build.workspace());
+    packagePool.collect(build.workspace(), root, AptSettings.repos(build.spec(), build.mirror()));
     // apt-get clean and no Recommends kept fuel-agent's images small (LP#1514389, LP#1664152)
     apt.clean(root);
     aptSettings.removePackageLists(root);

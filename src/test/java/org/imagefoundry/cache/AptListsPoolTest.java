@@ -6,6 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.host.Gpgv;
+import org.imagefoundry.host.ProcessCommandRunner;
+import org.imagefoundry.spec.BuildSpec.RepoSpec;
+import org.imagefoundry.testing.SignedRepository;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.imagefoundry.testing.Settings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,31 +19,50 @@ import org.springframework.util.unit.DataSize;
 
 class AptListsPoolTest {
 
-  static final String SOURCES = "deb http://deb.example.invalid/debian bookworm main\n";
-  static final String RELEASE = "deb.example.invalid_debian_dists_bookworm_InRelease";
-  static final String PACKAGES = "deb.example.invalid_debian_dists_bookworm_main_binary-amd64_Packages";
+  static final String SOURCES = "deb " + SignedRepository.URI + " bookworm main\n";
+  static final String RELEASE = SignedRepository.IN_RELEASE;
+  static final String PACKAGES = SignedRepository.PACKAGES;
+
+  @TempDir static Path keys;
+  static SignedRepository repo;
+  static SignedRepository stranger;
 
   @TempDir Path dir;
+
+  @BeforeAll
+  static void makeKeys() {
+    repo = SignedRepository.create(keys.resolve("repo"));
+    stranger = SignedRepository.create(keys.resolve("stranger"));
+  }
+
+  @AfterAll
+  static void stopAgents() {
+    repo.close();
+    stranger.close();
+  }
+
+  static List<RepoSpec> repos() {
+    return List.of(repo.repo());
+  }
 
   AptListsPool pool(boolean enabled) {
     FoundrySettings d = Settings.defaults();
     DataSize max = DataSize.ofGigabytes(1);
     return new AptListsPool(new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(), null, "n", "R1/PT1S",
         d.incidentTimeout(), List.of(), d.timeouts(), d.limits(), new FoundrySettings.Cache(enabled, max, max, true), null,
-        true, d.health(), d.admin(), List.of()));
+        true, d.health(), d.admin(), List.of()), new SignedIndexes(new Gpgv(new ProcessCommandRunner())));
   }
 
-  /** A chroot with these apt sources and pins, and, when a release is given, the lists apt-get update left. */
-  Path chroot(String name, String sources, String pins, String release, String packages) throws Exception {
+  /** A chroot with these apt sources and pins, and, when packages are given, the signed lists apt-get update left. */
+  Path chroot(String name, String sources, String pins, String packages) throws Exception {
     Path root = dir.resolve(name);
     Files.createDirectories(root.resolve("etc/apt/preferences.d"));
     Files.writeString(root.resolve("etc/apt/sources.list"), sources);
     Files.writeString(root.resolve("etc/apt/preferences.d/pins"), pins);
     Path lists = Files.createDirectories(root.resolve("var/lib/apt/lists/partial")).getParent();
     Files.writeString(lists.resolve("lock"), "");
-    if (release != null) {
-      Files.writeString(lists.resolve(RELEASE), release);
-      Files.writeString(lists.resolve(PACKAGES), packages);
+    if (packages != null) {
+      repo.writeLists(lists, packages);
     }
     return root;
   }
@@ -45,14 +70,14 @@ class AptListsPoolTest {
   @Test
   void listsOneBuildFetchedAreLentToTheNextOfTheSameSourcesWhateverItsPins() throws Exception {
     AptListsPool pool = pool(true);
-    assertThat(pool.lend(chroot("first", SOURCES, "", null, null))).isFalse();
-    pool.keep(chroot("updated", SOURCES, "", "Date: 1", "Package: less"), "b1");
+    assertThat(pool.lend(chroot("first", SOURCES, "", null))).isFalse();
+    pool.keep(chroot("updated", SOURCES, "", "Package: less"), repos(), "b1");
 
-    Path next = chroot("next", SOURCES, "Package: *\nPin: release n=bookworm\nPin-Priority: 1001\n", null, null);
+    Path next = chroot("next", SOURCES, "Package: *\nPin: release n=bookworm\nPin-Priority: 1001\n", null);
     assertThat(pool.lend(next)).isTrue();
 
     Path lists = next.resolve("var/lib/apt/lists");
-    assertThat(lists.resolve(RELEASE)).hasContent("Date: 1");
+    assertThat(lists.resolve(RELEASE)).content().contains("BEGIN PGP SIGNED MESSAGE");
     assertThat(lists.resolve(PACKAGES)).hasContent("Package: less");
     assertThat(Files.list(pool.dir()).findFirst().orElseThrow()).isDirectoryNotContaining("glob:**/lock");
   }
@@ -60,10 +85,10 @@ class AptListsPoolTest {
   @Test
   void aNewInReleaseRefreshesThePoolAndTheOldListsGo() throws Exception {
     AptListsPool pool = pool(true);
-    pool.keep(chroot("old", SOURCES, "", "Date: 1", "Package: less\nVersion: 1"), "b1");
-    pool.keep(chroot("new", SOURCES, "", "Date: 2", "Package: less\nVersion: 2"), "b2");
+    pool.keep(chroot("old", SOURCES, "", "Package: less\nVersion: 1"), repos(), "b1");
+    pool.keep(chroot("new", SOURCES, "", "Package: less\nVersion: 2"), repos(), "b2");
 
-    Path next = chroot("next", SOURCES, "", null, null);
+    Path next = chroot("next", SOURCES, "", null);
     assertThat(pool.lend(next)).isTrue();
 
     assertThat(next.resolve("var/lib/apt/lists").resolve(PACKAGES)).hasContent("Package: less\nVersion: 2");
@@ -76,9 +101,9 @@ class AptListsPoolTest {
   @Test
   void otherSourcesAreLentNothing() throws Exception {
     AptListsPool pool = pool(true);
-    pool.keep(chroot("updated", SOURCES, "", "Date: 1", "Package: less"), "b1");
+    pool.keep(chroot("updated", SOURCES, "", "Package: less"), repos(), "b1");
 
-    Path other = chroot("other", SOURCES + "deb http://other.example.invalid/debian bookworm main\n", "", null, null);
+    Path other = chroot("other", SOURCES + "deb http://other.example.invalid/debian bookworm main\n", "", null);
 
     assertThat(pool.lend(other)).isFalse();
     assertThat(other.resolve("var/lib/apt/lists").resolve(PACKAGES)).doesNotExist();
@@ -88,11 +113,11 @@ class AptListsPoolTest {
   void aLinkInTheListsNamesAHostPathAndIsNeitherKeptNorLent() throws Exception {
     AptListsPool pool = pool(true);
     Path secret = Files.writeString(dir.resolve("host-secret"), "host only");
-    Path updated = chroot("updated", SOURCES, "", "Date: 1", "Package: less");
+    Path updated = chroot("updated", SOURCES, "", "Package: less");
     Files.createSymbolicLink(updated.resolve("var/lib/apt/lists/evil_Packages"), secret);
 
-    pool.keep(updated, "b1");
-    Path next = chroot("next", SOURCES, "", null, null);
+    pool.keep(updated, repos(), "b1");
+    Path next = chroot("next", SOURCES, "", null);
     assertThat(pool.lend(next)).isTrue();
 
     assertThat(next.resolve("var/lib/apt/lists/evil_Packages")).doesNotExist();
@@ -104,23 +129,76 @@ class AptListsPoolTest {
   @Test
   void listsLeadingOutOfTheChrootAreNotKept() throws Exception {
     AptListsPool pool = pool(true);
-    Path outside = chroot("outside", SOURCES, "", "Date: 1", "Package: less").resolve("var/lib/apt/lists");
-    Path updated = chroot("updated", SOURCES, "", null, null);
+    Path outside = chroot("outside", SOURCES, "", "Package: less").resolve("var/lib/apt/lists");
+    Path updated = chroot("updated", SOURCES, "", null);
     Path lists = updated.resolve("var/lib/apt/lists");
     org.springframework.util.FileSystemUtils.deleteRecursively(lists);
     Files.createSymbolicLink(lists, outside);
 
-    pool.keep(updated, "b1");
+    pool.keep(updated, repos(), "b1");
 
-    assertThat(pool.lend(chroot("next", SOURCES, "", null, null))).isFalse();
+    assertThat(pool.lend(chroot("next", SOURCES, "", null))).isFalse();
   }
 
   @Test
   void withTheCachesOffNothingIsKeptOrLent() throws Exception {
     AptListsPool pool = pool(false);
-    pool.keep(chroot("updated", SOURCES, "", "Date: 1", "Package: less"), "b1");
+    pool.keep(chroot("updated", SOURCES, "", "Package: less"), repos(), "b1");
 
-    assertThat(pool.lend(chroot("next", SOURCES, "", null, null))).isFalse();
+    assertThat(pool.lend(chroot("next", SOURCES, "", null))).isFalse();
     assertThat(pool.dir()).doesNotExist();
+  }
+
+  @Test
+  void onlyListsASignedInReleaseOfTheBuildsReposVouchesForAreKept() throws Exception {
+    AptListsPool pool = pool(true);
+    Path updated = chroot("updated", SOURCES, "", "Package: less\n");
+    Path lists = updated.resolve("var/lib/apt/lists");
+    // what a package script could leave: a Packages index the InRelease does not name, another repo's lists
+    Files.writeString(lists.resolve(PACKAGES.replace("_main_", "_contrib_")), "Package: forged\n");
+    Files.writeString(lists.resolve("other.invalid_debian_dists_bookworm_InRelease"), "Origin: forged\n");
+
+    pool.keep(updated, repos(), "b1");
+    Path next = chroot("next", SOURCES, "", null);
+    assertThat(pool.lend(next)).isTrue();
+
+    try (var files = Files.list(next.resolve("var/lib/apt/lists"))) {
+      assertThat(files.filter(Files::isRegularFile).map(f -> f.getFileName().toString()))
+          .containsExactlyInAnyOrder(RELEASE, PACKAGES, "lock");
+    }
+  }
+
+  @Test
+  void keptListsBearTheDateTheirInReleaseSignedNotTheTimeAScriptGaveThem() throws Exception {
+    AptListsPool pool = pool(true);
+    Path updated = chroot("updated", SOURCES, "", "Package: less\n");
+    Path lists = updated.resolve("var/lib/apt/lists");
+    // a time in the future would make another build's apt ask the mirror only for what changed after it
+    for (String name : List.of(RELEASE, PACKAGES)) {
+      Files.setLastModifiedTime(lists.resolve(name), java.nio.file.attribute.FileTime.fromMillis(4102444800000L));
+    }
+
+    pool.keep(updated, repos(), "b1");
+    Path next = chroot("next", SOURCES, "", null);
+    assertThat(pool.lend(next)).isTrue();
+
+    for (String name : List.of(RELEASE, PACKAGES)) {
+      assertThat(Files.getLastModifiedTime(next.resolve("var/lib/apt/lists").resolve(name)).toInstant())
+          .isEqualTo(SignedRepository.DATE);
+    }
+  }
+
+  @Test
+  void listsOfAnInReleaseWithoutTheReposSignatureAreNotKept() throws Exception {
+    AptListsPool pool = pool(true);
+    Path updated = chroot("updated", SOURCES, "", "Package: less\n");
+    Path lists = updated.resolve("var/lib/apt/lists");
+    Files.writeString(lists.resolve(PACKAGES), "Package: forged\n");
+    Files.write(lists.resolve(RELEASE), stranger.clearsign(SignedRepository.release(
+        java.util.Map.of("main/binary-amd64/Packages", "Package: forged\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)))));
+
+    pool.keep(updated, repos(), "b1");
+
+    assertThat(pool.lend(chroot("next", SOURCES, "", null))).isFalse();
   }
 }

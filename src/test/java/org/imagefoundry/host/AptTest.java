@@ -71,4 +71,29 @@ class AptTest {
     }
     assertThat(host.commands()).isEmpty();
   }
+
+  @Test
+  void theFilesADistUpgradeAndInstallWouldDownloadAreReadFromPrintUrisWithTheirSizeAndHash() {
+    String md5 = "d04c2e9639dee67aa836d8232b1ca658";
+    String sha256 = "a".repeat(64);
+    host.failOn(Sandbox.in(root, "apt-get", "-qq", "--print-uris"), 0, 1,
+        "'http://mirror.invalid/debian/pool/main/h/hello/hello_2.10-3_amd64.deb' hello_2.10-3_amd64.deb 53080 MD5Sum:" + md5,
+        "'http://mirror.invalid/debian/pool/main/x/x/x_1%3a1_amd64.deb' x_1%3a1_amd64.deb 10 SHA256:" + sha256,
+        "'http://mirror.invalid/debian/pool/main/y/y/y_1_amd64.deb' y_1_amd64.deb 10 SHA1:0123",
+        "something else");
+
+    List<Apt.Download> downloads = apt.downloads(root, List.of("hello", "less"));
+
+    assertThat(downloads).containsExactly(new Apt.Download("hello_2.10-3_amd64.deb", 53080, "MD5Sum:" + md5),
+        new Apt.Download("x_1%3a1_amd64.deb", 10, "SHA256:" + sha256));
+    assertThat(host.commands()).containsExactly(
+        Sandbox.in(root, "apt-get", "-qq", "--print-uris", "dist-upgrade", "hello", "less"));
+  }
+
+  @Test
+  void whenAptCannotSayWhatItWouldDownloadNothingIsListed() {
+    host.failOn(Sandbox.in(root, "apt-get", "-qq", "--print-uris"), 100, 1, "E: Unable to locate package nope");
+
+    assertThat(apt.downloads(root, List.of("nope"))).isEmpty();
+  }
 }

@@ -178,8 +178,14 @@ public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
   public synchronized CommandResult run(Command command) {
     List<String> args = command.args();
     commands.add(args);
+    CommandResult ruled = ruled(command);
+    return ruled != null ? ruled : new CommandResult(0, play(args));
+  }
+
+  /** The result a {@link #failOn} rule gives the command (throwing unless its exit code is ok), or null. */
+  private CommandResult ruled(Command command) {
     for (Failure failure : failures) {
-      if (failure.remaining()[0] > 0 && failure.when().test(args)) {
+      if (failure.remaining()[0] > 0 && failure.when().test(command.args())) {
         failure.remaining()[0]--;
         var result = new CommandResult(failure.exitCode(), failure.output());
         if (command.okExitCodes().contains(failure.exitCode())) {
@@ -188,13 +194,24 @@ public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
         throw CommandFailedException.exited(command, result);
       }
     }
-    return new CommandResult(0, play(args));
+    return null;
   }
 
   @Override
   public void pipe(Command command, InputStream stdin, OutputStream stdout) {
-    run(command);
+    CommandResult ruled;
+    synchronized (this) {
+      commands.add(command.args());
+      ruled = ruled(command);
+      if (ruled == null) {
+        play(command.args());
+      }
+    }
     try {
+      // a failOn rule's output (with an ok exit code) is the command's standard output, before what it was fed
+      for (String line : ruled == null ? List.<String>of() : ruled.lines()) {
+        stdout.write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
       stdin.transferTo(stdout);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
