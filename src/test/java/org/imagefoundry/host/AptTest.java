@@ -86,7 +86,7 @@ class AptTest {
 
     assertThat(downloads).containsExactly(new Apt.Download("hello_2.10-3_amd64.deb", 53080, "MD5Sum:" + md5),
         new Apt.Download("x_1%3a1_amd64.deb", 10, "SHA256:" + sha256));
-    assertThat(host.commands()).containsExactly(
+    assertThat(host.commandsEntered()).containsExactly(
         Sandbox.in(root, "apt-get", "-qq", "--print-uris", "dist-upgrade", "hello", "less"));
   }
 
