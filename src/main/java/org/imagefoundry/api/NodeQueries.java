@@ -5,6 +5,7 @@ import java.util.List;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.imagefoundry.engine.BuildSlots;
 import org.imagefoundry.engine.Heartbeat;
 import org.imagefoundry.engine.NodeHeartbeat;
 import org.imagefoundry.steps.BuildVariables;
@@ -16,10 +17,12 @@ public class NodeQueries {
 
   private final NodeHeartbeat heartbeats;
   private final RuntimeService runtime;
+  private final BuildSlots slots;
 
-  public NodeQueries(NodeHeartbeat heartbeats, RuntimeService runtime) {
+  public NodeQueries(NodeHeartbeat heartbeats, RuntimeService runtime, BuildSlots slots) {
     this.heartbeats = heartbeats;
     this.runtime = runtime;
+    this.slots = slots;
   }
 
   public List<NodeView> all() {
@@ -31,7 +34,8 @@ public class NodeQueries {
     List<String> builds = runtime.createProcessInstanceQuery().processDefinitionKey(BuildService.PROCESS_KEY)
         .variableValueEquals(BuildVariables.NODE, beat.node()).list().stream()
         .map(ProcessInstance::getBusinessKey).sorted().toList();
-    return new NodeView(beat.node(), beat.at(), beat.aliveAt(now), builds.size(), beat.slots(), builds,
+    // a build in incident gives its slot back (it keeps its devices and mounts): it is among the builds, not the slots
+    return new NodeView(beat.node(), beat.at(), beat.aliveAt(now), slots.inUse(beat.node()), beat.slots(), builds,
         beat.freeBytes(), beat.baseCacheBytes(), beat.packageCacheBytes());
   }
 }

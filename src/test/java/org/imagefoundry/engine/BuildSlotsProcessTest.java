@@ -46,6 +46,7 @@ class BuildSlotsProcessTest {
   @Autowired FakeHost host;
   @Autowired FoundrySettings settings;
   @Autowired BuildSlots slots;
+  @Autowired org.imagefoundry.api.NodeQueries nodes;
   @Autowired org.imagefoundry.testing.DelegateSpy failures;
 
 
@@ -101,6 +102,10 @@ class BuildSlotsProcessTest {
         .startsWith("debootstrap: ").contains("injected transient failure");
     assertThat(host.loopDevices()).as("it keeps what it holds").hasSize(2);
     assertThat(slots.free()).as("but not its slot").isEqualTo(1);
+    assertThat(nodes.all()).as("GET /api/nodes says the same").anySatisfy(node -> {
+      assertThat(node.builds()).contains(first.getBusinessKey());
+      assertThat(node.slotsInUse()).isZero();
+    });
 
     ProcessInstance second = start(Requests.twoImagesIn(settings, "second"));
     BpmnAwareTests.assertThat(second).as("claimed at once, in the slot the incident gave back")
