@@ -1,12 +1,11 @@
 package org.imagefoundry.admission;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.host.FreeSpace;
 import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
 
@@ -33,7 +32,7 @@ public class FreeSpaceFloor {
     directories.addAll(settings.allowedOutputRoots());
     long floor = quotas.minFreeSpace().toBytes();
     for (Path directory : directories) {
-      long free = usable(directory);
+      long free = FreeSpace.in(directory);
       if (free < floor) {
         return Optional.of(directory + " has " + DataSize.ofBytes(free).toMegabytes() + " MB free");
       }
@@ -47,18 +46,5 @@ public class FreeSpaceFloor {
       throw new AdmissionRefused(507, "Insufficient storage", admin ? detail + " (" + where
           + ", image-foundry.quotas.min-free-space is " + quotas.minFreeSpace() + ")" : detail, quotas.retryAfter());
     });
-  }
-
-  /** Free space of the file system that holds {@code directory} (or its nearest existing parent). */
-  private static long usable(Path directory) {
-    Path existing = directory.toAbsolutePath();
-    while (existing != null && !Files.exists(existing)) {
-      existing = existing.getParent();
-    }
-    try {
-      return existing == null ? 0 : Files.getFileStore(existing).getUsableSpace();
-    } catch (IOException e) {
-      return 0;
-    }
   }
 }

@@ -18,7 +18,12 @@ public class FreeSpace {
   }
 
   public long inBuildRoot() {
-    Path existing = settings.buildRoot().toAbsolutePath();
+    return in(settings.buildRoot());
+  }
+
+  /** Free space of the file system that holds {@code directory} (or its nearest existing parent). */
+  public static long in(Path directory) {
+    Path existing = directory.toAbsolutePath();
     while (existing != null && !Files.exists(existing)) {
       existing = existing.getParent();
     }
