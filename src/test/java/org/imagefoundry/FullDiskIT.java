@@ -31,7 +31,9 @@ class FullDiskIT {
     RUN.run(Command.of(LIMIT, "truncate", "--size", "256M", ROOT.resolve("small.img").toString()));
     RUN.run(Command.of(LIMIT, "mkfs.ext4", "-q", "-F", ROOT.resolve("small.img").toString()));
     RUN.run(Command.of(LIMIT, "mount", "-o", "loop", ROOT.resolve("small.img").toString(), ROOT.resolve("build").toString()));
-    service = new ServiceProcess(null, ROOT, "full-disk-node");
+    // no admission floor: this test is about a build that starts and then finds too little space (the floor's
+    // 507 before anything starts is FreeSpaceFloorTest's)
+    service = new ServiceProcess(null, ROOT, "full-disk-node", "--image-foundry.quotas.min-free-space=0B");
     service.start();
   }
 
