@@ -7,7 +7,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
-/** Everything an operator configures under {@code image-foundry.*} (see README, "Configuration"). */
+/** Everything an operator configures under {@code image-foundry.*} (see docs/operations.md, "Configuration"). */
 @ConfigurationProperties("image-foundry")
 public record FoundrySettings(
     @DefaultValue("/var/lib/image-foundry/build") Path buildRoot,

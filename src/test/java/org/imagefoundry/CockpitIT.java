@@ -25,8 +25,9 @@ import org.openqa.selenium.WebElement;
  * started as {@code scripts/service} starts it (the extracted jar, embedded H2) and from the packed jar:
  * it loads, shows a running build's token on its task, the Builds panel with ended builds and their
  * files, the Build log tab, and cancels a build with compensation. Any JavaScript error or any 4xx/5xx
- * of the page's own requests fails the test. The screenshots it takes are the README's. The Phases
- * pictures' test runs first, so that its cold build is cold (no cache has the content yet).
+ * of the page's own requests fails the test. The screenshots it takes are those in docs/screenshots/,
+ * which the README and docs/ show. The Phases pictures' test runs first, so that its cold build is cold
+ * (no cache has the content yet).
  */
 @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class CockpitIT {

@@ -296,7 +296,7 @@ class EngineRestOperationsTest {
     assertThat(wrong).as("answered other than 403 (engine-rest/webapp)").isEmpty();
     assertThat(runtime.getVariables(instance).toString()).isEqualTo(before.toString());
 
-    // what an admin may edit, as README says: mirror and request, which every step checks again
+    // what an admin may edit, as docs/security.md says: mirror and request, which every step checks again
     String mirror = JSON.writeValueAsString(Map.of("value", before.get(BuildVariables.MIRROR), "type", "String"));
     assertThat(new RawHttp(port).send("PUT", "/engine-rest/process-instance/" + instance + "/variables/mirror",
         RawHttp.basic("admin", ProcessTest.ADMIN_PASSWORD), mirror).status()).isEqualTo(204);
