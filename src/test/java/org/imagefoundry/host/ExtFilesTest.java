@@ -31,9 +31,12 @@ class ExtFilesTest {
     scratch = Files.createDirectories(dir.resolve("scratch"));
     runner.run(Command.of(Settings.defaults().timeouts().command(), "mkfs.ext4", "-q", "-d", dir.resolve("tree").toString(),
         image.toString(), "8M"));
-    // as Debian has it: root:shadow 0640, set in the image as debugfs would find it
+    // as Debian has it: root:shadow 0640, set in the image as debugfs would find it (the owner too: mkfs.ext4 -d
+    // copies the tree's owner, which is not root when the tests run as a user)
     runner.run(Command.of(Settings.defaults().timeouts().command(), "debugfs", "-w", "-R",
         "set_inode_field /etc/shadow mode 0100640", image.toString()));
+    runner.run(Command.of(Settings.defaults().timeouts().command(), "debugfs", "-w", "-R",
+        "set_inode_field /etc/shadow uid 0", image.toString()));
     runner.run(Command.of(Settings.defaults().timeouts().command(), "debugfs", "-w", "-R",
         "set_inode_field /etc/shadow gid 42", image.toString()));
   }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
+import org.imagefoundry.testing.NeedsRoot;
 import org.imagefoundry.testing.Settings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * attached to that device would get the old layout's nodes. attachWithPartitions must give exactly
  * the new disk's partitions, and leave none behind once detached.
  */
+@NeedsRoot
 class LoopDevicePartitionsTest {
 
   final ProcessCommandRunner runner = new ProcessCommandRunner();
