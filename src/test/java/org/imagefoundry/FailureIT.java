@@ -102,7 +102,8 @@ class FailureIT {
 
   @Test
   void aProcessLeftRunningInTheChrootDoesNotKeepItsFilesystemsBusy() throws Exception {
-    String id = api.start(request("busy", null, "[\"less\"]"));
+    // a package set of this test's own: a package layer another class stored meanwhile would skip installPackages
+    String id = api.start(request("busy", null, "[\"less\", \"psmisc\"]"));
     awaitPhase(id, "installPackages");
     Path root = BUILD_ROOT.resolve(id).resolve("root");
     // a daemon as a package might leave behind, deaf to SIGTERM, with its cwd and root in the chroot

@@ -62,18 +62,21 @@ class OutputOwnershipIT {
   }
 
   /**
-   * A label of this run's own: the label is part of the image store's content key, so the first build is
-   * never served from images an earlier run stored, which ends it in under a second, before the other
-   * builder's request could find it running.
+   * Images of a label of their own, and packages no other real-build class asks for: the label is part of
+   * the image store's content key, so a build is never served from images an earlier test stored (that
+   * ends it in under a second, before the other builder's request could find it running), and no other
+   * class gets this class's package layer.
    */
-  static final String LABEL = "own" + Long.toHexString(System.nanoTime() & 0xffffffffL);
-
   static String request(Path output, String extra) {
+    return request(output, extra, "own" + Long.toHexString(System.nanoTime() & 0xffffffffL));
+  }
+
+  static String request(Path output, String extra, String label) {
     return """
         {"image_data": {"/": {"uri": "http://images.invalid/owned.img", "format": "ext4", "container": "raw", "size": "1G",
                               "label": "%s"}},
-         "output": "%s", "codename": "bookworm", "variant": "minbase", "packages": ["less"] %s}
-        """.formatted(LABEL, output, extra);
+         "output": "%s", "codename": "bookworm", "variant": "minbase", "packages": ["less", "ed"] %s}
+        """.formatted(label, output, extra);
   }
 
   @Test
