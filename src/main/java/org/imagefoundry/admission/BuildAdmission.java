@@ -3,10 +3,10 @@ package org.imagefoundry.admission;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
 import org.camunda.bpm.engine.impl.identity.Authentication;
+import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.spec.BuildRequests;
 import org.imagefoundry.spec.BuildSpec;
 import org.imagefoundry.spec.Caller;
-import org.imagefoundry.steps.BuildVariables;
 import org.springframework.stereotype.Component;
 
 /**

@@ -14,7 +14,7 @@ import java.util.TreeSet;
 import javax.sql.DataSource;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
-import org.imagefoundry.api.BuildService;
+import org.imagefoundry.process.BuildProcess;
 import org.imagefoundry.spec.AllowedRoots;
 import org.imagefoundry.spec.BuildSpec;
 import org.imagefoundry.spec.Caller;
@@ -183,7 +183,7 @@ public class OutputClaims {
   }
 
   private boolean hasEnded(String buildId) {
-    var instance = history.createHistoricProcessInstanceQuery().processDefinitionKey(BuildService.PROCESS_KEY)
+    var instance = history.createHistoricProcessInstanceQuery().processDefinitionKey(BuildProcess.KEY)
         .processInstanceBusinessKey(buildId).singleResult();
     return instance == null || instance.getEndTime() != null;
   }

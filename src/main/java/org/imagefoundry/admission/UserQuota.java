@@ -2,8 +2,8 @@ package org.imagefoundry.admission;
 
 import javax.sql.DataSource;
 import org.camunda.bpm.engine.RuntimeService;
-import org.imagefoundry.api.BuildService;
-import org.imagefoundry.steps.BuildVariables;
+import org.imagefoundry.process.BuildProcess;
+import org.imagefoundry.process.BuildVariables;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -42,9 +42,9 @@ public class UserQuota {
    * among them (it is written to the database only when its start commits).
    */
   public long active(String user) {
-    long unfinished = runtime.createProcessInstanceQuery().processDefinitionKey(BuildService.PROCESS_KEY)
+    long unfinished = runtime.createProcessInstanceQuery().processDefinitionKey(BuildProcess.KEY)
         .variableValueEquals(BuildVariables.REQUESTED_BY, user).count();
-    long inIncident = runtime.createProcessInstanceQuery().processDefinitionKey(BuildService.PROCESS_KEY)
+    long inIncident = runtime.createProcessInstanceQuery().processDefinitionKey(BuildProcess.KEY)
         .variableValueEquals(BuildVariables.REQUESTED_BY, user).withIncident().count();
     return unfinished - inIncident;
   }

@@ -18,14 +18,15 @@ import org.camunda.bpm.engine.history.UserOperationLogEntry;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.admission.OutputClaims;
 import org.imagefoundry.host.BuildIds;
-import org.imagefoundry.steps.BuildVariables;
+import org.imagefoundry.process.BuildProcess;
+import org.imagefoundry.process.BuildVariables;
 import org.springframework.stereotype.Service;
 
 /** Where builds stand, read from the engine's runtime and history. */
 @Service
 public class BuildQueries {
 
-  private static final String PROCESS_KEY = BuildService.PROCESS_KEY;
+  private static final String PROCESS_KEY = BuildProcess.KEY;
   private static final int SCAN_PAGE = 200;
   private static final String WAIT_FOR_BUILD_SLOT = "waitForBuildSlot";
   static final int MAX_SCANNED = 10_000;

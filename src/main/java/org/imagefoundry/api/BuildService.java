@@ -14,18 +14,18 @@ import org.imagefoundry.engine.IncidentSlots;
 import org.imagefoundry.engine.NodeDeployment;
 import org.imagefoundry.engine.SlotClaims;
 import org.imagefoundry.host.BuildIds;
+import org.imagefoundry.process.BuildProcess;
+import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.spec.BuildRequests;
 import org.imagefoundry.spec.BuildSpec;
 import org.imagefoundry.spec.Caller;
 import org.imagefoundry.steps.Build;
-import org.imagefoundry.steps.BuildVariables;
 import org.springframework.stereotype.Service;
 
 /** What can be done to builds: start one, cancel one, retry its failed step. */
 @Service
 public class BuildService {
 
-  public static final String PROCESS_KEY = "buildImage";
 
   private final RuntimeService runtime;
   private final HistoryService history;
@@ -167,7 +167,7 @@ public class BuildService {
   }
 
   private HistoricProcessInstance instance(String id) {
-    return history.createHistoricProcessInstanceQuery().processDefinitionKey(PROCESS_KEY).processInstanceBusinessKey(id)
+    return history.createHistoricProcessInstanceQuery().processDefinitionKey(BuildProcess.KEY).processInstanceBusinessKey(id)
         .singleResult();
   }
 }

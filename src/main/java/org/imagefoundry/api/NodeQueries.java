@@ -8,7 +8,8 @@ import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.imagefoundry.engine.BuildSlots;
 import org.imagefoundry.engine.Heartbeat;
 import org.imagefoundry.engine.NodeHeartbeat;
-import org.imagefoundry.steps.BuildVariables;
+import org.imagefoundry.process.BuildProcess;
+import org.imagefoundry.process.BuildVariables;
 import org.springframework.stereotype.Service;
 
 /** The cluster's nodes: their heartbeats, with the builds each carries out. */
@@ -31,7 +32,7 @@ public class NodeQueries {
   }
 
   private NodeView view(Heartbeat beat, Instant now) {
-    List<String> builds = runtime.createProcessInstanceQuery().processDefinitionKey(BuildService.PROCESS_KEY)
+    List<String> builds = runtime.createProcessInstanceQuery().processDefinitionKey(BuildProcess.KEY)
         .variableValueEquals(BuildVariables.NODE, beat.node()).list().stream()
         .map(ProcessInstance::getBusinessKey).sorted().toList();
     // a build in incident gives its slot back (it keeps its devices and mounts): it is among the builds, not the slots

@@ -22,6 +22,7 @@ import org.imagefoundry.api.BuildService;
 import org.imagefoundry.api.BuildState;
 import org.imagefoundry.api.BuildView;
 import org.imagefoundry.api.Page;
+import org.imagefoundry.process.BuildProcess;
 import org.springframework.stereotype.Component;
 
 /**
@@ -62,7 +63,7 @@ public class CockpitBuilds {
       return List.of();
     }
     Map<String, HistoricProcessInstance> instances = history.createHistoricProcessInstanceQuery()
-        .processDefinitionKey(BuildService.PROCESS_KEY)
+        .processDefinitionKey(BuildProcess.KEY)
         .processInstanceBusinessKeyIn(views.stream().map(BuildView::id).toArray(String[]::new)).list().stream()
         .collect(Collectors.toMap(HistoricProcessInstance::getBusinessKey, Function.identity(), (a, b) -> a));
     return views.stream().map(view -> row(view, instances.get(view.id()))).toList();
@@ -75,7 +76,7 @@ public class CockpitBuilds {
   /** The build a process instance carries out, by the instance's id (Cockpit's process instance view knows only that). */
   public Optional<BuildRow> byProcessInstance(String processInstanceId) {
     return Optional.ofNullable(history.createHistoricProcessInstanceQuery().processInstanceId(processInstanceId)
-            .processDefinitionKey(BuildService.PROCESS_KEY).singleResult())
+            .processDefinitionKey(BuildProcess.KEY).singleResult())
         .flatMap(instance -> find(instance.getBusinessKey()));
   }
 
@@ -129,7 +130,7 @@ public class CockpitBuilds {
   }
 
   private HistoricProcessInstance instance(String id) {
-    return history.createHistoricProcessInstanceQuery().processDefinitionKey(BuildService.PROCESS_KEY)
+    return history.createHistoricProcessInstanceQuery().processDefinitionKey(BuildProcess.KEY)
         .processInstanceBusinessKey(id).singleResult();
   }
 

@@ -3,10 +3,10 @@ package org.imagefoundry.cockpit;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.Map;
 import java.util.stream.Collectors;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.RepositoryService;
@@ -14,9 +14,9 @@ import org.camunda.bpm.engine.history.HistoricActivityInstance;
 import org.camunda.bpm.engine.history.HistoricJobLog;
 import org.camunda.bpm.model.bpmn.instance.ServiceTask;
 import org.imagefoundry.api.BuildQueries;
-import org.imagefoundry.api.BuildService;
 import org.imagefoundry.api.BuildState;
 import org.imagefoundry.api.BuildView;
+import org.imagefoundry.process.BuildProcess;
 
 /**
  * What the Phases picture draws: every task a build ran with its times, whether it was a compensation
@@ -49,7 +49,7 @@ public class PhaseTimelines {
 
   public Optional<Timeline> of(String id) {
     return queries.find(id).flatMap(view -> Optional.ofNullable(history.createHistoricProcessInstanceQuery()
-            .processDefinitionKey(BuildService.PROCESS_KEY).processInstanceBusinessKey(id).singleResult())
+            .processDefinitionKey(BuildProcess.KEY).processInstanceBusinessKey(id).singleResult())
         .map(instance -> timeline(view, instance.getId(), instance.getProcessDefinitionId())));
   }
 

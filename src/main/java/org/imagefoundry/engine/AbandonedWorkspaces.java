@@ -3,18 +3,18 @@ package org.imagefoundry.engine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import java.util.Arrays;
+import java.util.stream.Stream;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.imagefoundry.FoundrySettings;
-import org.imagefoundry.api.BuildService;
 import org.imagefoundry.host.BuildResources;
 import org.imagefoundry.host.Workspaces;
+import org.imagefoundry.process.BuildProcess;
+import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.spec.BuildRequests;
-import org.imagefoundry.steps.BuildVariables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -103,7 +103,7 @@ public class AbandonedWorkspaces extends AbstractProcessEnginePlugin {
 
   private Path output(String buildId) {
     var history = engine.getHistoryService();
-    var instance = history.createHistoricProcessInstanceQuery().processDefinitionKey(BuildService.PROCESS_KEY)
+    var instance = history.createHistoricProcessInstanceQuery().processDefinitionKey(BuildProcess.KEY)
         .processInstanceBusinessKey(buildId).singleResult();
     if (instance == null) {
       return null;

@@ -2,8 +2,8 @@ package org.imagefoundry.engine;
 
 import org.camunda.bpm.engine.RuntimeService;
 import org.imagefoundry.FoundrySettings;
-import org.imagefoundry.api.BuildService;
-import org.imagefoundry.steps.BuildVariables;
+import org.imagefoundry.process.BuildProcess;
+import org.imagefoundry.process.BuildVariables;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.stereotype.Component;
 
@@ -27,9 +27,9 @@ public class BuildSlots {
 
   /** Builds of {@code nodeName} that have not ended and are not in incident. */
   public long inUse(String nodeName) {
-    long unfinished = runtime.createProcessInstanceQuery().processDefinitionKey(BuildService.PROCESS_KEY)
+    long unfinished = runtime.createProcessInstanceQuery().processDefinitionKey(BuildProcess.KEY)
         .variableValueEquals(BuildVariables.NODE, nodeName).count();
-    long inIncident = runtime.createProcessInstanceQuery().processDefinitionKey(BuildService.PROCESS_KEY)
+    long inIncident = runtime.createProcessInstanceQuery().processDefinitionKey(BuildProcess.KEY)
         .variableValueEquals(BuildVariables.NODE, nodeName).withIncident().count();
     return unfinished - inIncident;
   }

@@ -9,8 +9,8 @@ import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.ActivityInstance;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.runtime.TransitionInstance;
-import org.imagefoundry.api.BuildService;
-import org.imagefoundry.steps.BuildVariables;
+import org.imagefoundry.process.BuildProcess;
+import org.imagefoundry.process.BuildVariables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -49,7 +49,7 @@ public class Evacuation {
 
   public Result evacuate(String node) {
     var beat = heartbeats.of(node);
-    List<ProcessInstance> builds = runtime.createProcessInstanceQuery().processDefinitionKey(BuildService.PROCESS_KEY)
+    List<ProcessInstance> builds = runtime.createProcessInstanceQuery().processDefinitionKey(BuildProcess.KEY)
         .variableValueEquals(BuildVariables.NODE, node).list();
     if (beat.isEmpty() && builds.isEmpty()) {
       return new Result(Outcome.UNKNOWN_NODE, List.of());

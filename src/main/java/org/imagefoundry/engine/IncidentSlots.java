@@ -11,8 +11,8 @@ import org.camunda.bpm.engine.impl.incident.DefaultIncidentHandler;
 import org.camunda.bpm.engine.impl.incident.IncidentContext;
 import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
 import org.camunda.bpm.engine.runtime.Incident;
-import org.imagefoundry.api.BuildService;
-import org.imagefoundry.steps.BuildVariables;
+import org.imagefoundry.process.BuildProcess;
+import org.imagefoundry.process.BuildVariables;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.stereotype.Component;
 
@@ -88,7 +88,7 @@ public class IncidentSlots extends AbstractProcessEnginePlugin {
       ExecutionEntity execution = Context.getCommandContext().getExecutionManager()
           .findExecutionById(context.getExecutionId());
       if (execution == null || execution.getProcessInstance() == null
-          || !BuildService.PROCESS_KEY.equals(execution.getProcessDefinition().getKey())) {
+          || !BuildProcess.KEY.equals(execution.getProcessDefinition().getKey())) {
         return null;
       }
       Object node = execution.getProcessInstance().getVariable(BuildVariables.NODE);

@@ -8,7 +8,8 @@ import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.Incident;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.api.BuildService;
-import org.imagefoundry.steps.BuildVariables;
+import org.imagefoundry.process.BuildProcess;
+import org.imagefoundry.process.BuildVariables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -42,7 +43,7 @@ public class IncidentTimeout {
   @Scheduled(fixedDelayString = "PT1M", initialDelayString = "PT1M")
   public void cancelExpired() {
     Date cutoff = new Date(ClockUtil.getCurrentTime().getTime() - timeout.toMillis());
-    for (Incident incident : runtime.createIncidentQuery().processDefinitionKeyIn(BuildService.PROCESS_KEY)
+    for (Incident incident : runtime.createIncidentQuery().processDefinitionKeyIn(BuildProcess.KEY)
         .incidentTimestampBefore(cutoff).list()) {
       var instance = history.createHistoricProcessInstanceQuery().processInstanceId(incident.getProcessInstanceId())
           .singleResult();

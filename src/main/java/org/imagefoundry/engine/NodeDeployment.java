@@ -5,7 +5,7 @@ import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.repository.Deployment;
 import org.camunda.bpm.engine.repository.ProcessDefinition;
-import org.imagefoundry.api.BuildService;
+import org.imagefoundry.process.BuildProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -43,7 +43,7 @@ public class NodeDeployment extends AbstractProcessEnginePlugin {
         .addClasspathResource(RESOURCE).enableDuplicateFiltering(false).deploy();
     List<Deployment> ours = repository.createDeploymentQuery().deploymentName(deploymentName(node.name())).list();
     ours.forEach(deployment -> engine.getManagementService().registerDeploymentForJobExecutor(deployment.getId()));
-    ProcessDefinition latest = repository.createProcessDefinitionQuery().processDefinitionKey(BuildService.PROCESS_KEY)
+    ProcessDefinition latest = repository.createProcessDefinitionQuery().processDefinitionKey(BuildProcess.KEY)
         .deploymentId(newest(ours, deployed).getId()).singleResult();
     definitionId = latest.getId();
     LOG.info("node {}: build process {}, job executor acquires jobs of {} deployment(s) of this node", node.name(),

@@ -8,8 +8,8 @@ import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.migration.MigrationPlan;
-import org.imagefoundry.api.BuildService;
-import org.imagefoundry.steps.BuildVariables;
+import org.imagefoundry.process.BuildProcess;
+import org.imagefoundry.process.BuildVariables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Lazy;
@@ -57,7 +57,7 @@ public class SlotClaims {
     List<String> claimed = new java.util.ArrayList<>();
     for (int attempt = 0; attempt < ATTEMPTS && slots.free() > 0; attempt++) {
       List<HistoricProcessInstance> oldest = history.createHistoricProcessInstanceQuery()
-          .processDefinitionKey(BuildService.PROCESS_KEY).unfinished().activeActivityIdIn(WAIT_FOR_BUILD_SLOT)
+          .processDefinitionKey(BuildProcess.KEY).unfinished().activeActivityIdIn(WAIT_FOR_BUILD_SLOT)
           .orderByProcessInstanceStartTime().asc().listPage(0, 1);
       if (oldest.isEmpty()) {
         break;

@@ -11,7 +11,7 @@ import org.camunda.bpm.engine.delegate.ExecutionListener;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.context.Context;
-import org.imagefoundry.api.BuildService;
+import org.imagefoundry.process.BuildProcess;
 import org.springframework.stereotype.Component;
 
 /**
@@ -59,7 +59,7 @@ public class UniqueBuildIds extends AbstractProcessEnginePlugin implements Execu
       try (PreparedStatement known = connection.prepareStatement("INSERT INTO " + TABLE + " (ID_, STARTED_)"
           + " SELECT DISTINCT h.BUSINESS_KEY_, 1 FROM " + history + " h WHERE h.PROC_DEF_KEY_ = ? AND h.BUSINESS_KEY_ IS NOT NULL"
           + " AND NOT EXISTS (SELECT 1 FROM " + TABLE + " b WHERE b.ID_ = h.BUSINESS_KEY_)")) {
-        known.setString(1, BuildService.PROCESS_KEY);
+        known.setString(1, BuildProcess.KEY);
         known.executeUpdate();
       }
     } catch (SQLException e) {

@@ -17,6 +17,7 @@ import org.camunda.bpm.webapp.impl.security.auth.AuthenticationUtil;
 import org.camunda.bpm.webapp.impl.security.auth.UserAuthentication;
 import org.camunda.bpm.webapp.impl.security.filter.util.CsrfConstants;
 import org.imagefoundry.api.BuildService;
+import org.imagefoundry.process.BuildProcess;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -88,7 +89,7 @@ public class EngineRestDeletes extends OncePerRequestFilter {
 
   private Optional<ProcessInstance> build(String processInstanceId) {
     return Optional.ofNullable(runtime.createProcessInstanceQuery().processInstanceId(processInstanceId).singleResult())
-        .filter(instance -> BuildService.PROCESS_KEY.equals(
+        .filter(instance -> BuildProcess.KEY.equals(
             repository.getProcessDefinition(instance.getProcessDefinitionId()).getKey()));
   }
 

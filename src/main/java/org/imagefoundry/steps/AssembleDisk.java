@@ -8,9 +8,10 @@ import org.imagefoundry.host.LoopDevices;
 import org.imagefoundry.host.Mounts;
 import org.imagefoundry.imagetree.Fstab;
 import org.imagefoundry.metadata.DiskMetadata.PartitionMetadata;
+import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.spec.BuildSpec.ImageSpec;
-import org.imagefoundry.spec.DiskLayout;
 import org.imagefoundry.spec.DiskLayout.Partition;
+import org.imagefoundry.spec.DiskLayout;
 import org.springframework.stereotype.Component;
 
 /**

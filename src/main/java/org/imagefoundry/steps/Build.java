@@ -10,9 +10,10 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.variable.value.TypedValue;
 import org.camunda.spin.plugin.variable.SpinValues;
 import org.imagefoundry.host.Workspace;
+import org.imagefoundry.imagetree.AptSettings;
+import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.spec.BuildSpec;
 import org.imagefoundry.spec.VariableCheck;
-import org.imagefoundry.imagetree.AptSettings;
 
 /**
  * What a step works on: the build's id, its request, its workspace, and its process variables, each

@@ -7,6 +7,7 @@ import org.imagefoundry.cache.ImageStore;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.metadata.BuildMetadata;
 import org.imagefoundry.metadata.MetadataFiles;
+import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.spec.BuildSpec;
 import org.springframework.stereotype.Component;
 

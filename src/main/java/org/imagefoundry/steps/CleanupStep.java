@@ -1,6 +1,7 @@
 package org.imagefoundry.steps;
 
 import org.imagefoundry.host.BuildLog;
+import org.imagefoundry.process.BuildVariables;
 
 /**
  * A compensation handler: it releases what its step acquired, found by name, and never stops the

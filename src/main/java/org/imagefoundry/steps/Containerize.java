@@ -8,10 +8,11 @@ import org.imagefoundry.admission.OutputClaims;
 import org.imagefoundry.cache.ImageStore;
 import org.imagefoundry.host.Filesystems;
 import org.imagefoundry.host.LiveFilesystems;
-import org.imagefoundry.host.Publisher;
 import org.imagefoundry.host.Publisher.Published;
+import org.imagefoundry.host.Publisher;
 import org.imagefoundry.metadata.ImageMetadata;
 import org.imagefoundry.monitoring.BuildMetrics;
+import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.spec.BuildSpec.Image;
 import org.springframework.stereotype.Component;
 

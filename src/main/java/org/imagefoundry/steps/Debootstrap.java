@@ -14,11 +14,12 @@ import org.imagefoundry.cache.PackageLayerCache;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.Debootstrapper;
 import org.imagefoundry.host.Mounts;
-import org.imagefoundry.spec.BuildSpec;
-import org.imagefoundry.spec.BuildSpec.RepoSpec;
 import org.imagefoundry.imagetree.AptSettings;
 import org.imagefoundry.imagetree.DpkgSettings;
 import org.imagefoundry.imagetree.ServicePolicy;
+import org.imagefoundry.process.BuildVariables;
+import org.imagefoundry.spec.BuildSpec.RepoSpec;
+import org.imagefoundry.spec.BuildSpec;
 import org.springframework.stereotype.Component;
 
 /**

@@ -2,6 +2,7 @@ package org.imagefoundry.steps;
 
 import org.imagefoundry.host.BuildFailure;
 import org.imagefoundry.imagetree.BootEntries;
+import org.imagefoundry.process.BuildVariables;
 import org.springframework.stereotype.Component;
 
 /**

@@ -7,6 +7,7 @@ import org.imagefoundry.host.Grub;
 import org.imagefoundry.host.LoopDevices;
 import org.imagefoundry.imagetree.BootEntries;
 import org.imagefoundry.metadata.DiskMetadata.PartitionMetadata;
+import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.spec.DiskLayout;
 import org.springframework.stereotype.Component;
 

@@ -5,6 +5,7 @@ import org.imagefoundry.host.Apt;
 import org.imagefoundry.imagetree.AptSettings;
 import org.imagefoundry.metadata.InstalledPackages;
 import org.imagefoundry.metadata.PackageMetadata;
+import org.imagefoundry.process.BuildVariables;
 import org.springframework.stereotype.Component;
 
 /**

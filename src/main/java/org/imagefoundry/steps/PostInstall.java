@@ -3,11 +3,12 @@ package org.imagefoundry.steps;
 import java.nio.file.Path;
 import org.imagefoundry.cache.PackagePool;
 import org.imagefoundry.host.Apt;
-import org.imagefoundry.metadata.OsRelease;
 import org.imagefoundry.imagetree.AptSettings;
 import org.imagefoundry.imagetree.DpkgSettings;
 import org.imagefoundry.imagetree.ServicePolicy;
 import org.imagefoundry.imagetree.SystemIdentity;
+import org.imagefoundry.metadata.OsRelease;
+import org.imagefoundry.process.BuildVariables;
 import org.springframework.stereotype.Component;
 
 /**

@@ -3,10 +3,11 @@ package org.imagefoundry.steps;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.List;
 import org.imagefoundry.admission.OutputClaims;
-import org.imagefoundry.host.Publisher;
 import org.imagefoundry.host.Publisher.Published;
-import org.imagefoundry.metadata.DiskMetadata;
+import org.imagefoundry.host.Publisher;
 import org.imagefoundry.metadata.DiskMetadata.PartitionMetadata;
+import org.imagefoundry.metadata.DiskMetadata;
+import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.spec.BuildSpec.DiskSpec;
 import org.springframework.stereotype.Component;
 

@@ -3,6 +3,7 @@ package org.imagefoundry.steps;
 import com.fasterxml.jackson.core.type.TypeReference;
 import org.imagefoundry.cache.ImageStore;
 import org.imagefoundry.host.BuildFailure;
+import org.imagefoundry.process.BuildVariables;
 import org.springframework.stereotype.Component;
 
 /**

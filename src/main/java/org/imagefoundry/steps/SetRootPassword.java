@@ -14,8 +14,9 @@ import org.imagefoundry.host.Filesystems;
 import org.imagefoundry.host.ImageShrinker;
 import org.imagefoundry.host.SparseFiles;
 import org.imagefoundry.imagetree.SystemIdentity;
-import org.imagefoundry.spec.BuildSpec;
+import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.spec.BuildSpec.Image;
+import org.imagefoundry.spec.BuildSpec;
 import org.springframework.stereotype.Component;
 
 /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.imagefoundry.cache.ImageStore;
 import org.imagefoundry.cache.PackageLayerCache;
+import org.imagefoundry.process.BuildVariables;
 import org.springframework.stereotype.Component;
 
 /**

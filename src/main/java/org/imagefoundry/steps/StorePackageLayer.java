@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import org.imagefoundry.cache.PackageLayerCache;
 import org.imagefoundry.host.LocalRepositories;
 import org.imagefoundry.host.PseudoFilesystems;
+import org.imagefoundry.process.BuildVariables;
 import org.springframework.stereotype.Component;
 
 /**

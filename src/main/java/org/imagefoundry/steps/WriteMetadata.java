@@ -5,15 +5,16 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import org.imagefoundry.host.Publisher;
+import org.imagefoundry.imagetree.AptSettings;
 import org.imagefoundry.metadata.BuildMetadata;
 import org.imagefoundry.metadata.DiskMetadata;
-import org.imagefoundry.metadata.PackageMetadata;
 import org.imagefoundry.metadata.ImageMetadata;
 import org.imagefoundry.metadata.MetadataFiles;
 import org.imagefoundry.metadata.OsInfo;
+import org.imagefoundry.metadata.PackageMetadata;
 import org.imagefoundry.metadata.RepoMetadata;
+import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.spec.BuildSpec;
-import org.imagefoundry.imagetree.AptSettings;
 import org.springframework.stereotype.Component;
 
 /** The metadata YAML beside the images, in fuel-agent's format, with the request's hash. */

@@ -8,6 +8,7 @@ import org.imagefoundry.imagetree.AptSettings;
 import org.imagefoundry.metadata.OsInfo;
 import org.imagefoundry.metadata.PackageMetadata;
 import org.imagefoundry.metadata.SpdxDocument;
+import org.imagefoundry.process.BuildVariables;
 import org.springframework.stereotype.Component;
 
 /** The SPDX 2.3 document of the image's packages beside the metadata ({@code <name>.spdx.json}). */

@@ -1,8 +1,5 @@
 package org.imagefoundry.api;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +12,7 @@ import org.camunda.bpm.engine.identity.User;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.admission.AdmissionRefused;
 import org.imagefoundry.host.BuildIds;
+import org.imagefoundry.process.BuildProcess;
 import org.imagefoundry.security.Roles;
 import org.imagefoundry.spec.Caller;
 import org.imagefoundry.testing.ProcessTest;
@@ -24,6 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * One user may have {@code image-foundry.quotas.max-builds-per-user} builds queued or running: the next
@@ -125,7 +125,7 @@ class QuotasTest {
         type -> assertThat(type).startsWith("application/problem+json"));
     assertThat(refused.body()).contains(USER).contains("2 builds queued or running");
     // the Java API (and so the engine REST API and Tasklist) passes the same start listener
-    assertThatThrownBy(() -> engine.getRuntimeService().createProcessInstanceByKey(BuildService.PROCESS_KEY)
+    assertThatThrownBy(() -> engine.getRuntimeService().createProcessInstanceByKey(BuildProcess.KEY)
         .businessKey(prepared.id()).setVariables(prepared.variables()).execute())
         .isInstanceOf(AdmissionRefused.class).extracting(e -> ((AdmissionRefused) e).status()).isEqualTo(429);
     assertThat(running()).isEqualTo(before);

@@ -1,7 +1,5 @@
 package org.imagefoundry.engine;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -20,8 +18,9 @@ import org.imagefoundry.ImageFoundryApplication;
 import org.imagefoundry.api.BuildQueries;
 import org.imagefoundry.api.BuildService;
 import org.imagefoundry.host.BuildIds;
+import org.imagefoundry.process.BuildProcess;
+import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.spec.Caller;
-import org.imagefoundry.steps.BuildVariables;
 import org.imagefoundry.testing.FakeHostConfiguration;
 import org.imagefoundry.testing.ProcessDriver;
 import org.imagefoundry.testing.ProcessTest;
@@ -31,12 +30,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.TestPropertySource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two nodes of one cluster in one JVM, on one database: this test's context is node-a, and a second
@@ -142,7 +142,7 @@ class ClusterJobsProcessTest {
   void twoNodesRacingForOneWaitingBuildClaimItOnce() throws Exception {
     // started past the claim a submission makes, so that it waits while both nodes have a slot free
     var prepared = buildsA.prepare(Requests.twoImages(settingsA), ADMIN, BuildIds.newId());
-    engineA.getRuntimeService().createProcessInstanceByKey(BuildService.PROCESS_KEY).businessKey(prepared.id())
+    engineA.getRuntimeService().createProcessInstanceByKey(BuildProcess.KEY).businessKey(prepared.id())
         .setVariables(prepared.variables()).execute();
     CyclicBarrier together = new CyclicBarrier(2);
     ExecutorService threads = Executors.newFixedThreadPool(2);
@@ -181,7 +181,7 @@ class ClusterJobsProcessTest {
   void anEvacuatedNodesBuildStartsAgainFromItsFirstStepOnAnotherNode() {
     Evacuation evacuation = nodeB.getBean(Evacuation.class);
     var prepared = buildsA.prepare(Requests.twoImages(settingsA), ADMIN, BuildIds.newId());
-    engineA.getRuntimeService().createProcessInstanceByKey(BuildService.PROCESS_KEY).businessKey(prepared.id())
+    engineA.getRuntimeService().createProcessInstanceByKey(BuildProcess.KEY).businessKey(prepared.id())
         .setVariables(prepared.variables()).execute();
     assertThat(claimsB.claim()).containsExactly(prepared.id());
     var onB = new ProcessDriver(engineB, claimsB);

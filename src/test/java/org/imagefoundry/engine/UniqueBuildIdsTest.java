@@ -1,9 +1,5 @@
 package org.imagefoundry.engine;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +13,7 @@ import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.api.BuildService;
+import org.imagefoundry.process.BuildProcess;
 import org.imagefoundry.spec.Caller;
 import org.imagefoundry.testing.Api;
 import org.imagefoundry.testing.FakeHost;
@@ -29,6 +26,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
 
 /**
  * One build per id, whoever starts it and however many at once: the id is written, in the start's own
@@ -68,11 +68,11 @@ class UniqueBuildIdsTest {
     String id = UUID.randomUUID().toString();
     var variables = builds.prepare(Requests.twoImages(settings), Caller.ENGINE, id).variables();
     var runtime = engine.getRuntimeService();
-    runtime.createProcessInstanceByKey(BuildService.PROCESS_KEY).businessKey(id).setVariables(variables).execute();
+    runtime.createProcessInstanceByKey(BuildProcess.KEY).businessKey(id).setVariables(variables).execute();
     long instances = runtime.createProcessInstanceQuery().count();
 
     // straight to the engine, past every check of the API and the REST filters
-    assertThatThrownBy(() -> runtime.createProcessInstanceByKey(BuildService.PROCESS_KEY).businessKey(id)
+    assertThatThrownBy(() -> runtime.createProcessInstanceByKey(BuildProcess.KEY).businessKey(id)
         .setVariables(variables).execute())
         .isInstanceOf(BadUserRequestException.class).hasMessageContaining("a build with the id " + id + " exists");
     assertThat(runtime.createProcessInstanceQuery().count()).isEqualTo(instances);
@@ -129,10 +129,10 @@ class UniqueBuildIdsTest {
 
     var variables = builds.prepare(Requests.twoImages(settings), Caller.ENGINE, id).variables();
     var runtime = engine.getRuntimeService();
-    runtime.createProcessInstanceByKey(BuildService.PROCESS_KEY).businessKey(id).setVariables(variables).execute();
+    runtime.createProcessInstanceByKey(BuildProcess.KEY).businessKey(id).setVariables(variables).execute();
     ids.release(id); // a late give-back of a start that happened changes nothing
     assertThat(ids.reserve(id)).isFalse();
-    assertThatThrownBy(() -> runtime.createProcessInstanceByKey(BuildService.PROCESS_KEY).businessKey(id)
+    assertThatThrownBy(() -> runtime.createProcessInstanceByKey(BuildProcess.KEY).businessKey(id)
         .setVariables(variables).execute()).isInstanceOf(BadUserRequestException.class);
     assertThat(buildsWithId(id)).isEqualTo(1);
   }

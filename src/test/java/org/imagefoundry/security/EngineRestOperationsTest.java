@@ -14,7 +14,7 @@ import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.engine.SlotClaims;
-import org.imagefoundry.steps.BuildVariables;
+import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.testing.Api;
 import org.imagefoundry.testing.CockpitSession;
 import org.imagefoundry.testing.FakeHost;

@@ -1,8 +1,5 @@
 package org.imagefoundry.steps;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,7 +8,10 @@ import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.api.BuildService;
+import org.imagefoundry.host.Workspace;
+import org.imagefoundry.host.Workspaces;
 import org.imagefoundry.metadata.MetadataFiles;
+import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.testing.FakeHost;
 import org.imagefoundry.testing.ProcessDriver;
 import org.imagefoundry.testing.ProcessTest;
@@ -21,9 +21,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.imagefoundry.host.Workspace;
-import org.imagefoundry.host.Workspaces;
 import org.springframework.beans.factory.annotation.Autowired;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
 
 /** The build's happy path and skip path, job by job, against a fake host. */
 @ProcessTest

@@ -1,8 +1,5 @@
 package org.imagefoundry.steps;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +11,7 @@ import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.api.BuildService;
 import org.imagefoundry.host.Workspaces;
+import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.spec.Caller;
 import org.imagefoundry.testing.FakeHost;
 import org.imagefoundry.testing.ProcessDriver;
@@ -24,6 +22,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
 
 /**
  * A variable edited after the start (in Cockpit, or here through RuntimeService) is checked when a step

@@ -4,7 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.imagefoundry.steps.BuildVariables;
+import org.imagefoundry.process.BuildVariables;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 
 /**

@@ -1,4 +1,4 @@
-package org.imagefoundry.steps;
+package org.imagefoundry.process;
 
 /** The process variables of a build, in one place: what each one holds. */
 public final class BuildVariables {
