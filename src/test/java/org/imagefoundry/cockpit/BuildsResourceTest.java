@@ -6,11 +6,7 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
-import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.authorization.Authorization;
-import org.camunda.bpm.engine.authorization.Permissions;
-import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.engine.SlotClaims;
@@ -21,6 +17,7 @@ import org.imagefoundry.testing.FakeHost;
 import org.imagefoundry.testing.ProcessDriver;
 import org.imagefoundry.testing.ProcessTest;
 import org.imagefoundry.testing.Requests;
+import org.imagefoundry.testing.TestUsers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,23 +70,9 @@ class BuildsResourceTest {
 
   /** A user who may open Cockpit (an operator grants that in Camunda's Admin), in {@code group} if not null. */
   void cockpitUser(String id, String group) {
-    IdentityService identity = engine.getIdentityService();
-    if (identity.createUserQuery().userId(id).count() > 0) {
-      return;
+    if (TestUsers.create(engine, id, PASSWORD, group)) {
+      TestUsers.grantCockpit(engine, id);
     }
-    var user = identity.newUser(id);
-    user.setPassword(PASSWORD);
-    identity.saveUser(user);
-    if (group != null) {
-      identity.createMembership(id, group);
-    }
-    var authorizations = engine.getAuthorizationService();
-    Authorization cockpit = authorizations.createNewAuthorization(Authorization.AUTH_TYPE_GRANT);
-    cockpit.setUserId(id);
-    cockpit.setResource(Resources.APPLICATION);
-    cockpit.setResourceId("cockpit");
-    cockpit.addPermission(Permissions.ACCESS);
-    authorizations.saveAuthorization(cockpit);
   }
 
   ProcessInstance start() {

@@ -6,12 +6,10 @@ import java.net.InetAddress;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.authorization.Authorization;
-import org.camunda.bpm.engine.authorization.Permissions;
-import org.camunda.bpm.engine.authorization.Resources;
 import org.imagefoundry.testing.CockpitSession;
 import org.imagefoundry.testing.ProcessTest;
 import org.imagefoundry.testing.RawHttp;
+import org.imagefoundry.testing.TestUsers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -46,23 +44,9 @@ class QuietRefusalsTest {
 
   /** A user who may open Cockpit, in {@code group} if not null. */
   void user(String id, String group) {
-    var identity = engine.getIdentityService();
-    if (identity.createUserQuery().userId(id).count() > 0) {
-      return;
+    if (TestUsers.create(engine, id, PASSWORD, group)) {
+      TestUsers.grantCockpit(engine, id);
     }
-    var user = identity.newUser(id);
-    user.setPassword(PASSWORD);
-    identity.saveUser(user);
-    if (group != null) {
-      identity.createMembership(id, group);
-    }
-    var authorizations = engine.getAuthorizationService();
-    Authorization cockpit = authorizations.createNewAuthorization(Authorization.AUTH_TYPE_GRANT);
-    cockpit.setUserId(id);
-    cockpit.setResource(Resources.APPLICATION);
-    cockpit.setResourceId("cockpit");
-    cockpit.addPermission(Permissions.ACCESS);
-    authorizations.saveAuthorization(cockpit);
   }
 
   /** Sends the request three times; each is answered {@code status} and adds at most one line, no stack trace. */

@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.concurrent.TimeUnit;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.authorization.Authorization;
-import org.camunda.bpm.engine.authorization.Permissions;
-import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.imagefoundry.testing.CockpitSession;
 import org.imagefoundry.testing.ProcessTest;
+import org.imagefoundry.testing.TestUsers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,29 +40,13 @@ class WebappSessionsTest {
     user("sessionnobody", null);
     user("sessionbuilder", Roles.BUILDERS);
     if (user("sessioncockpitbuilder", Roles.BUILDERS)) {
-      var authorizations = engine.getAuthorizationService();
-      Authorization cockpit = authorizations.createNewAuthorization(Authorization.AUTH_TYPE_GRANT);
-      cockpit.setUserId("sessioncockpitbuilder");
-      cockpit.setResource(Resources.APPLICATION);
-      cockpit.setResourceId("cockpit");
-      cockpit.addPermission(Permissions.ACCESS);
-      authorizations.saveAuthorization(cockpit);
+      TestUsers.grantCockpit(engine, "sessioncockpitbuilder");
     }
   }
 
   /** Creates the user (in {@code group} if not null) unless it exists; whether it was created. */
   boolean user(String id, String group) {
-    var identity = engine.getIdentityService();
-    if (identity.createUserQuery().userId(id).count() > 0) {
-      return false;
-    }
-    var user = identity.newUser(id);
-    user.setPassword(PASSWORD);
-    identity.saveUser(user);
-    if (group != null) {
-      identity.createMembership(id, group);
-    }
-    return true;
+    return TestUsers.create(engine, id, PASSWORD, group);
   }
 
   String base() {
@@ -114,12 +97,7 @@ class WebappSessionsTest {
   void aSessionWhoseUserLosesItsApplicationsIsLoggedOut() {
     user("sessionlosing", null);
     var authorizations = engine.getAuthorizationService();
-    Authorization cockpit = authorizations.createNewAuthorization(Authorization.AUTH_TYPE_GRANT);
-    cockpit.setUserId("sessionlosing");
-    cockpit.setResource(Resources.APPLICATION);
-    cockpit.setResourceId("cockpit");
-    cockpit.addPermission(Permissions.ACCESS);
-    authorizations.saveAuthorization(cockpit);
+    Authorization cockpit = TestUsers.grantCockpit(engine, "sessionlosing");
     CockpitSession session = CockpitSession.logIn(base(), "sessionlosing", PASSWORD, "cockpit");
     assertThat(session.send("GET", WHO, null).status()).isEqualTo(200);
 
