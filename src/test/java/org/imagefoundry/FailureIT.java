@@ -136,7 +136,7 @@ class FailureIT {
     assertThat(BUILD_ROOT.resolve(id).resolve("root")).exists(); // the build keeps its resources for the retry
 
     runtime.setVariable(pid, "mirror", defaultMirror.uri());
-    assertThat(api.post("/api/builds/" + id + "/retry", "").status()).isEqualTo(202);
+    assertThat(api.retry(id, Duration.ofMinutes(20)).status()).isEqualTo(202);
     JsonNode build = api.awaitEnd(id, Duration.ofMinutes(20));
 
     assertThat(build.get("state").asText()).as(api.log(id)).isEqualTo("SUCCEEDED");

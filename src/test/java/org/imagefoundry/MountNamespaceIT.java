@@ -141,7 +141,7 @@ class MountNamespaceIT {
       assertThat(api.log(id)).doesNotContain("$ e2fsck").doesNotContain("phase shrinkImages started");
     }
 
-    assertThat(api.post("/api/builds/" + id + "/retry", "").status()).isEqualTo(202);
+    assertThat(api.retry(id, Duration.ofMinutes(20)).status()).isEqualTo(202);
     JsonNode build = api.awaitEnd(id, Duration.ofMinutes(20));
 
     String log = api.log(id);

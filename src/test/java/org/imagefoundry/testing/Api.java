@@ -61,6 +61,21 @@ public class Api {
     return response.json().get("id").asText();
   }
 
+  /**
+   * Retries the build's failed step as an operator would: while its node has no free slot (409 with
+   * Retry-After: builds of other test classes may hold them all) it asks again, for at most {@code timeout}.
+   * Returns the last answer.
+   */
+  public Response retry(String id, Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    Response response = post("/api/builds/" + id + "/retry", "");
+    while (response.status() == 409 && response.body().contains("no free build slot") && Instant.now().isBefore(deadline)) {
+      sleep(2000);
+      response = post("/api/builds/" + id + "/retry", "");
+    }
+    return response;
+  }
+
   public JsonNode build(String id) {
     return get("/api/builds/" + id).json();
   }
