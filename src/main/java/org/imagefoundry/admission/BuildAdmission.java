@@ -6,7 +6,7 @@ import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.spec.BuildRequests;
 import org.imagefoundry.spec.BuildSpec;
-import org.imagefoundry.spec.Caller;
+import org.imagefoundry.users.Caller;
 import org.springframework.stereotype.Component;
 
 /**

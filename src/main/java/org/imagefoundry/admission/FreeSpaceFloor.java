@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.host.FreeSpace;
+import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
 

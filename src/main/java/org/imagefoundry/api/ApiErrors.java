@@ -2,8 +2,8 @@ package org.imagefoundry.api;
 
 import java.util.List;
 import org.imagefoundry.admission.AdmissionRefused;
+import org.imagefoundry.rules.Problem;
 import org.imagefoundry.spec.InvalidRequestException;
-import org.imagefoundry.spec.Problem;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;

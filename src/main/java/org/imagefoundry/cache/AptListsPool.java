@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.host.BuildLog;
+import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.spec.BuildSpec.RepoSpec;
 import org.springframework.stereotype.Component;
 

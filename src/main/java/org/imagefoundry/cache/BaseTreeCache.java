@@ -14,11 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
-import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.Debootstrapper;
-import org.imagefoundry.spec.BuildSpec.Proxies;
 import org.imagefoundry.imagetree.RepositoryFiles;
+import org.imagefoundry.settings.FoundrySettings;
+import org.imagefoundry.spec.BuildSpec.Proxies;
 import org.springframework.stereotype.Component;
 
 /**

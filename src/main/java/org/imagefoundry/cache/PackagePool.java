@@ -22,10 +22,10 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.commons.codec.digest.DigestUtils;
-import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.host.Apt;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.Workspace;
+import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.spec.BuildSpec.RepoSpec;
 import org.springframework.stereotype.Component;
 

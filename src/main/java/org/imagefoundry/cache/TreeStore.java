@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.TreeArchives;
+import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
 
 /**

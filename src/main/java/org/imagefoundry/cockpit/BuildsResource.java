@@ -15,11 +15,11 @@ import java.util.Optional;
 import org.camunda.bpm.cockpit.plugin.resource.AbstractCockpitPluginResource;
 import org.camunda.bpm.webapp.impl.security.auth.Authentications;
 import org.camunda.bpm.webapp.impl.security.auth.UserAuthentication;
-import org.imagefoundry.api.BuildState;
-import org.imagefoundry.api.Page;
+import org.imagefoundry.builds.BuildState;
+import org.imagefoundry.builds.Page;
+import org.imagefoundry.rules.Problem;
 import org.imagefoundry.security.AccessRules;
 import org.imagefoundry.spec.InvalidRequestException;
-import org.imagefoundry.spec.Problem;
 import org.springframework.http.HttpMethod;
 
 /**

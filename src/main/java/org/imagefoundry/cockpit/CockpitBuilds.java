@@ -17,11 +17,11 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
-import org.imagefoundry.api.BuildQueries;
-import org.imagefoundry.api.BuildService;
-import org.imagefoundry.api.BuildState;
-import org.imagefoundry.api.BuildView;
-import org.imagefoundry.api.Page;
+import org.imagefoundry.builds.BuildQueries;
+import org.imagefoundry.builds.BuildService;
+import org.imagefoundry.builds.BuildState;
+import org.imagefoundry.builds.BuildView;
+import org.imagefoundry.builds.Page;
 import org.imagefoundry.process.BuildProcess;
 import org.springframework.stereotype.Component;
 

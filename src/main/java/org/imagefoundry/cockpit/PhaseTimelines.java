@@ -13,9 +13,9 @@ import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.history.HistoricActivityInstance;
 import org.camunda.bpm.engine.history.HistoricJobLog;
 import org.camunda.bpm.model.bpmn.instance.ServiceTask;
-import org.imagefoundry.api.BuildQueries;
-import org.imagefoundry.api.BuildState;
-import org.imagefoundry.api.BuildView;
+import org.imagefoundry.builds.BuildQueries;
+import org.imagefoundry.builds.BuildState;
+import org.imagefoundry.builds.BuildView;
 import org.imagefoundry.process.BuildProcess;
 
 /**

@@ -1,9 +1,9 @@
 package org.imagefoundry.engine;
 
 import org.camunda.bpm.engine.RuntimeService;
-import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.process.BuildProcess;
 import org.imagefoundry.process.BuildVariables;
+import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.stereotype.Component;
 

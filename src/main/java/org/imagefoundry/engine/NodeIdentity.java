@@ -1,6 +1,6 @@
 package org.imagefoundry.engine;
 
-import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
 
 /**

@@ -30,7 +30,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class SlotClaims {
 
-  static final String WAIT_FOR_BUILD_SLOT = "waitForBuildSlot";
   private static final Logger LOG = LoggerFactory.getLogger(SlotClaims.class);
   private static final int ATTEMPTS = 20;
 
@@ -57,7 +56,7 @@ public class SlotClaims {
     List<String> claimed = new java.util.ArrayList<>();
     for (int attempt = 0; attempt < ATTEMPTS && slots.free() > 0; attempt++) {
       List<HistoricProcessInstance> oldest = history.createHistoricProcessInstanceQuery()
-          .processDefinitionKey(BuildProcess.KEY).unfinished().activeActivityIdIn(WAIT_FOR_BUILD_SLOT)
+          .processDefinitionKey(BuildProcess.KEY).unfinished().activeActivityIdIn(BuildProcess.WAIT_FOR_BUILD_SLOT)
           .orderByProcessInstanceStartTime().asc().listPage(0, 1);
       if (oldest.isEmpty()) {
         break;

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.imagefoundry.FoundrySettings;
-import org.imagefoundry.spec.PackageNames;
+import org.imagefoundry.rules.PackageNames;
+import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
 
 /** apt-get and dpkg inside the image's tree, in the {@link Sandbox}. */

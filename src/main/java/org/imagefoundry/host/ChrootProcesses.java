@@ -1,10 +1,10 @@
 package org.imagefoundry.host;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -31,7 +31,7 @@ public class ChrootProcesses {
   }
 
   @org.springframework.beans.factory.annotation.Autowired
-  public ChrootProcesses(org.imagefoundry.FoundrySettings settings) {
+  public ChrootProcesses(org.imagefoundry.settings.FoundrySettings settings) {
     this(settings.node());
   }
 

@@ -1,7 +1,7 @@
 package org.imagefoundry.host;
 
 import java.nio.file.Path;
-import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
 
 /** dd and qemu-img: filesystem images onto a disk's partitions, and the disk into its format. */

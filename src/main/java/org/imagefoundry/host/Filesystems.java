@@ -3,9 +3,9 @@ package org.imagefoundry.host;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.imagefoundry.FoundrySettings;
-import org.imagefoundry.spec.MkfsOptions;
-import org.imagefoundry.spec.Problem;
+import org.imagefoundry.rules.MkfsOptions;
+import org.imagefoundry.rules.Problem;
+import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
 
 /** mkfs, blkid and tune2fs (and mkswap and mkfs.vfat for a disk's swap and EFI system partition). */

@@ -3,7 +3,7 @@ package org.imagefoundry.host;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
 

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
 
 /**

@@ -3,7 +3,7 @@ package org.imagefoundry.host;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
 
 /** Shrinks an unmounted ext image file to the smallest size that holds its files. */

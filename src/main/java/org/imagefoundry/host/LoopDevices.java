@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
 
 /** Loop devices of image files, found by file with {@code losetup -j}, never remembered. */

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
 
 /** mount and umount; what is mounted is read from the kernel's mount table, never remembered. */

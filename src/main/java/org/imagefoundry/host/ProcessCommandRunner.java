@@ -34,7 +34,7 @@ public class ProcessCommandRunner implements CommandRunner {
   }
 
   @org.springframework.beans.factory.annotation.Autowired
-  public ProcessCommandRunner(org.imagefoundry.FoundrySettings settings) {
+  public ProcessCommandRunner(org.imagefoundry.settings.FoundrySettings settings) {
     this(settings.node());
   }
 

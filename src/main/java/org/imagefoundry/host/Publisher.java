@@ -15,8 +15,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import org.imagefoundry.FoundrySettings;
-import org.imagefoundry.spec.AllowedRoots;
+import org.imagefoundry.rules.AllowedRoots;
+import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
 
 /**

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
 
 /** A directory tree packed into, and unpacked from, a zstd-compressed tar with owners, modes, xattrs and ACLs. */

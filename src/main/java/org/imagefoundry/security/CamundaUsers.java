@@ -2,6 +2,7 @@ package org.imagefoundry.security;
 
 import java.util.List;
 import org.camunda.bpm.engine.IdentityService;
+import org.imagefoundry.users.Roles;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;

@@ -16,7 +16,7 @@ import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.webapp.impl.security.auth.AuthenticationUtil;
 import org.camunda.bpm.webapp.impl.security.auth.UserAuthentication;
 import org.camunda.bpm.webapp.impl.security.filter.util.CsrfConstants;
-import org.imagefoundry.api.BuildService;
+import org.imagefoundry.builds.BuildService;
 import org.imagefoundry.process.BuildProcess;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;

@@ -15,13 +15,13 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.camunda.bpm.engine.variable.value.SerializableValue;
 import org.imagefoundry.admission.AdmissionRefused;
-import org.imagefoundry.api.BuildQueries;
-import org.imagefoundry.api.BuildService;
+import org.imagefoundry.builds.BuildQueries;
+import org.imagefoundry.builds.BuildService;
 import org.imagefoundry.engine.UniqueBuildIds;
 import org.imagefoundry.host.BuildIds;
-import org.imagefoundry.spec.Caller;
+import org.imagefoundry.rules.Problem;
 import org.imagefoundry.spec.InvalidRequestException;
-import org.imagefoundry.spec.Problem;
+import org.imagefoundry.users.Caller;
 import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -49,12 +49,14 @@ public class EngineRestStarts extends OncePerRequestFilter {
   static final int MAX_BODY = 1 << 20;
 
   private final BuildService builds;
+  private final Callers callers;
   private final BuildQueries queries;
   private final UniqueBuildIds ids;
   private final ObjectMapper json;
 
-  public EngineRestStarts(BuildService builds, BuildQueries queries, UniqueBuildIds ids, ObjectMapper json) {
+  public EngineRestStarts(BuildService builds, Callers callers, BuildQueries queries, UniqueBuildIds ids, ObjectMapper json) {
     this.builds = builds;
+    this.callers = callers;
     this.queries = queries;
     this.ids = ids;
     this.json = json;
@@ -86,7 +88,7 @@ public class EngineRestStarts extends OncePerRequestFilter {
         throw new InvalidRequestException(List.of(new Problem("", "the body is larger than 1 MB")));
       }
       ObjectNode start = (ObjectNode) json.readTree(body.length == 0 ? "{}".getBytes() : body);
-      ObjectNode checked = checked(start, builds.callerOf(request));
+      ObjectNode checked = checked(start, callers.of(request));
       String id = checked.get("businessKey").asText();
       if (!ids.reserve(id)) {
         throw new InvalidRequestException(List.of(new Problem("businessKey", "a build with this id exists")));

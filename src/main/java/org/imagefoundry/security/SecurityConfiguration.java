@@ -6,8 +6,8 @@ import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.rest.security.auth.ProcessEngineAuthenticationFilter;
 import org.camunda.bpm.engine.rest.security.auth.impl.ContainerBasedAuthenticationProvider;
-import org.imagefoundry.api.BuildQueries;
-import org.imagefoundry.api.BuildService;
+import org.imagefoundry.builds.BuildQueries;
+import org.imagefoundry.builds.BuildService;
 import org.imagefoundry.engine.UniqueBuildIds;
 import org.springframework.boot.autoconfigure.security.SecurityProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -119,9 +119,9 @@ public class SecurityConfiguration {
   }
 
   @Bean
-  public FilterRegistrationBean<EngineRestStarts> engineRestStarts(BuildService builds, BuildQueries queries,
-      UniqueBuildIds ids, ObjectMapper json) {
-    var registration = new FilterRegistrationBean<>(new EngineRestStarts(builds, queries, ids, json));
+  public FilterRegistrationBean<EngineRestStarts> engineRestStarts(BuildService builds, Callers callers,
+      BuildQueries queries, UniqueBuildIds ids, ObjectMapper json) {
+    var registration = new FilterRegistrationBean<>(new EngineRestStarts(builds, callers, queries, ids, json));
     registration.addUrlPatterns("/engine-rest/*", "/camunda/api/engine/*");
     registration.setName("engine-rest-starts");
     registration.setOrder(2);

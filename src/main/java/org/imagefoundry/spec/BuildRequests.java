@@ -16,6 +16,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import org.apache.commons.codec.digest.Sha2Crypt;
+import org.imagefoundry.rules.Problem;
+import org.imagefoundry.users.Caller;
 import org.springframework.stereotype.Component;
 
 /**

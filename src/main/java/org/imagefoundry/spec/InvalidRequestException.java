@@ -2,6 +2,7 @@ package org.imagefoundry.spec;
 
 import java.util.List;
 import java.util.stream.Collectors;
+import org.imagefoundry.rules.Problem;
 
 /** A request that cannot be built; carries every problem found, not just the first. */
 public class InvalidRequestException extends RuntimeException {

@@ -12,7 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.rules.AllowedRoots;
+import org.imagefoundry.rules.MkfsOptions;
+import org.imagefoundry.rules.PackageNames;
+import org.imagefoundry.rules.Problem;
+import org.imagefoundry.settings.FoundrySettings;
+import org.imagefoundry.users.Caller;
 import org.springframework.stereotype.Component;
 
 /**

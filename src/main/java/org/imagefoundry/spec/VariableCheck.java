@@ -2,6 +2,8 @@ package org.imagefoundry.spec;
 
 import java.util.List;
 import java.util.stream.Collectors;
+import org.imagefoundry.rules.Problem;
+import org.imagefoundry.users.Caller;
 import org.springframework.stereotype.Component;
 
 /**

@@ -9,7 +9,7 @@ import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.ChrootProcesses;
 import org.imagefoundry.host.FreeSpace;
 import org.imagefoundry.host.Workspaces;
-import org.imagefoundry.monitoring.BuildMetrics;
+import org.imagefoundry.metrics.BuildMetrics;
 import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.spec.VariableCheck;
 import org.slf4j.MDC;

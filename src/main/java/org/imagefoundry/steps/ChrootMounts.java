@@ -2,7 +2,6 @@ package org.imagefoundry.steps;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.cache.PackagePool;
 import org.imagefoundry.host.BuildFailure;
 import org.imagefoundry.host.BuildLog;
@@ -10,7 +9,8 @@ import org.imagefoundry.host.LocalRepositories;
 import org.imagefoundry.host.LoopDevices;
 import org.imagefoundry.host.Mounts;
 import org.imagefoundry.host.PseudoFilesystems;
-import org.imagefoundry.spec.AllowedRoots;
+import org.imagefoundry.rules.AllowedRoots;
+import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.spec.BuildSpec.Image;
 import org.springframework.stereotype.Component;
 

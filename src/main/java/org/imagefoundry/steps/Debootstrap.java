@@ -8,7 +8,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.stream.Collectors;
-import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.cache.BaseTreeCache;
 import org.imagefoundry.cache.PackageLayerCache;
 import org.imagefoundry.host.BuildLog;
@@ -18,8 +17,9 @@ import org.imagefoundry.imagetree.AptSettings;
 import org.imagefoundry.imagetree.DpkgSettings;
 import org.imagefoundry.imagetree.ServicePolicy;
 import org.imagefoundry.process.BuildVariables;
-import org.imagefoundry.spec.BuildSpec.RepoSpec;
+import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.spec.BuildSpec;
+import org.imagefoundry.spec.BuildSpec.RepoSpec;
 import org.springframework.stereotype.Component;
 
 /**

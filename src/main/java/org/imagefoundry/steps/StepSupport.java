@@ -3,7 +3,7 @@ package org.imagefoundry.steps;
 import org.imagefoundry.host.ChrootProcesses;
 import org.imagefoundry.host.FreeSpace;
 import org.imagefoundry.host.Workspaces;
-import org.imagefoundry.monitoring.BuildMetrics;
+import org.imagefoundry.metrics.BuildMetrics;
 import org.imagefoundry.spec.VariableCheck;
 import org.springframework.stereotype.Component;
 

@@ -16,15 +16,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.testing.Api;
 import org.imagefoundry.testing.ProcessTest;
-import org.springframework.boot.test.system.CapturedOutput;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
@@ -197,7 +197,7 @@ class BoundedResourcesTest {
       var user = identity.newUser(id);
       user.setPassword(FOLLOWER_PASSWORD);
       identity.saveUser(user);
-      identity.createMembership(id, org.imagefoundry.security.Roles.BUILDERS);
+      identity.createMembership(id, org.imagefoundry.users.Roles.BUILDERS);
     }
   }
 

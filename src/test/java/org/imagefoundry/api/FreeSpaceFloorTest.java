@@ -3,7 +3,7 @@ package org.imagefoundry.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.camunda.bpm.engine.ProcessEngine;
-import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.testing.Api;
 import org.imagefoundry.testing.ProcessTest;
 import org.imagefoundry.testing.Requests;
@@ -37,7 +37,7 @@ class FreeSpaceFloorTest {
       var user = identity.newUser("floorbuilder");
       user.setPassword("floor-secret-1");
       identity.saveUser(user);
-      identity.createMembership("floorbuilder", org.imagefoundry.security.Roles.BUILDERS);
+      identity.createMembership("floorbuilder", org.imagefoundry.users.Roles.BUILDERS);
     }
     Api builder = new Api("http://localhost:" + port, "floorbuilder", "floor-secret-1");
     Api admin = new Api("http://localhost:" + port, "admin", ProcessTest.ADMIN_PASSWORD);

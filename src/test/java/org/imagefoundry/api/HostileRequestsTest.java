@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.camunda.bpm.engine.RuntimeService;
-import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.testing.Api;
 import org.imagefoundry.testing.ProcessTest;
 import org.junit.jupiter.api.BeforeEach;

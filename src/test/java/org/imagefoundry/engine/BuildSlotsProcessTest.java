@@ -7,9 +7,9 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
-import org.imagefoundry.FoundrySettings;
-import org.imagefoundry.api.BuildService;
-import org.imagefoundry.api.BuildState;
+import org.imagefoundry.builds.BuildService;
+import org.imagefoundry.builds.BuildState;
+import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.testing.FakeHost;
 import org.imagefoundry.testing.ProcessDriver;
 import org.imagefoundry.testing.ProcessTest;
@@ -35,18 +35,18 @@ import org.springframework.test.context.TestPropertySource;
     "camunda.bpm.process-engine-name=buildSlotsTest"})
 class BuildSlotsProcessTest {
 
-  static final org.imagefoundry.spec.Caller ADMIN = new org.imagefoundry.spec.Caller("admin", true);
+  static final org.imagefoundry.users.Caller ADMIN = new org.imagefoundry.users.Caller("admin", true);
 
   @Autowired ProcessEngine engine;
   @org.springframework.boot.test.web.server.LocalServerPort int port;
 
   @Autowired org.imagefoundry.engine.SlotClaims slotClaims;
   @Autowired BuildService builds;
-  @Autowired org.imagefoundry.api.BuildQueries queries;
+  @Autowired org.imagefoundry.builds.BuildQueries queries;
   @Autowired FakeHost host;
   @Autowired FoundrySettings settings;
   @Autowired BuildSlots slots;
-  @Autowired org.imagefoundry.api.NodeQueries nodes;
+  @Autowired org.imagefoundry.builds.NodeQueries nodes;
   @Autowired org.imagefoundry.testing.DelegateSpy failures;
 
 

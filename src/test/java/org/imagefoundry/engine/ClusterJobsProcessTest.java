@@ -15,16 +15,17 @@ import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.imagefoundry.ImageFoundryApplication;
-import org.imagefoundry.api.BuildQueries;
-import org.imagefoundry.api.BuildService;
+import org.imagefoundry.builds.BuildQueries;
+import org.imagefoundry.builds.BuildService;
+import org.imagefoundry.builds.Evacuation;
 import org.imagefoundry.host.BuildIds;
 import org.imagefoundry.process.BuildProcess;
 import org.imagefoundry.process.BuildVariables;
-import org.imagefoundry.spec.Caller;
 import org.imagefoundry.testing.FakeHostConfiguration;
 import org.imagefoundry.testing.ProcessDriver;
 import org.imagefoundry.testing.ProcessTest;
 import org.imagefoundry.testing.Requests;
+import org.imagefoundry.users.Caller;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -64,7 +65,7 @@ class ClusterJobsProcessTest {
   @Autowired BuildService buildsA;
   @Autowired BuildQueries queriesA;
   @Autowired SlotClaims claimsA;
-  @Autowired org.imagefoundry.FoundrySettings settingsA;
+  @Autowired org.imagefoundry.settings.FoundrySettings settingsA;
   @Autowired org.springframework.context.ApplicationContext nodeA;
 
   ConfigurableApplicationContext nodeB;
@@ -206,7 +207,7 @@ class ClusterJobsProcessTest {
     assertThat(engineA.getManagementService().createJobQuery().processInstanceId(build.getId()).count()).isZero();
 
     new ProcessDriver(engineA, claimsA).run(build);
-    assertThat(queriesA.find(prepared.id()).orElseThrow().state()).isEqualTo(org.imagefoundry.api.BuildState.SUCCEEDED);
+    assertThat(queriesA.find(prepared.id()).orElseThrow().state()).isEqualTo(org.imagefoundry.builds.BuildState.SUCCEEDED);
     assertThat(queriesA.find(prepared.id()).orElseThrow().node()).isEqualTo("node-a");
     assertThat(engineA.getHistoryService().createHistoricActivityInstanceQuery().processInstanceId(build.getId())
         .activityId("createChroot").count()).as("createChroot: on node-b, then again on node-a").isEqualTo(2);

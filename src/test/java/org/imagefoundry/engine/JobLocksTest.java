@@ -12,9 +12,9 @@ import javax.sql.DataSource;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.imagefoundry.FoundrySettings;
-import org.imagefoundry.api.BuildService;
+import org.imagefoundry.builds.BuildService;
 import org.imagefoundry.monitoring.JobExecutorHealth;
+import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.testing.ProcessTest;
 import org.imagefoundry.testing.Requests;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +49,7 @@ class JobLocksTest {
   void startABuild() {
     jdbc = new JdbcTemplate(dataSource);
     Requests.clean(settings);
-    String id = builds.start(Requests.twoImages(settings), new org.imagefoundry.spec.Caller("admin", true));
+    String id = builds.start(Requests.twoImages(settings), new org.imagefoundry.users.Caller("admin", true));
     ProcessInstance instance = engine.getRuntimeService().createProcessInstanceQuery().processInstanceBusinessKey(id)
         .singleResult();
     job = engine.getManagementService().createJobQuery().processInstanceId(instance.getId()).singleResult();

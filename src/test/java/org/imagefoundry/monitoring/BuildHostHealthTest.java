@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.host.FreeSpace;
 import org.imagefoundry.host.MountNamespace;
+import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.testing.Settings;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.health.Status;

@@ -1,9 +1,10 @@
 package org.imagefoundry.security;
 
+import org.imagefoundry.users.Roles;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.camunda.bpm.engine.IdentityService;
-import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.testing.Api;
 import org.imagefoundry.testing.ProcessTest;
 import org.imagefoundry.testing.Requests;

@@ -1,5 +1,6 @@
 package org.imagefoundry.security;
 
+import org.imagefoundry.users.Roles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
 
@@ -11,7 +12,7 @@ import java.util.Map;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.Job;
-import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.testing.Api;
 import org.imagefoundry.testing.FakeHost;
 import org.imagefoundry.testing.ProcessDriver;

@@ -1,5 +1,6 @@
 package org.imagefoundry.security;
 
+import org.imagefoundry.users.Roles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
 
@@ -12,9 +13,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.engine.SlotClaims;
 import org.imagefoundry.process.BuildVariables;
+import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.testing.Api;
 import org.imagefoundry.testing.CockpitSession;
 import org.imagefoundry.testing.FakeHost;

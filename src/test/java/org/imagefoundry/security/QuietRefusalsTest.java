@@ -1,5 +1,6 @@
 package org.imagefoundry.security;
 
+import org.imagefoundry.users.Roles;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;

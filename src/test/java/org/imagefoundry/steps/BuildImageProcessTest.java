@@ -6,12 +6,12 @@ import java.util.List;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
-import org.imagefoundry.FoundrySettings;
-import org.imagefoundry.api.BuildService;
+import org.imagefoundry.builds.BuildService;
 import org.imagefoundry.host.Workspace;
 import org.imagefoundry.host.Workspaces;
 import org.imagefoundry.metadata.MetadataFiles;
 import org.imagefoundry.process.BuildVariables;
+import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.testing.FakeHost;
 import org.imagefoundry.testing.ProcessDriver;
 import org.imagefoundry.testing.ProcessTest;
@@ -29,7 +29,7 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
 @ProcessTest
 class BuildImageProcessTest {
 
-  static final org.imagefoundry.spec.Caller ADMIN = new org.imagefoundry.spec.Caller("admin", true);
+  static final org.imagefoundry.users.Caller ADMIN = new org.imagefoundry.users.Caller("admin", true);
 
   static final List<String> PHASES = List.of("checkExistingImages", "createChroot", "createSparseFiles",
       "attachLoopDevices", "makeFilesystems", "mountTarget", "debootstrap", "configureApt", "mountPseudoFilesystems",
@@ -43,7 +43,7 @@ class BuildImageProcessTest {
   @Autowired FakeHost host;
   @Autowired FoundrySettings settings;
   @Autowired Workspaces workspaces;
-  @Autowired org.imagefoundry.api.BuildQueries queries;
+  @Autowired org.imagefoundry.builds.BuildQueries queries;
 
   ProcessDriver driver;
 
@@ -194,7 +194,7 @@ class BuildImageProcessTest {
     driver.run(build);
 
     var view = queries.find(build.getBusinessKey()).orElseThrow();
-    assertThat(view.state()).isEqualTo(org.imagefoundry.api.BuildState.INCIDENT);
+    assertThat(view.state()).isEqualTo(org.imagefoundry.builds.BuildState.INCIDENT);
     assertThat(view.phase()).isEqualTo("installBootloader");
     assertThat(host.mountPoints()).contains(workspaces.of(build.getBusinessKey()).diskRoot());
 

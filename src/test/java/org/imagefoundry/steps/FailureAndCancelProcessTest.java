@@ -9,16 +9,16 @@ import java.util.Map;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
-import org.imagefoundry.FoundrySettings;
-import org.imagefoundry.api.BuildService;
-import org.imagefoundry.api.BuildState;
-import org.imagefoundry.engine.IncidentTimeout;
+import org.imagefoundry.builds.BuildService;
+import org.imagefoundry.builds.BuildState;
+import org.imagefoundry.builds.IncidentTimeout;
+import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.testing.Api;
+import org.imagefoundry.testing.DelegateSpy;
 import org.imagefoundry.testing.FakeHost;
 import org.imagefoundry.testing.ProcessDriver;
 import org.imagefoundry.testing.ProcessTest;
 import org.imagefoundry.testing.Requests;
-import org.imagefoundry.testing.DelegateSpy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +35,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @ProcessTest
 class FailureAndCancelProcessTest {
 
-  static final org.imagefoundry.spec.Caller ADMIN = new org.imagefoundry.spec.Caller("admin", true);
+  static final org.imagefoundry.users.Caller ADMIN = new org.imagefoundry.users.Caller("admin", true);
 
   /** Acquiring task → its compensation handler. */
   static final Map<String, String> UNDO = Map.of(
@@ -51,7 +51,7 @@ class FailureAndCancelProcessTest {
 
   @Autowired org.imagefoundry.engine.SlotClaims slotClaims;
   @Autowired BuildService builds;
-  @Autowired org.imagefoundry.api.BuildQueries queries;
+  @Autowired org.imagefoundry.builds.BuildQueries queries;
   @Autowired FakeHost host;
   @Autowired DelegateSpy failures;
   @Autowired FoundrySettings settings;
@@ -213,7 +213,7 @@ class FailureAndCancelProcessTest {
     driver.runUntil(build, "debootstrap");
 
     // a program on the engine's Java API: the one way left to delete a build without its cancel
-    engine.getIdentityService().setAuthentication("admin", java.util.List.of(org.imagefoundry.security.Roles.ADMINS));
+    engine.getIdentityService().setAuthentication("admin", java.util.List.of(org.imagefoundry.users.Roles.ADMINS));
     try {
       engine.getRuntimeService().deleteProcessInstance(build.getId(), "by hand");
     } finally {

@@ -3,7 +3,7 @@ package org.imagefoundry.testing;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.imagefoundry.FoundrySettings;
+import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.util.unit.DataSize;
 
 /** FoundrySettings for unit tests, with the defaults of application.yaml. */

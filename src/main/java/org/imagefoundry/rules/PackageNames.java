@@ -1,4 +1,4 @@
-package org.imagefoundry.spec;
+package org.imagefoundry.rules;
 
 import java.util.Optional;
 import java.util.regex.Pattern;

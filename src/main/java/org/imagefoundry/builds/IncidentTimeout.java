@@ -1,4 +1,4 @@
-package org.imagefoundry.engine;
+package org.imagefoundry.builds;
 
 import java.time.Duration;
 import java.util.Date;
@@ -6,10 +6,10 @@ import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.Incident;
-import org.imagefoundry.FoundrySettings;
-import org.imagefoundry.api.BuildService;
+import org.imagefoundry.engine.NodeIdentity;
 import org.imagefoundry.process.BuildProcess;
 import org.imagefoundry.process.BuildVariables;
+import org.imagefoundry.settings.FoundrySettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;

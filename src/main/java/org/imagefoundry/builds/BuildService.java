@@ -1,4 +1,4 @@
-package org.imagefoundry.api;
+package org.imagefoundry.builds;
 
 import java.util.List;
 import java.util.Map;
@@ -18,8 +18,8 @@ import org.imagefoundry.process.BuildProcess;
 import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.spec.BuildRequests;
 import org.imagefoundry.spec.BuildSpec;
-import org.imagefoundry.spec.Caller;
 import org.imagefoundry.steps.Build;
+import org.imagefoundry.users.Caller;
 import org.springframework.stereotype.Service;
 
 /** What can be done to builds: start one, cancel one, retry its failed step. */
@@ -31,19 +31,17 @@ public class BuildService {
   private final HistoryService history;
   private final ManagementService management;
   private final BuildRequests requests;
-  private final Callers callers;
   private final NodeDeployment deployment;
   private final SlotClaims claims;
   private final BuildAdmission admission;
 
   public BuildService(RuntimeService runtime, HistoryService history, ManagementService management,
-      BuildRequests requests, Callers callers, NodeDeployment deployment, SlotClaims claims, BuildAdmission admission) {
+      BuildRequests requests, NodeDeployment deployment, SlotClaims claims, BuildAdmission admission) {
     this.admission = admission;
     this.runtime = runtime;
     this.history = history;
     this.management = management;
     this.requests = requests;
-    this.callers = callers;
     this.deployment = deployment;
     this.claims = claims;
   }
@@ -79,11 +77,6 @@ public class BuildService {
     PreparedBuild build = new PreparedBuild(id, requests.prepare(requestJson, caller), caller);
     admission.precheck(id, build.spec(), caller);
     return build;
-  }
-
-  /** The caller of an HTTP request, with their rights (for the engine REST API's starts). */
-  public Caller callerOf(jakarta.servlet.http.HttpServletRequest request) {
-    return callers.of(request);
   }
 
   /**

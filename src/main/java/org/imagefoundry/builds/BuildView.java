@@ -1,4 +1,4 @@
-package org.imagefoundry.api;
+package org.imagefoundry.builds;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;

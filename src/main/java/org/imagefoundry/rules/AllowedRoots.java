@@ -1,4 +1,4 @@
-package org.imagefoundry.spec;
+package org.imagefoundry.rules;
 
 import java.io.IOException;
 import java.nio.file.Files;

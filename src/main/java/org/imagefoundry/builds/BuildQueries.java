@@ -1,4 +1,4 @@
-package org.imagefoundry.api;
+package org.imagefoundry.builds;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,11 +15,11 @@ import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.history.UserOperationLogEntry;
-import org.imagefoundry.FoundrySettings;
 import org.imagefoundry.admission.OutputClaims;
 import org.imagefoundry.host.BuildIds;
 import org.imagefoundry.process.BuildProcess;
 import org.imagefoundry.process.BuildVariables;
+import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Service;
 
 /** Where builds stand, read from the engine's runtime and history. */
@@ -28,7 +28,6 @@ public class BuildQueries {
 
   private static final String PROCESS_KEY = BuildProcess.KEY;
   private static final int SCAN_PAGE = 200;
-  private static final String WAIT_FOR_BUILD_SLOT = "waitForBuildSlot";
   static final int MAX_SCANNED = 10_000;
 
   private final RuntimeService runtime;
@@ -175,7 +174,7 @@ public class BuildQueries {
    */
   private String currentPhase(HistoricProcessInstance instance, String fallback) {
     if (waitsForASlot(instance)) {
-      return WAIT_FOR_BUILD_SLOT;
+      return BuildProcess.WAIT_FOR_BUILD_SLOT;
     }
     return management.createJobQuery().processInstanceId(instance.getId()).list().stream()
         .map(job -> management.createJobDefinitionQuery().jobDefinitionId(job.getJobDefinitionId()).singleResult())
@@ -215,7 +214,7 @@ public class BuildQueries {
     if (instance.getEndTime() != null) {
       // the instance records the end event it reached for most ends (no query); else the history has it
       String end = instance.getEndActivityId();
-      return BuildState.ended(end != null && BuildState.END_EVENTS.contains(end) ? end
+      return BuildState.ended(end != null && BuildProcess.END_EVENTS.contains(end) ? end
           : history.createHistoricActivityInstanceQuery().processInstanceId(instance.getId()).activityType("noneEndEvent")
               .list().stream().map(a -> a.getActivityId()).findFirst().orElse(null));
     }
@@ -226,7 +225,7 @@ public class BuildQueries {
   }
 
   private boolean waitsForASlot(HistoricProcessInstance instance) {
-    return runtime.createExecutionQuery().processInstanceId(instance.getId()).activityId(WAIT_FOR_BUILD_SLOT).count() > 0;
+    return runtime.createExecutionQuery().processInstanceId(instance.getId()).activityId(BuildProcess.WAIT_FOR_BUILD_SLOT).count() > 0;
   }
 
   private JsonNode readJson(Object value) {

@@ -1,9 +1,9 @@
-package org.imagefoundry.api;
+package org.imagefoundry.builds;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.imagefoundry.rules.Problem;
 import org.imagefoundry.spec.InvalidRequestException;
-import org.imagefoundry.spec.Problem;
 
 /** A page of a list: {@code limit} entries (1 to {@value #MAX_LIMIT}) after skipping {@code offset}. */
 public record Page(int offset, int limit) {

@@ -1,10 +1,10 @@
-package org.imagefoundry.security;
+package org.imagefoundry.users;
 
 import org.camunda.bpm.engine.authorization.Groups;
 
 /**
  * Who may do what: Camunda groups, so Cockpit, the engine REST API and ours share one set of users. A
- * user's groups are its authorities in Spring Security ({@link CamundaUsers}); {@link AccessRules} says
+ * user's groups are its authorities in Spring Security ((security.CamundaUsers)); security.AccessRules says
  * what each may call.
  */
 public final class Roles {

@@ -1,4 +1,4 @@
-package org.imagefoundry.engine;
+package org.imagefoundry.security;
 
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -12,8 +12,8 @@ import org.camunda.bpm.engine.authorization.Resource;
 import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.User;
-import org.imagefoundry.FoundrySettings;
-import org.imagefoundry.security.Roles;
+import org.imagefoundry.settings.FoundrySettings;
+import org.imagefoundry.users.Roles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;

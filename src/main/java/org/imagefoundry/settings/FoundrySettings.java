@@ -1,4 +1,4 @@
-package org.imagefoundry;
+package org.imagefoundry.settings;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package org.imagefoundry.api;
+package org.imagefoundry.builds;
 
 /** Where a build stands, as upstream systems see it. */
 public enum BuildState {
@@ -7,7 +7,6 @@ public enum BuildState {
   RUNNING, INCIDENT, SUCCEEDED, SKIPPED, FAILED, CANCELLED;
 
   /** The end events of the diagram, each an ended state. */
-  static final java.util.Set<String> END_EVENTS = java.util.Set.of("succeeded", "skipped", "failed", "cancelled");
 
   public boolean hasEnded() {
     return this == SUCCEEDED || this == SKIPPED || this == FAILED || this == CANCELLED;

@@ -1,7 +1,6 @@
-package org.imagefoundry.spec;
+package org.imagefoundry.users;
 
 import java.util.Collection;
-import org.imagefoundry.security.Roles;
 
 /**
  * Who asks for a build. Some choices are for admins only: repos on hosts outside

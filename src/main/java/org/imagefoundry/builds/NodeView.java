@@ -1,4 +1,4 @@
-package org.imagefoundry.api;
+package org.imagefoundry.builds;
 
 import java.time.Instant;
 import java.util.List;

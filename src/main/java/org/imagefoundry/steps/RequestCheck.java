@@ -1,4 +1,4 @@
-package org.imagefoundry.spec;
+package org.imagefoundry.steps;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,6 +6,12 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.imagefoundry.process.BuildVariables;
+import org.imagefoundry.rules.Problem;
+import org.imagefoundry.spec.BuildRequests;
+import org.imagefoundry.spec.BuildSpec;
+import org.imagefoundry.spec.InvalidRequestException;
+import org.imagefoundry.spec.SpecValidator;
+import org.imagefoundry.users.Caller;
 import org.springframework.stereotype.Component;
 
 /**

@@ -1,4 +1,4 @@
-package org.imagefoundry.monitoring;
+package org.imagefoundry.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -11,6 +11,7 @@ import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
+import org.imagefoundry.process.BuildProcess;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.stereotype.Component;
 
@@ -23,7 +24,6 @@ import org.springframework.stereotype.Component;
 @Component("buildMetrics")
 public class BuildMetrics implements ExecutionListener {
 
-  static final Set<String> OUTCOMES = Set.of("succeeded", "skipped", "failed", "cancelled");
 
   private final MeterRegistry registry;
 
@@ -44,7 +44,7 @@ public class BuildMetrics implements ExecutionListener {
       Counter.builder("imagefoundry.builds.started").description("builds started").register(registry).increment();
     } else if (EVENTNAME_END.equals(execution.getEventName())) {
       String end = execution.getCurrentActivityId();
-      ended(end != null && OUTCOMES.contains(end) ? end : "cancelled");
+      ended(end != null && BuildProcess.END_EVENTS.contains(end) ? end : "cancelled");
     }
   }
 

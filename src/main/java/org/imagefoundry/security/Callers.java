@@ -1,9 +1,9 @@
-package org.imagefoundry.api;
+package org.imagefoundry.security;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.impl.identity.Authentication;
-import org.imagefoundry.spec.Caller;
+import org.imagefoundry.users.Caller;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;

@@ -1,4 +1,4 @@
-package org.imagefoundry.engine;
+package org.imagefoundry.builds;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -9,6 +9,9 @@ import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.ActivityInstance;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.runtime.TransitionInstance;
+import org.imagefoundry.engine.AbandonedWorkspaces;
+import org.imagefoundry.engine.NodeHeartbeat;
+import org.imagefoundry.engine.QueuedBuilds;
 import org.imagefoundry.process.BuildProcess;
 import org.imagefoundry.process.BuildVariables;
 import org.slf4j.Logger;
@@ -71,7 +74,7 @@ public class Evacuation {
   private void backToTheQueue(ProcessInstance build, String node) {
     ActivityInstance tree = runtime.getActivityInstance(build.getId());
     var modification = runtime.createProcessInstanceModification(build.getId())
-        .startBeforeActivity(SlotClaims.WAIT_FOR_BUILD_SLOT);
+        .startBeforeActivity(BuildProcess.WAIT_FOR_BUILD_SLOT);
     for (ActivityInstance child : tree.getChildActivityInstances()) {
       modification.cancelActivityInstance(child.getId());
     }

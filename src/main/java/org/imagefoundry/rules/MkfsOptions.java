@@ -1,4 +1,4 @@
-package org.imagefoundry.spec;
+package org.imagefoundry.rules;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
