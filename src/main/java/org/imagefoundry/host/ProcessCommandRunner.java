@@ -25,6 +25,12 @@ public class ProcessCommandRunner implements CommandRunner {
   /** Commands running now, so that stopping the service stops them too rather than orphaning them. */
   private final java.util.Set<Process> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  /**
+   * A build's commands run at a lower CPU and I/O priority than the service itself (niceness 10, best-effort
+   * I/O at its lowest level), so that the API and Cockpit answer while builds unpack, compress and check.
+   * nice and ionice exec the command: its pid is the one this runner sees.
+   */
+  static final List<String> BUILD_PRIORITY = List.of("nice", "-n", "10", "ionice", "-c", "2", "-n", "7");
   /** The node's name, carried by every command of a build beside the build's id; null outside a node. */
   private final String node;
 
@@ -131,11 +137,16 @@ public class ProcessCommandRunner implements CommandRunner {
 
   private Process launch(Command command, boolean mergeStderr) {
     BuildLog.command(command);
-    var builder = new ProcessBuilder(command.args()).redirectErrorStream(mergeStderr);
+    String build = BuildLog.currentBuild();
+    List<String> args = command.args();
+    if (build != null) {
+      args = new java.util.ArrayList<>(BUILD_PRIORITY);
+      args.addAll(command.args());
+    }
+    var builder = new ProcessBuilder(args).redirectErrorStream(mergeStderr);
     var env = builder.environment();
     env.put("PATH", PATH);
     env.put("LC_ALL", "C");
-    String build = BuildLog.currentBuild();
     if (build != null) {
       env.put(BuildLog.PROCESS_TAG, build);
       if (node != null) {
