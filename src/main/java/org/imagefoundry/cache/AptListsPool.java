@@ -8,15 +8,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.apache.commons.codec.binary.Hex;
+import org.apache.commons.codec.digest.DigestUtils;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.spec.BuildSpec.RepoSpec;
@@ -27,7 +29,8 @@ import org.springframework.stereotype.Component;
  * package pool: before {@code apt-get update} a build is lent the newest lists fetched with the same apt
  * configuration (sources, keyrings, apt.conf; not pins), so apt only asks whether each InRelease changed;
  * after it, lists whose Release files differ from every kept ones are kept as a new generation, and the
- * older generations go. Entries appear by an atomic rename; a copy that fails lends nothing. Only
+ * older generations not being lent go. The generations are entries of the {@link CacheStore}, one layer per apt
+ * configuration, but do not count against {@code max-size}; a copy that fails lends nothing. Only
  * lists that a gpgv-verified InRelease vouches for are kept (see {@link #keep}).
  */
 @Component
@@ -38,15 +41,17 @@ public class AptListsPool {
   static final List<String> APT_OWN = List.of("lock", "partial", "auxfiles");
 
   private final FoundrySettings settings;
+  private final CacheStore store;
   private final SignedIndexes indexes;
 
-  public AptListsPool(FoundrySettings settings, SignedIndexes indexes) {
+  public AptListsPool(FoundrySettings settings, CacheStore store, SignedIndexes indexes) {
     this.settings = settings;
+    this.store = store;
     this.indexes = indexes;
   }
 
   public Path dir() {
-    return settings.dataDir().resolve("cache").resolve(LAYER);
+    return store.dir(LAYER);
   }
 
   /** The chroot's lists directory, refused if a link leads it out of the chroot. */
@@ -59,19 +64,24 @@ public class AptListsPool {
   }
 
   /** Copies the newest lists of the same apt configuration into the chroot's lists directory; false when there are none. */
-  public boolean lend(Path root) {
+  public boolean lend(Path root, String buildId) {
     if (!settings.cache().enabled()) {
       return false;
     }
     try {
-      Optional<Path> newest = generations(dir().resolve(configuration(root))).max(Comparator.comparing(AptListsPool::modified));
+      String layer = layer(root);
+      Optional<Path> newest = store.entries(layer).max(Comparator.comparing(AptListsPool::modified));
       if (newest.isEmpty()) {
         return false;
       }
       Path target = lists(root);
       Files.createDirectories(target);
-      copyFiles(newest.get(), target, name -> true);
-      BuildLog.info("apt lists lent from the pool: {}", newest.get().getFileName());
+      CacheKey generation = new CacheKey(layer, newest.get().getFileName().toString(), null);
+      if (store.read(generation, buildId, Duration.ZERO, entry -> copyFiles(entry, target, name -> true)).isEmpty()) {
+        clearShared(target);
+        return false;
+      }
+      BuildLog.info("apt lists lent from the pool: {}", generation.digest());
       return true;
     } catch (IOException | RuntimeException e) {
       BuildLog.warn("could not lend apt lists from the pool, apt fetches them all: {}", e.getMessage());
@@ -81,7 +91,8 @@ public class AptListsPool {
   }
 
   /**
-   * Keeps the chroot's lists after {@code apt-get update}, when their Release files are new; best effort.
+   * Keeps the chroot's lists after {@code apt-get update}, when their Release files are new, and lets the
+   * older generations of the same apt configuration go (those being lent stay); best effort.
    * The chroot's lists could have been written by a package script (an earlier attempt's, or
    * debootstrap's second stage's), so of the copy only what {@link SignedIndexes} finds a gpgv-verified
    * InRelease of {@code repos} vouching for is kept; the lists of {@code trusted} and {@code file:} repos never are.
@@ -90,62 +101,57 @@ public class AptListsPool {
     if (!settings.cache().enabled()) {
       return;
     }
-    Path entry = null;
-    Path partial = null;
     try {
-      entry = dir().resolve(configuration(root));
-      Path generation = entry.resolve(release(lists(root)));
-      if (Files.isDirectory(generation)) {
-        Files.setLastModifiedTime(generation, FileTime.from(Instant.now()));
+      Path lists = lists(root);
+      CacheKey generation = new CacheKey(layer(root), release(lists), null);
+      if (store.contains(generation)) {
+        Files.setLastModifiedTime(store.entry(generation), FileTime.from(Instant.now()));
       } else {
-        partial = entry.resolve(generation.getFileName() + "." + buildId + ".partial");
-        Files.createDirectories(partial);
         // only what the chroot's lists vouch for is copied (a script's huge file is never read), then checked again as copied
-        Set<String> inChroot = indexes.vouchedLists(lists(root), repos).keySet();
-        copyFiles(lists(root), partial, inChroot::contains);
-        Map<String, Instant> vouched = indexes.vouchedLists(partial, repos);
-        try (Stream<Path> files = Files.list(partial)) {
-          for (Path file : files.toList()) {
-            Instant signed = vouched.get(file.getFileName().toString());
-            if (signed == null) {
-              Files.delete(file);
-            } else {
-              // apt asks the mirror for what changed since a list's time: a script's time (or an old, replayed
-              // InRelease) must not make another build's apt believe that nothing did
-              Files.setLastModifiedTime(file, FileTime.from(signed));
-            }
-          }
-        }
-        if (vouched.isEmpty()) {
+        Set<String> inChroot = indexes.vouchedLists(lists, repos).keySet();
+        if (inChroot.isEmpty()) {
           BuildLog.info("no apt lists kept in the pool: none verified against a signed InRelease of the build's repos");
           return;
         }
-        generation = entry.resolve(release(partial));
-        if (Files.isDirectory(generation)) {
-          Files.setLastModifiedTime(generation, FileTime.from(Instant.now()));
-        } else {
-          Files.move(partial, generation, StandardCopyOption.ATOMIC_MOVE);
-          BuildLog.info("apt lists kept in the pool: {} verified file(s) of {}", vouched.size(), generation.getFileName());
-        }
+        store.fill(generation, buildId, Duration.ZERO, staging -> copyVouched(lists, staging, inChroot, repos));
       }
-      Path kept = generation;
-      try (Stream<Path> all = generations(entry)) {
-        for (Path older : all.filter(g -> !g.equals(kept)).toList()) {
-          TreeStore.delete(older);
-        }
+      if (store.contains(generation)) {
+        store.keys(generation.layer()).filter(older -> !older.digest().equals(generation.digest()))
+            .forEach(older -> store.remove(older, buildId));
       }
     } catch (IOException | RuntimeException e) {
       BuildLog.warn("could not keep the apt lists in the pool: {}", e.getMessage());
-    } finally {
-      if (partial != null) {
-        TreeStore.delete(partial);
+    }
+  }
+
+  private void copyVouched(Path lists, Path staging, Set<String> inChroot, List<RepoSpec> repos) throws IOException {
+    copyFiles(lists, staging, inChroot::contains);
+    Map<String, Instant> vouched = indexes.vouchedLists(staging, repos);
+    try (Stream<Path> files = Files.list(staging)) {
+      for (Path file : files.toList()) {
+        Instant signed = vouched.get(file.getFileName().toString());
+        if (signed == null) {
+          Files.delete(file);
+        } else {
+          // apt asks the mirror for what changed since a list's time: a script's time (or an old, replayed
+          // InRelease) must not make another build's apt believe that nothing did
+          Files.setLastModifiedTime(file, FileTime.from(signed));
+        }
       }
     }
+    if (vouched.isEmpty()) {
+      throw new IOException("none of the copied lists verified against a signed InRelease of the build's repos");
+    }
+  }
+
+  /** The pool keeps one layer of generations per apt configuration. */
+  private static String layer(Path root) throws IOException {
+    return LAYER + "/" + configuration(root);
   }
 
   /** The digest of what decides which lists apt fetches: every file under /etc/apt but the pins. */
   static String configuration(Path root) throws IOException {
-    MessageDigest digest = sha256();
+    MessageDigest digest = DigestUtils.getSha256Digest();
     Path etc = root.resolve("etc/apt");
     try (Stream<Path> files = Files.walk(etc)) {
       for (Path file : files.filter(AptListsPool::isPlainFile).sorted().toList()) {
@@ -158,12 +164,12 @@ public class AptListsPool {
         digest.update((byte) 0);
       }
     }
-    return HexFormat.of().formatHex(digest.digest());
+    return Hex.encodeHexString(digest.digest());
   }
 
   /** The digest of the lists' Release files (InRelease, Release, Release.gpg): a new one is a new generation. */
   static String release(Path lists) throws IOException {
-    MessageDigest digest = sha256();
+    MessageDigest digest = DigestUtils.getSha256Digest();
     try (Stream<Path> files = Files.list(lists)) {
       List<Path> releases = files.filter(AptListsPool::isPlainFile)
           .filter(f -> f.getFileName().toString().matches(".*_(InRelease|Release|Release\\.gpg)"))
@@ -176,14 +182,7 @@ public class AptListsPool {
         digest.update(Files.readAllBytes(file));
       }
     }
-    return HexFormat.of().formatHex(digest.digest());
-  }
-
-  private static Stream<Path> generations(Path entry) throws IOException {
-    if (!Files.isDirectory(entry)) {
-      return Stream.empty();
-    }
-    return Files.list(entry).filter(Files::isDirectory).filter(g -> !g.getFileName().toString().endsWith(".partial"));
+    return Hex.encodeHexString(digest.digest());
   }
 
   /** A regular file, not a link: a link in a chroot names a path of the host. */
@@ -191,15 +190,18 @@ public class AptListsPool {
     return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
   }
 
-  private static void copyFiles(Path from, Path to, java.util.function.Predicate<String> names) throws IOException {
+  /** Copies the lists of {@code from} that {@code names} accepts, never apt's own files or the store's. */
+  private static boolean copyFiles(Path from, Path to, Predicate<String> names) throws IOException {
     try (Stream<Path> files = Files.list(from)) {
       for (Path file : files.filter(AptListsPool::isPlainFile).toList()) {
-        if (!APT_OWN.contains(file.getFileName().toString()) && names.test(file.getFileName().toString())) {
+        String name = file.getFileName().toString();
+        if (!APT_OWN.contains(name) && !CacheStore.OWN.contains(name) && names.test(name)) {
           Files.copy(file, to.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING,
               StandardCopyOption.COPY_ATTRIBUTES);
         }
       }
     }
+    return true;
   }
 
   private static void clearShared(Path lists) {
@@ -219,14 +221,6 @@ public class AptListsPool {
       return Files.getLastModifiedTime(path);
     } catch (IOException e) {
       return FileTime.fromMillis(0);
-    }
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

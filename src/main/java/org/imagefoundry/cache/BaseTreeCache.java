@@ -1,21 +1,16 @@
 package org.imagefoundry.cache;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
+import org.apache.commons.codec.digest.DigestUtils;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.Debootstrapper;
+import org.imagefoundry.host.TreeArchives;
 import org.imagefoundry.imagetree.RepositoryFiles;
 import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.spec.BuildSpec.Proxies;
@@ -23,27 +18,28 @@ import org.springframework.stereotype.Component;
 
 /**
  * debootstrap's result, kept once per (mirror, suite, architecture, variant, includes, keyring, the
- * suite's InRelease digest) in the {@link TreeStore} under {@code <data-dir>/cache/base/<key>/}, and
- * unpacked by later builds instead of running debootstrap. A new InRelease on the mirror makes a new
- * key, so a stale base is never used. Builds of this node wait for one another's fill of the same key
- * ({@link #fillLock}); fills from elsewhere at the same moment both finish and one rename wins.
+ * suite's InRelease digest) in the {@link CacheStore} under {@code <data-dir>/cache/base/<key>/} as a zstd
+ * tar, and unpacked by later builds instead of running debootstrap. A new InRelease on the mirror makes a
+ * new key, so a stale base is never used. A build holds the key ({@link #hold}) while it looks it up and, on
+ * a miss, debootstraps and stores: a second build of the same base, on this node or another sharing the data
+ * directory, waits and then unpacks the first one's result. zstd's checksum fails the unpacking of a
+ * corrupt entry, which is then dropped.
  */
 @Component
 public class BaseTreeCache {
 
   static final String FORMAT = "base-tree-v3";
   static final String LAYER = "base";
-
-  /** An entry's name and what it stands for. */
-  public record Key(String digest, String description) {}
+  static final String ARCHIVE = "tree.tar.zst";
 
   private final FoundrySettings settings;
-  private final TreeStore store;
-  private final Map<String, ReentrantLock> fills = new ConcurrentHashMap<>();
+  private final CacheStore store;
+  private final TreeArchives archives;
 
-  public BaseTreeCache(FoundrySettings settings, TreeStore store) {
+  public BaseTreeCache(FoundrySettings settings, CacheStore store, TreeArchives archives) {
     this.settings = settings;
     this.store = store;
+    this.archives = archives;
   }
 
   public Path dir() {
@@ -51,18 +47,18 @@ public class BaseTreeCache {
   }
 
   /** The key of a debootstrap, or empty when the cache is off or the suite's InRelease cannot be read. */
-  public Optional<Key> key(Debootstrapper.Options options, Proxies proxies) {
+  public Optional<CacheKey> key(Debootstrapper.Options options, Proxies proxies) {
     if (!settings.cache().enabled()) {
       return Optional.empty();
     }
     try {
       byte[] inRelease = RepositoryFiles.fetch(options.mirror(), options.suite(), "InRelease", proxies);
-      String keyring = options.trusted() ? "trusted" : sha256(Files.readAllBytes(options.keyring()));
+      String keyring = options.trusted() ? "trusted" : DigestUtils.sha256Hex(Files.readAllBytes(options.keyring()));
       String description = String.join("\n", FORMAT, "mirror=" + options.mirror().replaceAll("/+$", ""),
           "suite=" + options.suite(), "arch=" + options.arch(), "variant=" + options.variant(),
           "include=" + String.join(",", options.include().stream().sorted().toList()), "keyring=" + keyring,
-          "inrelease=" + sha256(inRelease));
-      return Optional.of(new Key(sha256(description.getBytes(StandardCharsets.UTF_8)), description));
+          "inrelease=" + DigestUtils.sha256Hex(inRelease));
+      return Optional.of(CacheKey.of(LAYER, description));
     } catch (IOException | RuntimeException e) {
       BuildLog.warn("base-tree cache not used: {}", e.getMessage());
       return Optional.empty();
@@ -70,22 +66,25 @@ public class BaseTreeCache {
   }
 
   /**
-   * The lock of a key, held while a build looks the key up and, on a miss, debootstraps and stores: a
-   * second build of the same base waits, then unpacks the first one's result instead of running its
-   * own debootstrap beside it.
+   * Holds the key for {@code buildId} while it looks the key up and, on a miss, debootstraps and stores,
+   * waiting up to {@code patience} for another build's fill of it.
    */
-  public Lock fillLock(Key key) {
-    return fills.computeIfAbsent(key.digest(), digest -> new ReentrantLock());
+  public CacheStore.Hold hold(CacheKey key, String buildId, Duration patience) {
+    return store.hold(key, buildId, patience);
   }
 
   /** Unpacks the entry into {@code root}; false on a miss, or when the entry proved corrupt (and was dropped). */
-  public boolean restore(Key key, Path root) {
-    return store.restore(LAYER, key.digest(), root);
+  public boolean restore(CacheKey key, Path root, String buildId) {
+    return store.read(key, buildId, Duration.ZERO, entry -> {
+      archives.unpack(entry.resolve(ARCHIVE), root);
+      BuildLog.info("tree unpacked from the {} cache: {}", LAYER, key.digest());
+      return true;
+    }).isPresent();
   }
 
   /** Keeps the tree under {@code root} as the entry of {@code key}; best effort, never fails the build. */
-  public void store(Key key, Path root, String buildId) {
-    store.store(LAYER, key.digest(), key.description(), root, List.of(), buildId);
+  public void store(CacheKey key, Path root, String buildId) {
+    store.fill(key, buildId, Duration.ZERO, staging -> archives.pack(root, staging.resolve(ARCHIVE), List.of()));
   }
 
   /** Drops least recently used entries until the caches fit {@code image-foundry.cache.max-size}. */
@@ -95,13 +94,5 @@ public class BaseTreeCache {
 
   Stream<Path> entries() {
     return store.entries(LAYER);
-  }
-
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

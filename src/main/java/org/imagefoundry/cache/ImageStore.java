@@ -1,12 +1,10 @@
 package org.imagefoundry.cache;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,7 +23,7 @@ import org.springframework.stereotype.Component;
  * an earlier build, and which differs only in its output, file names, containers or root password, is
  * published from them instead of being built (steps.SetRootPassword writes another password in). The
  * content key is the package layer's key, every image's mount point, format, options, label and size,
- * and whether free blocks are discarded. Entries appear by an atomic rename, count
+ * and whether free blocks are discarded. Entries are kept in the {@link CacheStore}, count
  * against {@code image-foundry.cache.max-size} with the tree caches, and one whose files do not have the
  * sizes recorded is dropped. The entry also keeps the installed packages read from the images, for the
  * bill of materials of the builds it serves.
@@ -43,9 +41,6 @@ public class ImageStore {
   static final String MD5S = "md5s";
   static final String ROOT_PASSWORD = "root-password";
 
-  /** An entry's name and what it stands for. */
-  public record Key(String digest, String description) {}
-
   /**
    * What is known of the stored images: the os (JSON) and the installed packages (JSON) the metadata
    * reports, the root password's hash in their /etc/shadow (null: none was set), and each image's raw
@@ -58,10 +53,10 @@ public class ImageStore {
   }
 
   private final FoundrySettings settings;
-  private final TreeStore store;
+  private final CacheStore store;
   private final SparseFiles sparseFiles;
 
-  public ImageStore(FoundrySettings settings, TreeStore store, SparseFiles sparseFiles) {
+  public ImageStore(FoundrySettings settings, CacheStore store, SparseFiles sparseFiles) {
     this.settings = settings;
     this.store = store;
     this.sparseFiles = sparseFiles;
@@ -72,7 +67,7 @@ public class ImageStore {
   }
 
   /** The content key of {@code spec}'s images built on the package layer {@code layer}. */
-  public Key key(PackageLayerCache.Key layer, BuildSpec spec) {
+  public CacheKey key(CacheKey layer, BuildSpec spec) {
     List<String> lines = new ArrayList<>(List.of(FORMAT, "layer=" + layer.digest(),
         "discard-free-blocks=" + settings.discardFreeBlocks()));
     for (Image image : spec.images()) {
@@ -80,67 +75,39 @@ public class ImageStore {
           String.valueOf(image.spec().options()), String.valueOf(image.spec().label()), String.valueOf(image.spec().size())));
     }
     String description = String.join("\n", lines);
-    return new Key(BaseTreeCache.sha256(description.getBytes(StandardCharsets.UTF_8)), description);
+    return CacheKey.of(LAYER, description);
   }
 
-  public boolean contains(Key key) {
-    return Files.isRegularFile(dir().resolve(key.digest()).resolve(TreeStore.LAST_USED));
+  public boolean contains(CacheKey key) {
+    return store.contains(key);
   }
 
   /** The root password's hash the stored images hold; null when they hold none, or there are none. */
-  public String rootPasswordHash(Key key) {
-    Path file = dir().resolve(key.digest()).resolve(ROOT_PASSWORD);
-    try {
-      String hash = Files.isRegularFile(file) ? Files.readString(file) : "";
-      return hash.isEmpty() ? null : hash;
-    } catch (IOException e) {
-      return null;
-    }
+  public String rootPasswordHash(CacheKey key) {
+    return store.note(key, ROOT_PASSWORD).filter(hash -> !hash.isEmpty()).orElse(null);
   }
 
   /** Keeps copies of {@code images} and what was read from them; best effort, never fails the build. */
-  public void store(Key key, List<Path> images, Facts facts, String buildId) {
-    Path entry = dir().resolve(key.digest());
-    if (Files.isDirectory(entry)) {
-      return;
-    }
-    Path partial = dir().resolve(key.digest() + "." + buildId + ".partial");
-    try {
-      TreeStore.delete(partial);
-      Files.createDirectories(partial);
+  public void store(CacheKey key, List<Path> images, Facts facts, String buildId) {
+    store.fill(key, buildId, Duration.ZERO, staging -> {
       List<String> sizes = new ArrayList<>();
       for (int i = 0; i < images.size(); i++) {
-        sparseFiles.copy(images.get(i), partial.resolve(i + ".img"));
+        sparseFiles.copy(images.get(i), staging.resolve(i + ".img"));
         sizes.add(Long.toString(Files.size(images.get(i))));
       }
-      Files.write(partial.resolve(SIZES), sizes);
-      Files.writeString(partial.resolve(OS), facts.os());
-      Files.writeString(partial.resolve(PACKAGES), facts.packages());
-      Files.writeString(partial.resolve(ROOT_PASSWORD), facts.rootPasswordHash() == null ? "" : facts.rootPasswordHash());
-      Files.writeString(partial.resolve("key.txt"), key.description() + "\n");
-      TreeStore.touch(partial.resolve(TreeStore.LAST_USED));
-      Files.move(partial, entry, StandardCopyOption.ATOMIC_MOVE);
-      BuildLog.info("images stored for builds of the same content: {}", key.digest());
-    } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-      BuildLog.info("another build stored images of the same content first: {}", key.digest());
-    } catch (IOException | RuntimeException e) {
-      BuildLog.warn("could not store the images for builds of the same content: {}", e.getMessage());
-    } finally {
-      TreeStore.delete(partial);
-    }
-    store.evict();
+      Files.write(staging.resolve(SIZES), sizes);
+      Files.writeString(staging.resolve(OS), facts.os());
+      Files.writeString(staging.resolve(PACKAGES), facts.packages());
+      Files.writeString(staging.resolve(ROOT_PASSWORD), facts.rootPasswordHash() == null ? "" : facts.rootPasswordHash());
+    });
   }
 
   /**
    * Copies the entry's images to {@code targets} (in order) and returns what was recorded with them; empty on
    * a miss, or when the entry proved damaged (it is then dropped).
    */
-  public Optional<Facts> restore(Key key, List<Path> targets) {
-    Path entry = dir().resolve(key.digest());
-    if (!contains(key)) {
-      return Optional.empty();
-    }
-    try {
+  public Optional<Facts> restore(CacheKey key, List<Path> targets, String buildId) {
+    return store.read(key, buildId, Duration.ZERO, entry -> {
       List<String> sizes = Files.readAllLines(entry.resolve(SIZES));
       if (sizes.size() != targets.size()) {
         throw new IOException("holds " + sizes.size() + " images, not " + targets.size());
@@ -158,24 +125,18 @@ public class ImageStore {
       if (!rawMd5s.isEmpty() && rawMd5s.size() != targets.size()) {
         throw new IOException("records " + rawMd5s.size() + " md5s, not " + targets.size());
       }
-      Facts facts = new Facts(Files.readString(entry.resolve(OS)), Files.readString(entry.resolve(PACKAGES)),
-          rootPasswordHash(key), rawMd5s);
-      TreeStore.touch(entry.resolve(TreeStore.LAST_USED));
       BuildLog.info("images copied from a build of the same content: {}", key.digest());
-      return Optional.of(facts);
-    } catch (IOException | RuntimeException e) {
-      BuildLog.warn("stored images {} are damaged, dropping them: {}", key.digest(), e.getMessage());
-      TreeStore.delete(entry);
-      return Optional.empty();
-    }
+      return new Facts(Files.readString(entry.resolve(OS)), Files.readString(entry.resolve(PACKAGES)),
+          rootPasswordHash(key), rawMd5s);
+    });
   }
 
   /**
    * Records the raw md5s a build took when it published the entry's images (the very bytes stored), so
    * that builds served from the entry need not read them again; once, by an atomic rename, best effort.
    */
-  public void recordRawMd5s(Key key, List<String> md5s, String buildId) {
-    Path entry = dir().resolve(key.digest());
+  public void recordRawMd5s(CacheKey key, List<String> md5s, String buildId) {
+    Path entry = store.entry(key);
     Path target = entry.resolve(MD5S);
     if (!contains(key) || Files.exists(target)) {
       return;

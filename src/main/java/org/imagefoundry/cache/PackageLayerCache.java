@@ -1,17 +1,16 @@
 package org.imagefoundry.cache;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.apache.commons.codec.digest.DigestUtils;
 import org.imagefoundry.host.BuildLog;
+import org.imagefoundry.host.TreeArchives;
 import org.imagefoundry.imagetree.RepositoryFiles;
 import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.spec.BuildSpec.Proxies;
@@ -19,7 +18,7 @@ import org.imagefoundry.spec.BuildSpec.RepoSpec;
 import org.springframework.stereotype.Component;
 
 /**
- * The image tree right after installPackages, kept in the {@link TreeStore} under
+ * The image tree right after installPackages, kept in the {@link CacheStore} under
  * {@code <data-dir>/cache/layers/<key>/}, and unpacked by later builds instead of debootstrap and apt.
  * The key is everything that decides that tree: the base tree's key, every repo as apt sees it (uri,
  * suite, section, pin, trust, keyring) with the digest of its InRelease, the package list and the
@@ -27,9 +26,10 @@ import org.springframework.stereotype.Component;
  * (fetched through them) already hold. The package lists and apt's caches are left out of an entry:
  * postInstall removes them from every image anyway.
  *
- * <p>A fill spans two steps (debootstrap and storePackageLayer), so instead of a lock a build of this
- * node {@linkplain #claim claims} the key it fills; another build of the same key waits for the entry
- * or for the claim to be released (by the store, or by the sweep of a build that failed).
+ * <p>A fill spans two steps (debootstrap and storePackageLayer), so a build {@linkplain #claim claims} the
+ * key it fills (holds it in the store, across the steps); another build of the same key, of this node or
+ * another sharing the data directory, waits for the entry or for the claim to be released (by the store, by
+ * the sweep of a build that failed, or by the end of a process that died).
  */
 @Component
 public class PackageLayerCache {
@@ -42,17 +42,14 @@ public class PackageLayerCache {
   static final List<String> EXCLUDES = List.of("./var/lib/apt/lists/*_*", "./var/cache/apt/*.bin",
       "./var/cache/apt/archives/*.deb");
 
-  /** An entry's name and what it stands for. */
-  public record Key(String digest, String description) {}
-
   private final FoundrySettings settings;
-  private final TreeStore store;
-  /** key digest → the build of this node that fills it. */
-  private final Map<String, String> claims = new HashMap<>();
+  private final CacheStore store;
+  private final TreeArchives archives;
 
-  public PackageLayerCache(FoundrySettings settings, TreeStore store) {
+  public PackageLayerCache(FoundrySettings settings, CacheStore store, TreeArchives archives) {
     this.settings = settings;
     this.store = store;
+    this.archives = archives;
   }
 
   public Path dir() {
@@ -63,7 +60,7 @@ public class PackageLayerCache {
    * The key of the tree installPackages makes on the base of {@code base} from {@code repos} (as the build
    * uses them), or empty when the cache or its package layers are off or a repo's InRelease (or Release) cannot be read.
    */
-  public Optional<Key> key(BaseTreeCache.Key base, List<RepoSpec> repos, List<String> packages, String variant,
+  public Optional<CacheKey> key(CacheKey base, List<RepoSpec> repos, List<String> packages, String variant,
       Proxies proxies) {
     if (!settings.cache().enabled() || !settings.cache().packageLayers()) {
       return Optional.empty();
@@ -71,14 +68,14 @@ public class PackageLayerCache {
     try {
       List<String> lines = new ArrayList<>(List.of(FORMAT, "base=" + base.digest(), "variant=" + variant));
       for (RepoSpec repo : repos) {
-        String keyring = repo.keyring() == null ? "-" : BaseTreeCache.sha256(Files.readAllBytes(Path.of(repo.keyring())));
+        String keyring = repo.keyring() == null ? "-" : DigestUtils.sha256Hex(Files.readAllBytes(Path.of(repo.keyring())));
         lines.add("repo=" + String.join(" ", repo.name(), repo.uri().replaceAll("/+$", ""), repo.suite(),
             String.valueOf(repo.section()), String.valueOf(repo.priority()), String.valueOf(repo.skipsSignatureChecks()),
-            keyring, "release=" + BaseTreeCache.sha256(release(repo, proxies))));
+            keyring, "release=" + DigestUtils.sha256Hex(release(repo, proxies))));
       }
       lines.add("packages=" + String.join(",", packages.stream().distinct().sorted().toList()));
       String description = String.join("\n", lines);
-      return Optional.of(new Key(BaseTreeCache.sha256(description.getBytes(StandardCharsets.UTF_8)), description));
+      return Optional.of(CacheKey.of(LAYER, description));
     } catch (IOException | RuntimeException e) {
       BuildLog.warn("package-layer cache not used: {}", e.getMessage());
       return Optional.empty();
@@ -96,59 +93,43 @@ public class PackageLayerCache {
 
   /**
    * Makes {@code buildId} the filler of {@code key}, first waiting (up to {@code patience}) while another
-   * build of this node fills it; returns at once when the entry is there.
+   * build, of this node or another sharing the data directory, fills it; returns at once when the entry is there.
    */
-  public synchronized void claim(Key key, String buildId, Duration patience) {
-    long deadline = System.nanoTime() + patience.toNanos();
-    String holder = claims.get(key.digest());
-    if (holder != null && !holder.equals(buildId)) {
-      BuildLog.info("build {} is installing the same packages on the same base: waiting to unpack its result", holder);
+  public void claim(CacheKey key, String buildId, Duration patience) {
+    if (store.contains(key)) {
+      return;
     }
-    while ((holder = claims.get(key.digest())) != null && !holder.equals(buildId) && !store.contains(LAYER, key.digest())) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        throw new IllegalStateException("waited " + patience + " for build " + holder + " to fill the package layer");
-      }
-      try {
-        wait(Math.max(1, left / 1_000_000));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for another build's package layer", e);
-      }
-    }
-    if (!store.contains(LAYER, key.digest())) {
-      claims.put(key.digest(), buildId);
+    CacheStore.Hold claim = store.hold(key, buildId, patience);
+    if (store.contains(key)) {
+      claim.close();
     }
   }
 
   /** Ends the claims of {@code buildId}, waking the builds that wait for them. */
-  public synchronized void release(String buildId) {
-    if (claims.values().removeIf(buildId::equals)) {
-      notifyAll();
-    }
+  public void release(String buildId) {
+    store.release(LAYER, buildId);
   }
 
   /**
    * Unpacks the entry into {@code root} and returns the installed packages recorded with it; empty on a
    * miss, or when the entry proved corrupt (and was dropped).
    */
-  public Optional<String> restore(Key key, Path root) {
-    if (!store.contains(LAYER, key.digest())) {
-      BuildLog.info("{} cache miss: {}", LAYER, key.digest());
-      return Optional.empty();
-    }
-    Optional<String> packages = store.note(LAYER, key.digest(), PACKAGES);
-    if (packages.isEmpty()) {
-      store.drop(LAYER, key.digest(), "no " + PACKAGES);
-      return Optional.empty();
-    }
-    return store.restore(LAYER, key.digest(), root) ? packages : Optional.empty();
+  public Optional<String> restore(CacheKey key, Path root, String buildId) {
+    return store.read(key, buildId, Duration.ZERO, entry -> {
+      String packages = Files.readString(entry.resolve(PACKAGES));
+      archives.unpack(entry.resolve(BaseTreeCache.ARCHIVE), root);
+      BuildLog.info("tree unpacked from the {} cache: {}", LAYER, key.digest());
+      return packages;
+    });
   }
 
   /** Keeps the tree under {@code root} and its installed packages as the entry of {@code key}, then ends the build's claim. */
-  public void store(Key key, Path root, String packages, String buildId) {
+  public void store(CacheKey key, Path root, String packages, String buildId) {
     try {
-      store.store(LAYER, key.digest(), key.description(), root, EXCLUDES, Map.of(PACKAGES, packages), buildId);
+      store.fill(key, buildId, Duration.ZERO, staging -> {
+        archives.pack(root, staging.resolve(BaseTreeCache.ARCHIVE), EXCLUDES);
+        Files.writeString(staging.resolve(PACKAGES), packages);
+      });
     } finally {
       release(buildId);
     }

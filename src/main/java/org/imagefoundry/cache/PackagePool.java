@@ -16,11 +16,11 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.commons.codec.binary.Hex;
 import org.apache.commons.codec.digest.DigestUtils;
 import org.imagefoundry.host.Apt;
 import org.imagefoundry.host.BuildLog;
@@ -193,13 +193,13 @@ public class PackagePool {
         }
         size = in.count();
       }
-      if (size != entry.size() || !HexFormat.of().formatHex(digest.digest()).equals(entry.sha256())) {
+      if (size != entry.size() || !Hex.encodeHexString(digest.digest()).equals(entry.sha256())) {
         BuildLog.warn("{} changed while it was copied: not added to the shared package pool", deb.getFileName());
         return false;
       }
       Path admitted = entry(entry.sha256());
       Files.move(partial, admitted, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      Path link = byMd5(HexFormat.of().formatHex(md5.digest()));
+      Path link = byMd5(Hex.encodeHexString(md5.digest()));
       Files.createDirectories(link.getParent());
       Path linkPartial = link.resolveSibling("." + entry.sha256() + "." + buildId + ".partial");
       Files.deleteIfExists(linkPartial);
@@ -219,7 +219,7 @@ public class PackagePool {
       for (int n; (n = in.read(buffer)) > 0; ) {
         digest.update(buffer, 0, n);
       }
-      return in.count() > max ? null : HexFormat.of().formatHex(digest.digest());
+      return in.count() > max ? null : Hex.encodeHexString(digest.digest());
     }
   }
 

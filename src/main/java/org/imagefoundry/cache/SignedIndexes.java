@@ -14,7 +14,6 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.commons.codec.binary.Hex;
 import org.apache.commons.codec.digest.DigestUtils;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.CommandFailedException;
@@ -169,7 +169,7 @@ public class SignedIndexes {
       for (int n; (n = in.read(buffer)) > 0; ) {
         digest.update(buffer, 0, n);
       }
-      return in.count() == expected.size() && HexFormat.of().formatHex(digest.digest()).equals(expected.sha256());
+      return in.count() == expected.size() && Hex.encodeHexString(digest.digest()).equals(expected.sha256());
     } catch (IOException e) {
       return false;
     }
@@ -210,7 +210,7 @@ public class SignedIndexes {
     } catch (IOException e) {
       return Map.of();
     }
-    if (read != expected.size() || !HexFormat.of().formatHex(digest.digest()).equals(expected.sha256())) {
+    if (read != expected.size() || !Hex.encodeHexString(digest.digest()).equals(expected.sha256())) {
       BuildLog.warn("{} is not the Packages index its InRelease names: none of its packages is trusted", file.getFileName());
       return Map.of();
     }

@@ -12,9 +12,9 @@ import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
+import org.apache.commons.codec.binary.Hex;
+import org.apache.commons.codec.digest.DigestUtils;
 import org.imagefoundry.rules.AllowedRoots;
 import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
@@ -100,14 +100,9 @@ public class Publisher {
   }
 
   private static String md5Of(Path file) throws IOException {
-    MessageDigest md5 = md5();
-    byte[] buffer = new byte[BUFFER];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        md5.update(buffer, 0, n);
-      }
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), BUFFER)) {
+      return DigestUtils.md5Hex(in);
     }
-    return hex(md5);
   }
 
   /** The request's output directory, created if missing, checked again to lie in an allowed root. */
@@ -154,15 +149,11 @@ public class Publisher {
   }
 
   private static MessageDigest md5() {
-    try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return DigestUtils.getMd5Digest();
   }
 
   private static String hex(MessageDigest digest) {
-    return HexFormat.of().formatHex(digest.digest());
+    return Hex.encodeHexString(digest.digest());
   }
 
   private static void deleteQuietly(Path file) {

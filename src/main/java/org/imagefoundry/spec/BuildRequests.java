@@ -11,10 +11,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
+import org.apache.commons.codec.digest.DigestUtils;
 import org.apache.commons.codec.digest.Sha2Crypt;
 import org.imagefoundry.rules.Problem;
 import org.imagefoundry.users.Caller;
@@ -73,8 +71,8 @@ public class BuildRequests {
   public static String hash(BuildSpec spec) {
     try {
       byte[] canonical = CANONICAL.writeValueAsBytes(CANONICAL.valueToTree(spec));
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
-    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+      return DigestUtils.sha256Hex(canonical);
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -161,18 +159,13 @@ public class BuildRequests {
    * same value (and is skipped as already built) while different builds get different salts.
    */
   static String hashPassword(String password, ObjectNode request) {
-    try {
-      byte[] seed = MessageDigest.getInstance("SHA-256").digest(
-          (request.path("output").asText() + "|" + request.path("image_data").toString()).getBytes(StandardCharsets.UTF_8));
-      String alphabet = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-      var salt = new StringBuilder("$6$");
-      for (int i = 0; i < 16; i++) {
-        salt.append(alphabet.charAt((seed[i] & 0xff) % alphabet.length()));
-      }
-      return Sha2Crypt.sha512Crypt(password.getBytes(StandardCharsets.UTF_8), salt.toString());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+    byte[] seed = DigestUtils.sha256(request.path("output").asText() + "|" + request.path("image_data").toString());
+    String alphabet = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    var salt = new StringBuilder("$6$");
+    for (int i = 0; i < 16; i++) {
+      salt.append(alphabet.charAt((seed[i] & 0xff) % alphabet.length()));
     }
+    return Sha2Crypt.sha512Crypt(password.getBytes(StandardCharsets.UTF_8), salt.toString());
   }
 
   private static String location(JsonProcessingException e) {

@@ -1,6 +1,7 @@
 package org.imagefoundry.steps;
 
 import java.util.Optional;
+import org.imagefoundry.cache.CacheKey;
 import org.imagefoundry.cache.BaseTreeCache;
 import org.imagefoundry.cache.ImageStore;
 import org.imagefoundry.cache.PackageLayerCache;
@@ -21,16 +22,16 @@ public class CacheKeys {
     this.images = images;
   }
 
-  public Optional<BaseTreeCache.Key> base(Build build) {
+  public Optional<CacheKey> base(Build build) {
     return baseTrees.key(Debootstrap.options(build), build.spec().proxies());
   }
 
-  public Optional<PackageLayerCache.Key> layer(Build build, Optional<BaseTreeCache.Key> base) {
+  public Optional<CacheKey> layer(Build build, Optional<CacheKey> base) {
     return base.flatMap(key -> layers.key(key, AptSettings.repos(build.spec(), build.mirror()), build.spec().packages(),
         build.spec().variant(), build.spec().proxies()));
   }
 
-  public Optional<ImageStore.Key> content(Build build) {
+  public Optional<CacheKey> content(Build build) {
     return layer(build, base(build)).map(layer -> images.key(layer, build.spec()));
   }
 }

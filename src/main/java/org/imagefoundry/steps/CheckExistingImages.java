@@ -3,6 +3,7 @@ package org.imagefoundry.steps;
 import java.nio.file.Files;
 import java.util.Objects;
 import java.util.Optional;
+import org.imagefoundry.cache.CacheKey;
 import org.imagefoundry.cache.ImageStore;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.metadata.BuildMetadata;
@@ -41,7 +42,7 @@ public class CheckExistingImages extends BuildStep {
     BuildLog.info(built ? "every image exists with metadata for this very request: nothing to build"
         : "building: the images or metadata for this request are not there yet");
     build.set(BuildVariables.ALREADY_BUILT, built);
-    Optional<ImageStore.Key> content = built ? Optional.empty()
+    Optional<CacheKey> content = built ? Optional.empty()
         : cacheKeys.content(build).filter(key -> servable(key, spec));
     content.ifPresent(key -> BuildLog.info("images of the same content are stored: publishing them ({})", key.digest()));
     build.set(BuildVariables.SAME_CONTENT_STORED, content.isPresent());
@@ -53,7 +54,7 @@ public class CheckExistingImages extends BuildStep {
    * root password setRootPassword can write into them (an ext root filesystem). A request without a root
    * password is not served from images that hold one.
    */
-  private boolean servable(ImageStore.Key key, BuildSpec spec) {
+  private boolean servable(CacheKey key, BuildSpec spec) {
     if (!images.contains(key)) {
       return false;
     }

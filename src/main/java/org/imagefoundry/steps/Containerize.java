@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.imagefoundry.admission.OutputClaims;
+import org.imagefoundry.cache.CacheKey;
 import org.imagefoundry.cache.ImageStore;
 import org.imagefoundry.host.Filesystems;
 import org.imagefoundry.host.LiveFilesystems;
@@ -60,7 +61,7 @@ public class Containerize extends BuildStep {
       paths.add(target.toString());
       metrics.imagePublished(published.rawSize(), published.containerSize());
     }
-    ImageStore.Key stored = build.getJson(BuildVariables.CONTENT_KEY, new TypeReference<ImageStore.Key>() {});
+    CacheKey stored = build.getJson(BuildVariables.CONTENT_KEY, new TypeReference<CacheKey>() {});
     if (stored != null && storedMd5s == null) {
       imageStore.recordRawMd5s(stored, rawMd5s, build.id());
     }

@@ -5,10 +5,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Lock;
 import java.util.stream.Collectors;
+import org.imagefoundry.cache.CacheKey;
 import org.imagefoundry.cache.BaseTreeCache;
+import org.imagefoundry.cache.CacheStore;
 import org.imagefoundry.cache.PackageLayerCache;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.Debootstrapper;
@@ -66,14 +66,14 @@ public class Debootstrap extends BuildStep {
     chrootMounts.remountImages(build);
     Path root = build.workspace().root();
     Debootstrapper.Options options = options(build);
-    Optional<BaseTreeCache.Key> key = cacheKeys.base(build);
+    Optional<CacheKey> key = cacheKeys.base(build);
     build.set(BuildVariables.PACKAGES_FROM_CACHE, false);
-    Optional<PackageLayerCache.Key> layer = cacheKeys.layer(build, key);
+    Optional<CacheKey> layer = cacheKeys.layer(build, key);
     build.setJson(BuildVariables.PACKAGE_LAYER_KEY, layer.orElse(null));
     if (layer.isPresent()) {
       layers.claim(layer.get(), build.id(), layerPatience);
       prepareEmptyTarget(build);
-      Optional<String> packages = layers.restore(layer.get(), root);
+      Optional<String> packages = layers.restore(layer.get(), root, build.id());
       if (packages.isPresent()) {
         layers.release(build.id());
         build.setJson(BuildVariables.INSTALLED_PACKAGES, packages.get());
@@ -88,11 +88,9 @@ public class Debootstrap extends BuildStep {
       build.set(BuildVariables.BASE_FROM_CACHE, false);
       return;
     }
-    Lock fill = cache.fillLock(key.get());
-    acquire(fill);
-    try {
+    try (CacheStore.Hold fill = cache.hold(key.get(), build.id(), debootstrapTimeout)) {
       prepareEmptyTarget(build);
-      if (cache.restore(key.get(), root)) {
+      if (cache.restore(key.get(), root, build.id())) {
         build.set(BuildVariables.BASE_FROM_CACHE, true);
         return;
       }
@@ -100,22 +98,6 @@ public class Debootstrap extends BuildStep {
       debootstrapper.run(root, options);
       cache.store(key.get(), root, build.id());
       build.set(BuildVariables.BASE_FROM_CACHE, false);
-    } finally {
-      fill.unlock();
-    }
-  }
-
-  private void acquire(Lock fill) {
-    try {
-      if (!fill.tryLock()) {
-        BuildLog.info("another build is debootstrapping the same base: waiting to unpack its result");
-        if (!fill.tryLock(debootstrapTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-          throw new IllegalStateException("waited " + debootstrapTimeout + " for another build's debootstrap");
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for another build's debootstrap", e);
     }
   }
 

@@ -37,7 +37,7 @@ public class InstallPackages extends BuildStep {
     chrootMounts.remountAll(build);
     Path root = build.workspace().root();
     apt.repairInterrupted(root);
-    lists.lend(root);
+    lists.lend(root, build.id());
     apt.update(root);
     List<RepoSpec> repos = AptSettings.repos(build.spec(), build.mirror());
     lists.keep(root, repos, build.id());

@@ -1,6 +1,7 @@
 package org.imagefoundry.steps;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import org.imagefoundry.cache.CacheKey;
 import org.imagefoundry.cache.ImageStore;
 import org.imagefoundry.host.BuildFailure;
 import org.imagefoundry.process.BuildVariables;
@@ -24,8 +25,8 @@ public class RestoreStoredImages extends BuildStep {
 
   @Override
   protected void run(Build build) {
-    ImageStore.Key key = build.getJson(BuildVariables.CONTENT_KEY, new TypeReference<ImageStore.Key>() {});
-    ImageStore.Facts facts = images.restore(key, build.imageFiles())
+    CacheKey key = build.getJson(BuildVariables.CONTENT_KEY, new TypeReference<CacheKey>() {});
+    ImageStore.Facts facts = images.restore(key, build.imageFiles(), build.id())
         .orElseThrow(() -> new BuildFailure("the stored images of the same content are gone: submit the request again"));
     build.setJson(BuildVariables.OS, facts.os());
     build.setJson(BuildVariables.INSTALLED_PACKAGES, facts.packages());

@@ -2,8 +2,8 @@ package org.imagefoundry.steps;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.imagefoundry.cache.CacheKey;
 import org.imagefoundry.cache.ImageStore;
-import org.imagefoundry.cache.PackageLayerCache;
 import org.imagefoundry.process.BuildVariables;
 import org.springframework.stereotype.Component;
 
@@ -23,11 +23,11 @@ public class StoreImages extends BuildStep {
 
   @Override
   protected void run(Build build) {
-    PackageLayerCache.Key layer = build.getJson(BuildVariables.PACKAGE_LAYER_KEY, new TypeReference<PackageLayerCache.Key>() {});
+    CacheKey layer = build.getJson(BuildVariables.PACKAGE_LAYER_KEY, new TypeReference<CacheKey>() {});
     if (layer == null) {
       return;
     }
-    ImageStore.Key key = images.key(layer, build.spec());
+    CacheKey key = images.key(layer, build.spec());
     build.setJson(BuildVariables.CONTENT_KEY, key);
     if (!images.contains(key)) {
       String os = build.getJson(BuildVariables.OS, new TypeReference<JsonNode>() {}).toString();

@@ -3,6 +3,7 @@ package org.imagefoundry.steps;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import org.imagefoundry.cache.CacheKey;
 import org.imagefoundry.cache.PackageLayerCache;
 import org.imagefoundry.host.LocalRepositories;
 import org.imagefoundry.host.PseudoFilesystems;
@@ -33,7 +34,7 @@ public class StorePackageLayer extends BuildStep {
 
   @Override
   protected void run(Build build) {
-    PackageLayerCache.Key key = build.getJson(BuildVariables.PACKAGE_LAYER_KEY, new TypeReference<PackageLayerCache.Key>() {});
+    CacheKey key = build.getJson(BuildVariables.PACKAGE_LAYER_KEY, new TypeReference<CacheKey>() {});
     if (key == null || Boolean.TRUE.equals(build.execution().getVariable(BuildVariables.PACKAGES_FROM_CACHE))) {
       return;
     }

@@ -48,9 +48,10 @@ class AptListsPoolTest {
   AptListsPool pool(boolean enabled) {
     FoundrySettings d = Settings.defaults();
     DataSize max = DataSize.ofGigabytes(1);
-    return new AptListsPool(new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(), null, "n", "R1/PT1S",
+    FoundrySettings settings = new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(), null, "n", "R1/PT1S",
         d.incidentTimeout(), List.of(), d.timeouts(), d.limits(), new FoundrySettings.Cache(enabled, max, max, true), null,
-        true, d.health(), d.admin(), List.of()), new SignedIndexes(new Gpgv(new ProcessCommandRunner())));
+        true, d.health(), d.admin(), List.of());
+    return new AptListsPool(settings, new CacheStore(settings), new SignedIndexes(new Gpgv(new ProcessCommandRunner())));
   }
 
   /** A chroot with these apt sources and pins, and, when packages are given, the signed lists apt-get update left. */
@@ -70,11 +71,11 @@ class AptListsPoolTest {
   @Test
   void listsOneBuildFetchedAreLentToTheNextOfTheSameSourcesWhateverItsPins() throws Exception {
     AptListsPool pool = pool(true);
-    assertThat(pool.lend(chroot("first", SOURCES, "", null))).isFalse();
+    assertThat(pool.lend(chroot("first", SOURCES, "", null), "b9")).isFalse();
     pool.keep(chroot("updated", SOURCES, "", "Package: less"), repos(), "b1");
 
     Path next = chroot("next", SOURCES, "Package: *\nPin: release n=bookworm\nPin-Priority: 1001\n", null);
-    assertThat(pool.lend(next)).isTrue();
+    assertThat(pool.lend(next, "b9")).isTrue();
 
     Path lists = next.resolve("var/lib/apt/lists");
     assertThat(lists.resolve(RELEASE)).content().contains("BEGIN PGP SIGNED MESSAGE");
@@ -89,7 +90,7 @@ class AptListsPoolTest {
     pool.keep(chroot("new", SOURCES, "", "Package: less\nVersion: 2"), repos(), "b2");
 
     Path next = chroot("next", SOURCES, "", null);
-    assertThat(pool.lend(next)).isTrue();
+    assertThat(pool.lend(next, "b9")).isTrue();
 
     assertThat(next.resolve("var/lib/apt/lists").resolve(PACKAGES)).hasContent("Package: less\nVersion: 2");
     try (var entries = Files.list(pool.dir())) {
@@ -105,7 +106,7 @@ class AptListsPoolTest {
 
     Path other = chroot("other", SOURCES + "deb http://other.example.invalid/debian bookworm main\n", "", null);
 
-    assertThat(pool.lend(other)).isFalse();
+    assertThat(pool.lend(other, "b9")).isFalse();
     assertThat(other.resolve("var/lib/apt/lists").resolve(PACKAGES)).doesNotExist();
   }
 
@@ -118,7 +119,7 @@ class AptListsPoolTest {
 
     pool.keep(updated, repos(), "b1");
     Path next = chroot("next", SOURCES, "", null);
-    assertThat(pool.lend(next)).isTrue();
+    assertThat(pool.lend(next, "b9")).isTrue();
 
     assertThat(next.resolve("var/lib/apt/lists/evil_Packages")).doesNotExist();
     try (var files = Files.walk(pool.dir())) {
@@ -137,7 +138,7 @@ class AptListsPoolTest {
 
     pool.keep(updated, repos(), "b1");
 
-    assertThat(pool.lend(chroot("next", SOURCES, "", null))).isFalse();
+    assertThat(pool.lend(chroot("next", SOURCES, "", null), "b9")).isFalse();
   }
 
   @Test
@@ -145,7 +146,7 @@ class AptListsPoolTest {
     AptListsPool pool = pool(false);
     pool.keep(chroot("updated", SOURCES, "", "Package: less"), repos(), "b1");
 
-    assertThat(pool.lend(chroot("next", SOURCES, "", null))).isFalse();
+    assertThat(pool.lend(chroot("next", SOURCES, "", null), "b9")).isFalse();
     assertThat(pool.dir()).doesNotExist();
   }
 
@@ -160,7 +161,7 @@ class AptListsPoolTest {
 
     pool.keep(updated, repos(), "b1");
     Path next = chroot("next", SOURCES, "", null);
-    assertThat(pool.lend(next)).isTrue();
+    assertThat(pool.lend(next, "b9")).isTrue();
 
     try (var files = Files.list(next.resolve("var/lib/apt/lists"))) {
       assertThat(files.filter(Files::isRegularFile).map(f -> f.getFileName().toString()))
@@ -180,7 +181,7 @@ class AptListsPoolTest {
 
     pool.keep(updated, repos(), "b1");
     Path next = chroot("next", SOURCES, "", null);
-    assertThat(pool.lend(next)).isTrue();
+    assertThat(pool.lend(next, "b9")).isTrue();
 
     for (String name : List.of(RELEASE, PACKAGES)) {
       assertThat(Files.getLastModifiedTime(next.resolve("var/lib/apt/lists").resolve(name)).toInstant())
@@ -199,6 +200,6 @@ class AptListsPoolTest {
 
     pool.keep(updated, repos(), "b1");
 
-    assertThat(pool.lend(chroot("next", SOURCES, "", null))).isFalse();
+    assertThat(pool.lend(chroot("next", SOURCES, "", null), "b9")).isFalse();
   }
 }

@@ -40,7 +40,7 @@ class BaseTreeCacheTest {
     FoundrySettings settings = new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(), null, "n",
         "R1/PT1S", defaults.incidentTimeout(), List.of(), defaults.timeouts(), defaults.limits(),
         new FoundrySettings.Cache(true, maxSize, DataSize.ofGigabytes(1), true), null, true, defaults.health(), defaults.admin(), List.of());
-    return new BaseTreeCache(settings, new TreeStore(settings, new TreeArchives(new ProcessCommandRunner(), settings)));
+    return new BaseTreeCache(settings, new CacheStore(settings), new TreeArchives(new ProcessCommandRunner(), settings));
   }
 
   Debootstrapper.Options options(String variant) {
@@ -59,13 +59,13 @@ class BaseTreeCacheTest {
 
   @Test
   void aMissThenAHitRestoresTheSameTreeWithoutLostAndFound() throws Exception {
-    BaseTreeCache.Key key = cache.key(options("minbase"), null).orElseThrow();
+    CacheKey key = cache.key(options("minbase"), null).orElseThrow();
     Path target = Files.createDirectories(dir.resolve("target"));
-    assertThat(cache.restore(key, target)).isFalse();
+    assertThat(cache.restore(key, target, "b9")).isFalse();
 
     cache.store(key, tree("built", "ID=debian\n"), "b1");
 
-    assertThat(cache.restore(key, target)).isTrue();
+    assertThat(cache.restore(key, target, "b9")).isTrue();
     assertThat(Files.readString(target.resolve("etc/os-release"))).isEqualTo("ID=debian\n");
     assertThat(Files.readSymbolicLink(target.resolve("bin"))).isEqualTo(Path.of("usr/bin"));
     assertThat(target.resolve("lost+found")).doesNotExist();
@@ -73,16 +73,16 @@ class BaseTreeCacheTest {
 
   @Test
   void theKeyChangesWithTheSuitesInReleaseAndWithWhatDebootstrapIsAsked() throws Exception {
-    BaseTreeCache.Key before = cache.key(options("minbase"), null).orElseThrow();
+    CacheKey before = cache.key(options("minbase"), null).orElseThrow();
     assertThat(cache.key(options("minbase"), null).orElseThrow()).isEqualTo(before);
     assertThat(cache.key(options("buildd"), null).orElseThrow().digest()).isNotEqualTo(before.digest());
     cache.store(before, tree("built", "old"), "b1");
 
     Files.writeString(mirror.resolve("dists/bookworm/InRelease"), "Suite: stable\nDate: Sat, 17 May 2025\n");
-    BaseTreeCache.Key after = cache.key(options("minbase"), null).orElseThrow();
+    CacheKey after = cache.key(options("minbase"), null).orElseThrow();
 
     assertThat(after.digest()).isNotEqualTo(before.digest());
-    assertThat(cache.restore(after, Files.createDirectories(dir.resolve("target")))).isFalse();
+    assertThat(cache.restore(after, Files.createDirectories(dir.resolve("target")), "b9")).isFalse();
   }
 
   @Test
@@ -93,19 +93,19 @@ class BaseTreeCacheTest {
 
   @Test
   void aCorruptEntryIsNeverUsedAndIsDropped() throws Exception {
-    BaseTreeCache.Key key = cache.key(options("minbase"), null).orElseThrow();
+    CacheKey key = cache.key(options("minbase"), null).orElseThrow();
     cache.store(key, tree("built", "x".repeat(100_000)), "b1");
-    Path archive = cache.dir().resolve(key.digest()).resolve(TreeStore.ARCHIVE);
+    Path archive = cache.dir().resolve(key.digest()).resolve(BaseTreeCache.ARCHIVE);
     byte[] bytes = Files.readAllBytes(archive);
     Files.write(archive, java.util.Arrays.copyOf(bytes, bytes.length / 2));
 
-    assertThat(cache.restore(key, Files.createDirectories(dir.resolve("target")))).isFalse();
+    assertThat(cache.restore(key, Files.createDirectories(dir.resolve("target")), "b9")).isFalse();
     assertThat(cache.dir().resolve(key.digest())).doesNotExist();
   }
 
   @Test
   void twoBuildsFillingTheSameEntryAtOnceLeaveOneCompleteEntry() throws Exception {
-    BaseTreeCache.Key key = cache.key(options("minbase"), null).orElseThrow();
+    CacheKey key = cache.key(options("minbase"), null).orElseThrow();
     Path a = tree("a", "same\n");
     Path b = tree("b", "same\n");
 
@@ -117,23 +117,23 @@ class BaseTreeCacheTest {
       assertThat(leftovers.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".partial"));
     }
     Path target = Files.createDirectories(dir.resolve("target"));
-    assertThat(cache.restore(key, target)).isTrue();
+    assertThat(cache.restore(key, target, "b9")).isTrue();
     assertThat(Files.readString(target.resolve("etc/os-release"))).isEqualTo("same\n");
   }
 
   @Test
   void theLeastRecentlyUsedEntriesGoWhenTheCacheOutgrowsItsLimit() throws Exception {
-    BaseTreeCache.Key older = cache.key(options("minbase"), null).orElseThrow();
-    BaseTreeCache.Key newer = cache.key(options("buildd"), null).orElseThrow();
+    CacheKey older = cache.key(options("minbase"), null).orElseThrow();
+    CacheKey newer = cache.key(options("buildd"), null).orElseThrow();
     cache.store(older, tree("one", "1"), "b1");
     cache.store(newer, tree("two", "2"), "b2");
-    Files.setLastModifiedTime(cache.dir().resolve(older.digest()).resolve(TreeStore.LAST_USED),
+    Files.setLastModifiedTime(cache.dir().resolve(older.digest()).resolve(CacheStore.LAST_USED),
         FileTime.fromMillis(1_000));
-    long oneEntry = TreeStore.size(cache.dir().resolve(newer.digest()));
+    long oneEntry = CacheStore.size(cache.dir().resolve(newer.digest()));
 
     cache(DataSize.ofBytes(oneEntry)).evict();
 
     assertThat(cache.dir().resolve(older.digest())).doesNotExist();
-    assertThat(cache.dir().resolve(newer.digest()).resolve(TreeStore.ARCHIVE)).exists();
+    assertThat(cache.dir().resolve(newer.digest()).resolve(BaseTreeCache.ARCHIVE)).exists();
   }
 }

@@ -22,7 +22,7 @@ import org.springframework.util.unit.DataSize;
 /** The image store with real cp: what decides the content key, and entries kept, copied back, dropped and evicted. */
 class ImageStoreTest {
 
-  static final PackageLayerCache.Key LAYER = new PackageLayerCache.Key("a".repeat(64), "layer");
+  static final CacheKey LAYER = new CacheKey("layers", "a".repeat(64), "layer");
 
   @TempDir Path dir;
   ImageStore store;
@@ -39,7 +39,7 @@ class ImageStoreTest {
         new FoundrySettings.Cache(true, maxSize, DataSize.ofGigabytes(1), true), null, true, defaults.health(),
         defaults.admin(), List.of());
     var runner = new ProcessCommandRunner();
-    return new ImageStore(settings, new TreeStore(settings, new TreeArchives(runner, settings)), new SparseFiles(runner, settings));
+    return new ImageStore(settings, new CacheStore(settings), new SparseFiles(runner, settings));
   }
 
   static BuildSpec spec(String output, String fileName, String container, String format, String hashedPassword) {
@@ -55,87 +55,87 @@ class ImageStoreTest {
 
   @Test
   void onlyOutputFileNamesContainersAndTheRootPasswordLeaveTheContentKeyAsItIs() {
-    ImageStore.Key key = store.key(LAYER, spec("/out/a", "a.img.gz", "gzip", "ext4", null));
+    CacheKey key = store.key(LAYER, spec("/out/a", "a.img.gz", "gzip", "ext4", null));
 
     assertThat(store.key(LAYER, spec("/out/b", "b.img", "raw", "ext4", null))).isEqualTo(key);
     assertThat(store.key(LAYER, spec("/out/a", "a.img.gz", "gzip", "ext4", "$6$salt$hash"))).isEqualTo(key);
     assertThat(store.key(LAYER, spec("/out/a", "a.img.gz", "gzip", "xfs", null)).digest()).isNotEqualTo(key.digest());
-    assertThat(store.key(new PackageLayerCache.Key("b".repeat(64), "other"), spec("/out/a", "a.img.gz", "gzip", "ext4", null))
+    assertThat(store.key(new CacheKey("layers", "b".repeat(64), "other"), spec("/out/a", "a.img.gz", "gzip", "ext4", null))
         .digest()).isNotEqualTo(key.digest());
   }
 
   @Test
   void theRootPasswordTheImagesHoldIsKeptWithThemAndNoneIsNull() throws Exception {
-    ImageStore.Key key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", "$6$salt$hash"));
+    CacheKey key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", "$6$salt$hash"));
     assertThat(store.rootPasswordHash(key)).isNull();
 
     store.store(key, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]", "$6$salt$hash"), "b1");
 
     assertThat(store.rootPasswordHash(key)).isEqualTo("$6$salt$hash");
-    assertThat(store.restore(key, List.of(dir.resolve("target/0.img")))).map(ImageStore.Facts::rootPasswordHash)
+    assertThat(store.restore(key, List.of(dir.resolve("target/0.img")), "b9")).map(ImageStore.Facts::rootPasswordHash)
         .contains("$6$salt$hash");
-    ImageStore.Key other = store.key(LAYER, spec("/out/a", "a.img", "raw", "xfs", null));
+    CacheKey other = store.key(LAYER, spec("/out/a", "a.img", "raw", "xfs", null));
     store.store(other, List.of(image("1.img", 1 << 20)), new ImageStore.Facts("{}", "[]", null), "b2");
     assertThat(store.rootPasswordHash(other)).isNull();
   }
 
   @Test
   void storedImagesAreCopiedBackWithTheirOs() throws Exception {
-    ImageStore.Key key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
+    CacheKey key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
     Path built = image("0.img", 1 << 20);
-    assertThat(store.restore(key, List.of(dir.resolve("target/0.img")))).isEmpty();
+    assertThat(store.restore(key, List.of(dir.resolve("target/0.img")), "b9")).isEmpty();
 
     store.store(key, List.of(built), new ImageStore.Facts("{\"name\":\"Debian\"}", "[{\"name\":\"less\"}]", null), "b1");
 
     assertThat(store.contains(key)).isTrue();
     Path target = dir.resolve("target/0.img");
-    assertThat(store.restore(key, List.of(target)))
+    assertThat(store.restore(key, List.of(target), "b9"))
         .contains(new ImageStore.Facts("{\"name\":\"Debian\"}", "[{\"name\":\"less\"}]", null));
     assertThat(target).hasSameBinaryContentAs(built);
   }
 
   @Test
   void theRawMd5sABuildRecordsComeBackWithTheImagesOnceAndForAll() throws Exception {
-    ImageStore.Key key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
+    CacheKey key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
     store.store(key, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]", null), "b1");
-    assertThat(store.restore(key, List.of(dir.resolve("t1/0.img")))).get().extracting(ImageStore.Facts::rawMd5s)
+    assertThat(store.restore(key, List.of(dir.resolve("t1/0.img")), "b9")).get().extracting(ImageStore.Facts::rawMd5s)
         .isEqualTo(List.of());
 
     store.recordRawMd5s(key, List.of("0123456789abcdef0123456789abcdef"), "b1");
     store.recordRawMd5s(key, List.of("ffffffffffffffffffffffffffffffff"), "b2"); // the first record stands
 
-    assertThat(store.restore(key, List.of(dir.resolve("t2/0.img")))).get().extracting(ImageStore.Facts::rawMd5s)
+    assertThat(store.restore(key, List.of(dir.resolve("t2/0.img")), "b9")).get().extracting(ImageStore.Facts::rawMd5s)
         .isEqualTo(List.of("0123456789abcdef0123456789abcdef"));
     assertThat(Files.list(store.dir().resolve(key.digest()))).noneMatch(p -> p.toString().endsWith(".partial"));
   }
 
   @Test
   void anEntryThatRecordsMd5sForAnotherNumberOfImagesIsDropped() throws Exception {
-    ImageStore.Key key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
+    CacheKey key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
     store.store(key, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]", null), "b1");
     store.recordRawMd5s(key, List.of("0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef"), "b1");
 
-    assertThat(store.restore(key, List.of(dir.resolve("target/0.img")))).isEmpty();
+    assertThat(store.restore(key, List.of(dir.resolve("target/0.img")), "b9")).isEmpty();
     assertThat(store.dir().resolve(key.digest())).doesNotExist();
   }
 
   @Test
   void anEntryWhoseImageIsNotOfTheRecordedSizeIsDropped() throws Exception {
-    ImageStore.Key key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
+    CacheKey key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
     store.store(key, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]", null), "b1");
     Path stored = store.dir().resolve(key.digest()).resolve("0.img");
     Files.write(stored, new byte[100]);
 
-    assertThat(store.restore(key, List.of(dir.resolve("target/0.img")))).isEmpty();
+    assertThat(store.restore(key, List.of(dir.resolve("target/0.img")), "b9")).isEmpty();
     assertThat(store.dir().resolve(key.digest())).doesNotExist();
   }
 
   @Test
   void theLeastRecentlyUsedEntryGoesWhenTheCachesTogetherOutgrowTheLimit() throws Exception {
-    ImageStore.Key older = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
-    ImageStore.Key newer = store.key(LAYER, spec("/out/a", "a.img", "raw", "xfs", null));
+    CacheKey older = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
+    CacheKey newer = store.key(LAYER, spec("/out/a", "a.img", "raw", "xfs", null));
     store.store(older, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]", null), "b1");
-    Files.setLastModifiedTime(store.dir().resolve(older.digest()).resolve(TreeStore.LAST_USED), FileTime.fromMillis(1_000));
+    Files.setLastModifiedTime(store.dir().resolve(older.digest()).resolve(CacheStore.LAST_USED), FileTime.fromMillis(1_000));
 
     store(DataSize.ofBytes((1 << 20) + (1 << 19)))
         .store(newer, List.of(image("1.img", 1 << 20)), new ImageStore.Facts("{}", "[]", null), "b2");

@@ -24,7 +24,7 @@ class PackageLayerCacheTest {
 
   static final String PACKAGES = "[{\"name\":\"less\",\"version\":\"590-2\"}]";
 
-  static final BaseTreeCache.Key BASE = new BaseTreeCache.Key("b".repeat(64), "base");
+  static final CacheKey BASE = new CacheKey("base", "b".repeat(64), "base");
 
   @TempDir Path dir;
   Path debian;
@@ -50,7 +50,7 @@ class PackageLayerCacheTest {
     FoundrySettings settings = new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(), null, "n",
         "R1/PT1S", defaults.incidentTimeout(), List.of(), defaults.timeouts(), defaults.limits(),
         new FoundrySettings.Cache(true, maxSize, DataSize.ofGigabytes(1), true), null, true, defaults.health(), defaults.admin(), List.of());
-    return new PackageLayerCache(settings, new TreeStore(settings, new TreeArchives(new ProcessCommandRunner(), settings)));
+    return new PackageLayerCache(settings, new CacheStore(settings), new TreeArchives(new ProcessCommandRunner(), settings));
   }
 
   List<RepoSpec> repos(Integer extraPriority) {
@@ -58,7 +58,7 @@ class PackageLayerCacheTest {
         new RepoSpec("extra", extra.toUri().toString(), "extra", "main", extraPriority, "deb", true, null));
   }
 
-  PackageLayerCache.Key key(List<String> packages, Integer extraPriority) {
+  CacheKey key(List<String> packages, Integer extraPriority) {
     return cache.key(BASE, repos(extraPriority), packages, "minbase", null).orElseThrow();
   }
 
@@ -80,13 +80,13 @@ class PackageLayerCacheTest {
 
   @Test
   void aMissThenAHitRestoresTheTreeWithoutThePackageListsAndApsCaches() throws Exception {
-    PackageLayerCache.Key key = key(List.of("less"), null);
+    CacheKey key = key(List.of("less"), null);
     Path target = target();
-    assertThat(cache.restore(key, target)).isEmpty();
+    assertThat(cache.restore(key, target, "b9")).isEmpty();
 
     cache.store(key, tree("built", "Package: less\n"), PACKAGES, "b1");
 
-    assertThat(cache.restore(key, target)).contains(PACKAGES);
+    assertThat(cache.restore(key, target, "b9")).contains(PACKAGES);
     assertThat(target.resolve("var/lib/dpkg/status")).hasContent("Package: less\n");
     assertThat(target.resolve("var/lib/apt/lists/partial")).isDirectory();
     assertThat(target.resolve("var/lib/apt/lists/mirror_dists_bookworm_InRelease")).doesNotExist();
@@ -103,32 +103,32 @@ class PackageLayerCacheTest {
   void onePackageMoreIsAMiss() throws Exception {
     cache.store(key(List.of("less"), null), tree("built", "Package: less\n"), PACKAGES, "b1");
 
-    assertThat(cache.restore(key(List.of("less", "zstd"), null), target())).isEmpty();
+    assertThat(cache.restore(key(List.of("less", "zstd"), null), target(), "b9")).isEmpty();
   }
 
   @Test
   void aPinIsAMiss() throws Exception {
     cache.store(key(List.of("less"), null), tree("built", "Package: less\n"), PACKAGES, "b1");
 
-    assertThat(cache.restore(key(List.of("less"), 1001), target())).isEmpty();
+    assertThat(cache.restore(key(List.of("less"), 1001), target(), "b9")).isEmpty();
   }
 
   @Test
   void aNewInReleaseOfAnyRepoIsAMiss() throws Exception {
-    PackageLayerCache.Key before = key(List.of("less"), null);
+    CacheKey before = key(List.of("less"), null);
     cache.store(before, tree("built", "Package: less\n"), PACKAGES, "b1");
 
     Files.writeString(extra.resolve("dists/extra/InRelease"), "Suite: extra\nDate: Sat, 17 May 2025\n");
-    PackageLayerCache.Key after = key(List.of("less"), null);
+    CacheKey after = key(List.of("less"), null);
 
     assertThat(after.digest()).isNotEqualTo(before.digest());
-    assertThat(cache.restore(after, target())).isEmpty();
+    assertThat(cache.restore(after, target(), "b9")).isEmpty();
   }
 
   @Test
   void anotherBaseOrVariantIsAMiss() {
-    PackageLayerCache.Key key = key(List.of("less"), null);
-    assertThat(cache.key(new BaseTreeCache.Key("c".repeat(64), "other"), repos(null), List.of("less"), "minbase", null)
+    CacheKey key = key(List.of("less"), null);
+    assertThat(cache.key(new CacheKey("base", "c".repeat(64), "other"), repos(null), List.of("less"), "minbase", null)
         .orElseThrow().digest()).isNotEqualTo(key.digest());
     assertThat(cache.key(BASE, repos(null), List.of("less"), "buildd", null).orElseThrow().digest())
         .isNotEqualTo(key.digest());
@@ -137,7 +137,7 @@ class PackageLayerCacheTest {
   @Test
   void aRepoWithoutInReleaseIsKeyedByItsRelease() throws Exception {
     Files.move(extra.resolve("dists/extra/InRelease"), extra.resolve("dists/extra/Release"));
-    PackageLayerCache.Key before = key(List.of("less"), null);
+    CacheKey before = key(List.of("less"), null);
     Files.writeString(extra.resolve("dists/extra/Release"), "Suite: extra\nDate: Sat, 17 May 2025\n");
 
     assertThat(key(List.of("less"), null).digest()).isNotEqualTo(before.digest());
@@ -152,36 +152,36 @@ class PackageLayerCacheTest {
 
   @Test
   void aCorruptEntryIsNeverUsedAndIsDropped() throws Exception {
-    PackageLayerCache.Key key = key(List.of("less"), null);
+    CacheKey key = key(List.of("less"), null);
     cache.store(key, tree("built", "x".repeat(100_000)), PACKAGES, "b1");
-    Path archive = cache.dir().resolve(key.digest()).resolve(TreeStore.ARCHIVE);
+    Path archive = cache.dir().resolve(key.digest()).resolve(BaseTreeCache.ARCHIVE);
     byte[] bytes = Files.readAllBytes(archive);
     Files.write(archive, java.util.Arrays.copyOf(bytes, bytes.length / 2));
 
-    assertThat(cache.restore(key, target())).isEmpty();
+    assertThat(cache.restore(key, target(), "b9")).isEmpty();
     assertThat(cache.dir().resolve(key.digest())).doesNotExist();
   }
 
   @Test
   void anEntryWithoutItsPackageListIsDroppedAsDamaged() throws Exception {
-    PackageLayerCache.Key key = key(List.of("less"), null);
+    CacheKey key = key(List.of("less"), null);
     cache.store(key, tree("built", "Package: less\n"), PACKAGES, "b1");
     Files.delete(cache.dir().resolve(key.digest()).resolve(PackageLayerCache.PACKAGES));
 
-    assertThat(cache.restore(key, target())).isEmpty();
+    assertThat(cache.restore(key, target(), "b9")).isEmpty();
     assertThat(cache.dir().resolve(key.digest())).doesNotExist();
   }
 
   @Test
   void aSecondBuildOfTheSameKeyWaitsForTheFirstOnesFillThenHits() throws Exception {
-    PackageLayerCache.Key key = key(List.of("less"), null);
+    CacheKey key = key(List.of("less"), null);
     cache.claim(key, "first", Duration.ofMinutes(1));
     CountDownLatch waiting = new CountDownLatch(1);
     CompletableFuture<java.util.Optional<String>> second = CompletableFuture.supplyAsync(() -> {
       waiting.countDown();
       cache.claim(key, "second", Duration.ofMinutes(1));
       try {
-        return cache.restore(key, target());
+        return cache.restore(key, target(), "second");
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
@@ -197,7 +197,7 @@ class PackageLayerCacheTest {
 
   @Test
   void aFillerThatFailsReleasesItsClaimAndTheWaitingBuildFillsInstead() throws Exception {
-    PackageLayerCache.Key key = key(List.of("less"), null);
+    CacheKey key = key(List.of("less"), null);
     cache.claim(key, "failing", Duration.ofMinutes(1));
     CompletableFuture<Void> second = CompletableFuture.runAsync(() -> cache.claim(key, "second", Duration.ofMinutes(1)));
 
@@ -208,12 +208,12 @@ class PackageLayerCacheTest {
     CompletableFuture<Void> third = CompletableFuture.runAsync(() -> cache.claim(key, "third", Duration.ofMinutes(1)));
     cache.store(key, tree("built", "Package: less\n"), PACKAGES, "second");
     third.join();
-    assertThat(cache.restore(key, target())).contains(PACKAGES);
+    assertThat(cache.restore(key, target(), "b9")).contains(PACKAGES);
   }
 
   @Test
   void twoBuildsStoringTheSameEntryAtOnceLeaveOneCompleteEntry() throws Exception {
-    PackageLayerCache.Key key = key(List.of("less"), null);
+    CacheKey key = key(List.of("less"), null);
     Path a = tree("a", "same\n");
     Path b = tree("b", "same\n");
 
@@ -228,12 +228,12 @@ class PackageLayerCacheTest {
 
   @Test
   void theLeastRecentlyUsedEntriesGoWhenTheCachesTogetherOutgrowTheLimit() throws Exception {
-    PackageLayerCache.Key older = key(List.of("less"), null);
-    PackageLayerCache.Key newer = key(List.of("zstd"), null);
+    CacheKey older = key(List.of("less"), null);
+    CacheKey newer = key(List.of("zstd"), null);
     cache.store(older, tree("one", "1"), PACKAGES, "b1");
     cache.store(newer, tree("two", "2"), PACKAGES, "b2");
-    Files.setLastModifiedTime(cache.dir().resolve(older.digest()).resolve(TreeStore.LAST_USED), FileTime.fromMillis(1_000));
-    long oneEntry = TreeStore.size(cache.dir().resolve(newer.digest()));
+    Files.setLastModifiedTime(cache.dir().resolve(older.digest()).resolve(CacheStore.LAST_USED), FileTime.fromMillis(1_000));
+    long oneEntry = CacheStore.size(cache.dir().resolve(newer.digest()));
 
     PackageLayerCache small = cache(DataSize.ofBytes(oneEntry + oneEntry / 2));
     small.store(key(List.of("netbase"), null), tree("three", "3"), PACKAGES, "b3");
