@@ -25,7 +25,6 @@ import org.imagefoundry.metadata.BuildMetadata;
 import org.imagefoundry.metadata.MetadataFiles;
 import org.imagefoundry.metadata.PackageMetadata;
 import org.imagefoundry.security.Callers;
-import org.imagefoundry.spec.BuildSpec;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -67,7 +66,8 @@ public class BuildController {
   @Operation(summary = "Start a build", description = "fuel-agent's fa_build_image request plus our extensions. "
       + "201 with Location /api/builds/{id}; an invalid request is a 400 listing every bad field, and nothing starts.")
   @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
-      mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = BuildSpec.class),
+      // the request's JSON Schema, served beside the API: the document refers to it rather than copy it
+      mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(ref = RequestSchemaController.PATH),
       examples = @ExampleObject(name = "bookworm-minbase", value = EXAMPLE)))
   @ApiResponse(responseCode = "201", description = "started")
   @ApiResponse(responseCode = "400", description = "invalid request: every problem with its field",

@@ -62,6 +62,7 @@ public final class AccessRules {
       new Rule(GET, "/actuator/prometheus", Access.BUILDERS),
       new Rule(GET, "/actuator/info", Access.BUILDERS),
       new Rule(GET, "/v3/api-docs/**", Access.BUILDERS),
+      new Rule(GET, "/api/schema/build-request", Access.BUILDERS), // part of the API's description
       new Rule(GET, "/swagger-ui.html", Access.BUILDERS),
       new Rule(GET, "/swagger-ui/**", Access.BUILDERS),
       // builders use /api; Camunda's authorizations apply on top for admins

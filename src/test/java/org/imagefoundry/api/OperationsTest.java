@@ -139,9 +139,13 @@ class OperationsTest {
 
     JsonNode post = docs.at("/paths/~1api~1builds/post");
     assertThat(post.isMissingNode()).isFalse();
-    assertThat(post.at("/requestBody/content/application~1json/schema/$ref").asText()).endsWith("/BuildSpec");
-    assertThat(docs.at("/components/schemas/BuildSpec/properties").fieldNames()).toIterable()
-        .contains("image_data", "output", "codename", "repos", "packages", "proxies");
+    // the request body is the JSON Schema the API serves, referred to by its path on this server
+    String ref = post.at("/requestBody/content/application~1json/schema/$ref").asText();
+    assertThat(ref).isEqualTo("/api/schema/build-request");
+    JsonNode schema = api.get(ref).json();
+    assertThat(schema.get("$schema").asText()).isEqualTo("https://json-schema.org/draft/2020-12/schema");
+    assertThat(schema.get("properties").fieldNames()).toIterable()
+        .contains("image_data", "output", "codename", "repos", "packages", "proxies", "disk");
     assertThat(api.get("/swagger-ui/index.html").status()).isEqualTo(200);
   }
 

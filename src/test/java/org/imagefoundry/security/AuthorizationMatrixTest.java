@@ -151,6 +151,7 @@ class AuthorizationMatrixTest {
         new Row("GET", "/actuator/info", null, 401, 403, 200, 200),
         new Row("GET", "/actuator", null, 401, 403, 403, 200),
         new Row("GET", "/v3/api-docs", null, 401, 403, 200, 200),
+        new Row("GET", "/api/schema/build-request", null, 401, 403, 200, 200),
         new Row("GET", "/swagger-ui/index.html", null, 401, 403, 200, 200),
         // the webapps: their page and login for anyone; their data after their own session login only
         new Row("GET", "/camunda/app/cockpit/default/", null, 200, 403, 403, 200),
