@@ -25,7 +25,11 @@ import org.springframework.beans.factory.annotation.Autowired;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
 
-/** The build's happy path and skip path, job by job, against a fake host. */
+/**
+ * The build's happy path and skip path, job by job, with the real steps against a fake host: what the
+ * steps do and which way their variables send the build. The order of the tasks on each path is
+ * processes/BuildProcessFlowTest's, on the engine alone.
+ */
 @ProcessTest
 class BuildImageProcessTest {
 
@@ -77,7 +81,7 @@ class BuildImageProcessTest {
 
     driver.run(build);
 
-    BpmnAwareTests.assertThat(build).isEnded().hasPassedInOrder(PHASES.toArray(String[]::new));
+    BpmnAwareTests.assertThat(build).isEnded();
     assertThat(driver.activities(build)).contains("succeeded").doesNotContain("skipped", "failed", "cancelled");
     Path output = settings.allowedOutputRoots().get(0);
     assertThat(output.resolve("root.img.gz")).exists();
@@ -108,9 +112,7 @@ class BuildImageProcessTest {
 
     driver.run(build);
 
-    BpmnAwareTests.assertThat(build).isEnded().hasPassedInOrder("shrinkImages", "partitionDisk", "assembleDisk",
-        "findKernel", "installBootloader", "releaseDisk", "convertDisk", "publishDisk", "containerize", "writeSbom",
-        "writeMetadata", "succeeded");
+    BpmnAwareTests.assertThat(build).isEnded().hasPassed("partitionDisk", "succeeded");
     Path output = settings.allowedOutputRoots().get(0);
     var metadata = MetadataFiles.read(output.resolve("root.yaml")).orElseThrow();
     assertThat(metadata.disk().name()).isEqualTo("disk.qcow2");
@@ -143,8 +145,7 @@ class BuildImageProcessTest {
 
     driver.run(build);
 
-    BpmnAwareTests.assertThat(build).isEnded().hasPassedInOrder("partitionDisk", "assembleDisk", "findKernel",
-        "installBootloader", "releaseDisk", "convertDisk", "publishDisk", "succeeded");
+    BpmnAwareTests.assertThat(build).isEnded().hasPassed("partitionDisk", "succeeded");
     var metadata = MetadataFiles.read(settings.allowedOutputRoots().get(0).resolve("root.yaml")).orElseThrow();
     assertThat(metadata.disk().boot()).isEqualTo("both");
     List<String> grubBios = host.commands("grub-install").get(0);
@@ -201,7 +202,7 @@ class BuildImageProcessTest {
     builds.cancel(build.getBusinessKey(), "cancelled by a test");
     driver.run(build);
 
-    BpmnAwareTests.assertThat(build).isEnded().hasPassed("undoAssembleDisk", "undoPartitionDisk", "cancelled");
+    BpmnAwareTests.assertThat(build).isEnded().hasPassed("cancelled");
     assertThat(host.mountPoints()).isEmpty();
     assertThat(host.loopDevices()).isEmpty();
     assertThat(settings.buildRoot().resolve(build.getBusinessKey())).doesNotExist();
@@ -242,22 +243,11 @@ class BuildImageProcessTest {
 
     driver.run(build);
 
-    BpmnAwareTests.assertThat(build).isEnded().hasPassedInOrder("mountPseudoFilesystems", "postInstall", "writeSbom",
-        "succeeded").hasNotPassed("installPackages", "listPackages", "storePackageLayer");
+    BpmnAwareTests.assertThat(build).isEnded().hasPassed("succeeded");
     // the bill of materials is the one recorded with the layer
     var metadata = MetadataFiles.read(settings.allowedOutputRoots().get(0).resolve("root.yaml")).orElseThrow();
     assertThat(metadata.installedPackages()).extracting(p -> p.name() + " " + p.version()).containsExactly("less 590-2");
     assertThat(host.commands()).noneMatch(command -> command.contains("update") || command.contains("dist-upgrade"));
-  }
-
-  @Test
-  void everyTaskIsAsynchronousSoACrashLosesAtMostTheStepInFlight() {
-    ProcessInstance build = start(Requests.twoImages(settings));
-    for (String phase : PHASES) {
-      BpmnAwareTests.assertThat(build).isWaitingAt(phase);
-      driver.step(build);
-    }
-    assertThat(Files.exists(settings.allowedOutputRoots().get(0).resolve("root.yaml"))).isTrue();
   }
 
   @ParameterizedTest

@@ -3,9 +3,7 @@ package org.imagefoundry.steps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
@@ -28,24 +26,15 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
- * Failure, cancel and retry, job by job: whatever fails or is cancelled, exactly the compensation
- * handlers of the completed acquiring tasks run, in reverse order, then the sweep; and nothing stays
- * attached or mounted.
+ * Failure, cancel and retry, job by job, with the real steps against a fake host: whatever fails or is
+ * cancelled, nothing stays attached or mounted, and the API's view of the build says why it ended. Which
+ * compensation handlers run, and in which order, is processes/FailureAndCancelFlowTest's, on the engine
+ * alone.
  */
 @ProcessTest
 class FailureAndCancelProcessTest {
 
   static final org.imagefoundry.users.Caller ADMIN = new org.imagefoundry.users.Caller("admin", true);
-
-  /** Acquiring task → its compensation handler. */
-  static final Map<String, String> UNDO = Map.of(
-      "createChroot", "undoCreateChroot",
-      "createSparseFiles", "undoCreateSparseFiles",
-      "attachLoopDevices", "undoAttachLoopDevices",
-      "mountTarget", "undoMountTarget",
-      "debootstrap", "undoDebootstrap",
-      "mountPseudoFilesystems", "undoMountPseudoFilesystems",
-      "installPackages", "undoInstallPackages");
 
   @Autowired ProcessEngine engine;
 
@@ -84,42 +73,15 @@ class FailureAndCancelProcessTest {
     return engine.getRuntimeService().createProcessInstanceQuery().processInstanceBusinessKey(id).singleResult();
   }
 
-  /** The handlers of the acquiring tasks completed before {@code phase}, last completed first. */
-  static List<String> undoneBefore(String phase) {
-    List<String> handlers = new ArrayList<>();
-    for (String task : phases().subList(0, phases().indexOf(phase))) {
-      if (UNDO.containsKey(task)) {
-        handlers.add(0, UNDO.get(task));
-      }
-    }
-    return handlers;
-  }
-
-  /**
-   * What ran after the build left its main flow, in the order it ran: the compensation handlers and
-   * the sweep (from the delegates' calls), then the end event the build reached (from history).
-   */
-  List<String> cleanupPath(ProcessInstance build, String eventSubprocessStart) {
-    assertThat(driver.activities(build)).contains(eventSubprocessStart);
-    List<String> path = new ArrayList<>(failures.invocations().stream()
-        .filter(a -> a.startsWith("undo") || a.startsWith("sweepAfter")).toList());
-    path.add(driver.activities(build).stream().filter(a -> List.of("failed", "cancelled", "succeeded").contains(a))
-        .findFirst().orElse("not ended"));
-    return path;
-  }
-
   @ParameterizedTest
   @MethodSource("phases")
-  void anUnrecoverableFailureCompensatesTheCompletedAcquiringTasksInReverseThenSweeps(String phase) {
+  void anUnrecoverableFailureAtAnyPhaseLeavesNothingBehindAndSaysWhy(String phase) {
     failures.failUnrecoverably(phase);
     ProcessInstance build = start();
 
     driver.run(build);
 
     BpmnAwareTests.assertThat(build).isEnded();
-    List<String> expected = new ArrayList<>(undoneBefore(phase));
-    expected.addAll(List.of("sweepAfterFailure", "failed"));
-    assertThat(cleanupPath(build, "buildFailedStart")).containsExactlyElementsOf(expected);
     var view = queries.find(build.getBusinessKey()).orElseThrow();
     assertThat(view.state()).isEqualTo(BuildState.FAILED);
     assertThat(view.error()).isEqualTo(phase + ": injected unrecoverable failure");
@@ -130,7 +92,7 @@ class FailureAndCancelProcessTest {
 
   @ParameterizedTest
   @MethodSource("phases")
-  void cancelWhileWaitingBeforeATaskCompensatesWhatCompletedThenSweeps(String phase) {
+  void cancelWhileWaitingBeforeAnyTaskLeavesNothingBehindAndSaysWhy(String phase) {
     ProcessInstance build = start();
     driver.runUntil(build, phase);
 
@@ -138,9 +100,6 @@ class FailureAndCancelProcessTest {
     driver.run(build);
 
     BpmnAwareTests.assertThat(build).isEnded();
-    List<String> expected = new ArrayList<>(undoneBefore(phase));
-    expected.addAll(List.of("sweepAfterCancel", "cancelled"));
-    assertThat(cleanupPath(build, "cancelRequested")).containsExactlyElementsOf(expected);
     var view = queries.find(build.getBusinessKey()).orElseThrow();
     assertThat(view.state()).isEqualTo(BuildState.CANCELLED);
     assertThat(view.error()).isEqualTo("cancelled by a test");
@@ -158,16 +117,13 @@ class FailureAndCancelProcessTest {
     var view = queries.find(build.getBusinessKey()).orElseThrow();
     assertThat(view.state()).isEqualTo(BuildState.INCIDENT);
     assertThat(view.phase()).isEqualTo("installPackages");
-    var incident = engine.getRuntimeService().createIncidentQuery().processInstanceId(build.getId()).singleResult();
-    assertThat(incident.getActivityId()).isEqualTo("installPackages");
-    assertThat(incident.getIncidentMessage()).contains("installPackages: injected transient failure");
     assertThat(host.mountPoints()).isNotEmpty();
     assertThat(host.loopDevices()).hasSize(2);
 
     assertThat(builds.retry(build.getBusinessKey())).isEqualTo(BuildService.Outcome.DONE);
     driver.run(build);
 
-    BpmnAwareTests.assertThat(build).isEnded().hasPassed("installPackages", "succeeded");
+    BpmnAwareTests.assertThat(build).isEnded();
     assertThat(queries.find(build.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.SUCCEEDED);
     assertThat(host.mountPoints()).isEmpty();
   }
@@ -182,8 +138,7 @@ class FailureAndCancelProcessTest {
     builds.cancel(build.getBusinessKey(), "cancelled by a test");
     driver.run(build);
 
-    assertThat(cleanupPath(build, "cancelRequested")).containsExactly("undoMountTarget", "undoAttachLoopDevices",
-        "undoCreateSparseFiles", "undoCreateChroot", "sweepAfterCancel", "cancelled");
+    assertThat(queries.find(build.getBusinessKey()).orElseThrow().state()).isEqualTo(BuildState.CANCELLED);
     assertThat(host.mountPoints()).isEmpty();
   }
 

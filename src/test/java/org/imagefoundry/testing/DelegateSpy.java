@@ -8,15 +8,13 @@ import org.imagefoundry.process.BuildVariables;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 
 /**
- * Wraps every delegate bean: records which tasks ran, in the order they really ran (history's start
- * times tie within one transaction), and makes a chosen task fail whatever its delegate does (an
- * unrecoverable BPMN error, or a plain exception the engine retries). Registered by
- * {@link FakeHostConfiguration}.
+ * Wraps every delegate bean: makes a chosen task fail whatever its delegate does (an unrecoverable BPMN
+ * error, or a plain exception the engine retries). Registered by {@link FakeHostConfiguration}. Which tasks
+ * ran, in which order, is recorded on the engine alone (processes/RecordingDelegates).
  */
 public class DelegateSpy implements BeanPostProcessor {
 
   private final Map<String, Integer> transientFailures = new HashMap<>();
-  private final java.util.List<String> invocations = new java.util.ArrayList<>();
   private String unrecoverable;
   private final Map<String, RuntimeException> thrown = new HashMap<>();
 
@@ -35,20 +33,13 @@ public class DelegateSpy implements BeanPostProcessor {
     thrown.put(taskId, failure);
   }
 
-  /** The tasks whose delegates ran, in order. */
-  public synchronized java.util.List<String> invocations() {
-    return java.util.List.copyOf(invocations);
-  }
-
   public synchronized void reset() {
-    invocations.clear();
     unrecoverable = null;
     transientFailures.clear();
     thrown.clear();
   }
 
   private synchronized void check(String taskId) {
-    invocations.add(taskId);
     if (taskId.equals(unrecoverable)) {
       unrecoverable = null;
       throw new BpmnError(BuildVariables.BUILD_FAILED, taskId + ": injected unrecoverable failure");

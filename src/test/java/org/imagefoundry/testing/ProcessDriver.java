@@ -18,13 +18,21 @@ public class ProcessDriver {
 
   private final ProcessEngine engine;
   private final ManagementService management;
-  private final SlotClaims claims;
+  private final Runnable claimSlot;
 
   /** {@code claims}: the node's, which claims a build waiting for a slot before its next step. */
   public ProcessDriver(ProcessEngine engine, SlotClaims claims) {
+    this(engine, claims::claim);
+  }
+
+  /**
+   * {@code claimSlot}: what gives a build waiting for a slot its slot before its next step; on the engine
+   * alone, the message {@code buildSlotFree} that a node's claim would send.
+   */
+  public ProcessDriver(ProcessEngine engine, Runnable claimSlot) {
     this.engine = engine;
     this.management = engine.getManagementService();
-    this.claims = claims;
+    this.claimSlot = claimSlot;
   }
 
   /**
@@ -35,7 +43,7 @@ public class ProcessDriver {
     tick();
     List<Job> jobs = management.createJobQuery().processInstanceId(instance.getId()).executable().list();
     if (jobs.isEmpty() && waitsForASlot(instance)) {
-      claims().claim();
+      claimSlot.run();
       jobs = management.createJobQuery().processInstanceId(instance.getId()).executable().list();
     }
     if (jobs.isEmpty()) {
@@ -60,7 +68,7 @@ public class ProcessDriver {
   public void runUntil(ProcessInstance instance, String activityId) {
     for (int i = 0; i < 500; i++) {
       if (waitsForASlot(instance)) {
-        claims().claim();
+        claimSlot.run();
       }
       var jobs = management.createJobQuery().processInstanceId(instance.getId()).executable();
       if (jobs.count() == 0 || jobs.activityId(activityId).count() > 0) {
@@ -80,10 +88,6 @@ public class ProcessDriver {
   public boolean waitsForASlot(ProcessInstance instance) {
     return engine.getRuntimeService().createExecutionQuery().processInstanceId(instance.getId())
         .activityId("waitForBuildSlot").count() > 0;
-  }
-
-  private SlotClaims claims() {
-    return claims;
   }
 
   private static void tick() {
