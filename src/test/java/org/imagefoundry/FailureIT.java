@@ -131,7 +131,7 @@ class FailureIT {
     assertThat(incident.get("phase").asText()).isEqualTo("debootstrap");
     String pid = runtime.createProcessInstanceQuery().processInstanceBusinessKey(id).singleResult().getId();
     String message = runtime.createIncidentQuery().processInstanceId(pid).singleResult().getIncidentMessage();
-    assertThat(message).startsWith("debootstrap: `debootstrap ").contains("127.0.0.1:" + closedPort)
+    assertThat(message).startsWith("debootstrap: `nsenter ").contains(" mmdebstrap ", "127.0.0.1:" + closedPort)
         .contains("exited with code 1");
     assertThat(BUILD_ROOT.resolve(id).resolve("root")).exists(); // the build keeps its resources for the retry
 
@@ -142,6 +142,22 @@ class FailureIT {
     assertThat(build.get("state").asText()).as(api.log(id)).isEqualTo("SUCCEEDED");
     ImageChecks.verifyPublished(Path.of(build.get("metadataPath").asText()), List.of(), scratch);
     ImageChecks.assertNothingLeft(BUILD_ROOT, id, OUTPUT.resolve("unreachable"));
+  }
+
+  @Test
+  void aBaseRepoWhoseReleaseSignatureDoesNotVerifyFailsTheBuildNamingTheRepo() {
+    // Debian's removed keys signed none of bookworm's Release files: apt cannot verify them with these
+    String keyring = "/usr/share/keyrings/debian-archive-removed-keys.gpg";
+    String request = request("bad-signature", null, "[]").replace("\"section\": \"main\"}",
+        "\"section\": \"main\", \"keyring\": \"" + keyring + "\"}");
+    String id = api.start(request);
+
+    JsonNode build = api.awaitEnd(id, Duration.ofMinutes(20));
+
+    assertThat(build.get("state").asText()).as(api.log(id)).isEqualTo("FAILED");
+    assertThat(build.get("error").asText()).startsWith("debootstrap: ")
+        .contains("suite bookworm of repo " + defaultMirror.uri(), keyring, "signature");
+    ImageChecks.assertNothingLeft(BUILD_ROOT, id, OUTPUT.resolve("bad-signature"));
   }
 
   void awaitPhase(String id, String phase) {

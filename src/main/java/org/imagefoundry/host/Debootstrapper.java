@@ -14,13 +14,23 @@ import java.util.Set;
 import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
 
-/** debootstrap into a mounted target, its package scripts in the {@link Sandbox}. */
+/**
+ * The base system into a mounted target: mmdebstrap, which downloads with apt (parallel, pipelined) and
+ * unpacks and configures with dpkg, every package script among them, in the {@link Sandbox}.
+ */
 @Component
 public class Debootstrapper {
 
-  /** What debootstrap needs: the suite's mirror, how to check its signature, what to add. */
+  /** What the bootstrap needs: the suite's mirror, how to check its signature, what to add. */
   public record Options(String suite, String mirror, String arch, String variant, List<String> include,
       Path keyring, boolean trusted, Map<String, String> proxyEnv) {}
+
+  /**
+   * apt's messages for a Release file whose signature does not verify: no retry can change that, so the
+   * build fails (and does not wait in an incident).
+   */
+  static final List<String> BAD_SIGNATURE = List.of("GPG error", "is not signed", "NO_PUBKEY", "BADSIG",
+      "EXPKEYSIG", "REVKEYSIG", "signatures couldn't be verified", "signature verification failed");
 
   private final CommandRunner runner;
   private final Sandbox sandbox;
@@ -33,59 +43,62 @@ public class Debootstrapper {
   }
 
   /**
-   * The first stage (download, signature check, unpack: no package script runs) on the host, then the
-   * second stage, which runs the base packages' maintainer scripts, inside the tree in the
-   * {@link Sandbox}. {@code container=lxc} is how debootstrap learns that /proc and /dev are provided
-   * and that it must not test mknod, which the sandbox does not allow.
+   * mmdebstrap, run as the root of a user namespace of its own beside the target ({@link Sandbox#runBeside}):
+   * its apt checks the Release signature with the keyring (unless the repo is marked trusted) and
+   * downloads in parallel, following no redirect (the mirror's host was checked against
+   * image-foundry.allowed-repo-hosts); its dpkg runs chrooted in the target. It mounts nothing (it has no
+   * CAP_SYS_ADMIN there): the sandbox gives the target its /proc and devices. The target already holds this
+   * service's policy-rc.d and dpkg's unsafe I/O, which mmdebstrap keeps.
    */
   public void run(Path root, Options options) {
-    List<String> args = new ArrayList<>(List.of("debootstrap", "--foreign"));
+    List<Path> readOnly = new ArrayList<>();
+    if (!options.trusted()) {
+      readOnly.add(options.keyring());
+    }
+    if (options.mirror().startsWith("file:")) {
+      readOnly.add(Path.of(java.net.URI.create(options.mirror())));
+    }
+    try {
+      sandbox.runBeside(root, readOnly, Command.of(settings.timeouts().debootstrap(), arguments(root, options))
+          .withEnv(options.proxyEnv()));
+    } catch (CommandFailedException e) {
+      String reason = e.tail().stream().filter(line -> BAD_SIGNATURE.stream().anyMatch(line::contains)).findFirst()
+          .orElse(null);
+      if (reason != null) {
+        throw new BuildFailure("the Release file of suite " + options.suite() + " of repo " + options.mirror()
+            + " has no valid signature by a key in " + options.keyring() + ": " + reason.strip(), e);
+      }
+      throw e;
+    }
+    removeDownloadedPackages(root);
+  }
+
+  /** mmdebstrap's arguments, as they run in the sandbox. */
+  static List<String> arguments(Path root, Options options) {
+    List<String> args = new ArrayList<>(List.of("mmdebstrap", "--mode=root"));
     if (options.variant() != null) {
       args.add("--variant=" + options.variant());
     }
     args.add("--include=" + String.join(",", options.include()));
-    args.add("--arch=" + options.arch());
+    args.add("--architectures=" + options.arch());
     // fuel-agent used --no-check-gpg; we verify the Release signature unless the repo is marked trusted
-    args.add(options.trusted() ? "--no-check-gpg" : "--keyring=" + options.keyring());
-    args.addAll(List.of(options.suite(), root.toString(), options.mirror()));
-    runner.run(Command.of(settings.timeouts().debootstrap(), args).withEnv(options.proxyEnv())
-        .withEnv(Map.of("WGETRC", noRedirects(root).toString())));
-    replaceProcLink(root);
-    sandbox.run(root, Command.of(settings.timeouts().debootstrap(), "/debootstrap/debootstrap", "--second-stage")
-        .withEnv(options.proxyEnv()).withEnv(Map.of("container", "lxc")));
-    removeDownloadedPackages(root);
-  }
-
-  /** The first stage leaves /proc a link to the host's; the sandbox mounts its own proc on a directory there. */
-  void replaceProcLink(Path root) {
-    Path proc = root.resolve("proc");
-    try {
-      if (Files.isSymbolicLink(proc)) {
-        Files.delete(proc);
-      }
-      Files.createDirectories(proc);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    if (!options.trusted()) {
+      args.add("--keyring=" + options.keyring());
     }
+    args.addAll(List.of("--aptopt=Acquire::http::AllowRedirect \"false\"",
+        "--aptopt=Acquire::https::AllowRedirect \"false\"",
+        // the target holds the build's mount points and policy-rc.d; the sandbox mounts /proc and /dev
+        "--skip=check/empty,chroot/mount,chroot/policy-rc.d",
+        options.suite(), root.toString()));
+    // the tree's sources.list is the build's own later (AptSettings): this line serves the bootstrap only
+    args.add(options.trusted() ? "deb [trusted=yes] " + options.mirror() + " " + options.suite() + " main"
+        : options.mirror());
+    return args;
   }
 
   /**
-   * A wgetrc beside the target that forbids redirects: the mirror's host was checked against
-   * image-foundry.allowed-repo-hosts, and debootstrap's wget must not be sent to another.
-   */
-  static Path noRedirects(Path root) {
-    Path wgetrc = root.toAbsolutePath().getParent().resolve("wgetrc");
-    try {
-      Files.writeString(wgetrc, "# written by image-foundry: debootstrap follows no redirect\nmax_redirect = 0\n");
-      return wgetrc;
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not write " + wgetrc, e);
-    }
-  }
-
-  /**
-   * debootstrap leaves the packages it installed in the target's apt cache; they go, as apt-get clean
-   * would have them go, so neither the base-tree cache nor the image carries them (the build's own apt
+   * A bootstrap may leave the packages it installed in the target's apt cache (mmdebstrap cleans them,
+   * debootstrap did not); they go, as apt-get clean would have them go, so neither the base-tree cache nor the image carries them (the build's own apt
    * cache is a bind mount over that directory later, where apt-get clean cannot see them).
    */
   void removeDownloadedPackages(Path root) {

@@ -1,6 +1,7 @@
 package org.imagefoundry.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,36 +14,78 @@ import org.junit.jupiter.api.io.TempDir;
 
 class DebootstrapperTest {
 
+  static final Path KEYRING = Path.of("/usr/share/keyrings/debian-archive-keyring.gpg");
+  static final String MIRROR = "http://127.0.0.1:9/debian";
+
   final FakeHost host = new FakeHost();
   final Debootstrapper debootstrapper = new Debootstrapper(host, new Sandbox(host, host), Settings.defaults());
   @TempDir Path root;
 
-  @Test
-  void unpacksOnTheHostAndRunsThePackageScriptsInTheSandbox() throws Exception {
-    Path target = Files.createDirectories(root.resolve("b1/root"));
-    Files.createSymbolicLink(target.resolve("proc"), Path.of("/proc")); // what the first stage leaves
-
-    debootstrapper.run(target, new Debootstrapper.Options("bookworm", "http://127.0.0.1:9/debian", "amd64", "minbase",
-        List.of("ca-certificates"), Path.of("/usr/share/keyrings/debian-archive-keyring.gpg"), false, Map.of()));
-
-    assertThat(host.commandsEntered()).containsExactly(
-        List.of("debootstrap", "--foreign", "--variant=minbase", "--include=ca-certificates", "--arch=amd64",
-            "--keyring=/usr/share/keyrings/debian-archive-keyring.gpg", "bookworm", target.toString(),
-            "http://127.0.0.1:9/debian"),
-        Sandbox.in(target, "/debootstrap/debootstrap", "--second-stage"));
-    assertThat(host.commands().get(1)).startsWith("nsenter"); // the second stage in a user namespace of its own
-    assertThat(host.running()).isEmpty();
-    assertThat(Files.isSymbolicLink(target.resolve("proc"))).isFalse();
-    assertThat(target.resolve("proc")).isDirectory();
+  static Debootstrapper.Options options(boolean trusted) {
+    return new Debootstrapper.Options("bookworm", MIRROR, "amd64", "minbase", List.of("ca-certificates"), KEYRING,
+        trusted, Map.of("http_proxy", "http://proxy.invalid:3128"));
   }
 
   @Test
-  void debootstrapsWgetFollowsNoRedirect() throws Exception {
-    Files.createDirectories(root.resolve("b1/root"));
+  void mmdebstrapRunsBesideTheTargetInASandboxOfItsOwnSeeingTheKeyring() throws Exception {
+    Path target = Files.createDirectories(root.resolve("b1/root"));
 
-    Path wgetrc = Debootstrapper.noRedirects(root.resolve("b1/root"));
+    debootstrapper.run(target, options(false));
 
-    assertThat(wgetrc).isEqualTo(root.resolve("b1/wgetrc"));
-    assertThat(Files.readAllLines(wgetrc)).contains("max_redirect = 0");
+    List<String> expected = List.of("mmdebstrap", "--mode=root", "--variant=minbase", "--include=ca-certificates",
+        "--architectures=amd64", "--keyring=" + KEYRING, "--aptopt=Acquire::http::AllowRedirect \"false\"",
+        "--aptopt=Acquire::https::AllowRedirect \"false\"", "--skip=check/empty,chroot/mount,chroot/policy-rc.d",
+        "bookworm", target.toString(), MIRROR);
+    assertThat(host.commandsEntered()).containsExactly(Sandbox.beside(target, List.of(KEYRING), expected));
+    assertThat(host.commands().get(0)).startsWith("nsenter"); // the whole bootstrap in a user namespace of its own
+    assertThat(host.running()).isEmpty();
+  }
+
+  @Test
+  void aTrustedRepoIsCheckedWithNoKeyring() throws Exception {
+    Path target = Files.createDirectories(root.resolve("b1/root"));
+
+    debootstrapper.run(target, options(true));
+
+    List<String> bootstrap = FakeHost.innermost(host.commands().get(0));
+    assertThat(bootstrap).noneMatch(arg -> arg.startsWith("--keyring"))
+        .endsWith("bookworm", target.toString(), "deb [trusted=yes] " + MIRROR + " bookworm main");
+    assertThat(host.commandsEntered().get(0)).doesNotContain(KEYRING.toString());
+  }
+
+  @Test
+  void aReleaseWhoseSignatureDoesNotVerifyFailsTheBuildNamingTheRepo() throws Exception {
+    Path target = Files.createDirectories(root.resolve("b1/root"));
+    host.failOn(List.of("bwrap"), 1, 1,
+        "W: GPG error: " + MIRROR + " bookworm InRelease: The following signatures couldn't be verified because"
+            + " the public key is not available: NO_PUBKEY 6ED0E7B82643E131",
+        "E: The repository '" + MIRROR + " bookworm InRelease' is not signed.",
+        "E: apt-get update -oAPT::Status-Fd=<$fh> -oDpkg::Use-Pty=false failed",
+        "E: mmdebstrap failed to run");
+
+    assertThatThrownBy(() -> debootstrapper.run(target, options(false))).isInstanceOf(BuildFailure.class)
+        .hasMessageContaining("suite bookworm of repo " + MIRROR).hasMessageContaining(KEYRING.toString())
+        .hasMessageContaining("NO_PUBKEY");
+    assertThat(host.running()).isEmpty();
+  }
+
+  @Test
+  void anUnreachableMirrorStaysAFailedCommandThatARetryMayFix() throws Exception {
+    Path target = Files.createDirectories(root.resolve("b1/root"));
+    host.failOn(List.of("bwrap"), 1, 1, "E: Failed to fetch " + MIRROR + "/dists/bookworm/InRelease  Connection refused");
+
+    assertThatThrownBy(() -> debootstrapper.run(target, options(false))).isInstanceOf(CommandFailedException.class)
+        .isNotInstanceOf(BuildFailure.class);
+  }
+
+  @Test
+  void aFileMirrorIsSeenReadOnly() throws Exception {
+    Path target = Files.createDirectories(root.resolve("b1/root"));
+    Path repo = Files.createDirectories(root.resolve("repo"));
+
+    debootstrapper.run(target, new Debootstrapper.Options("bookworm", repo.toUri().toString(), "amd64", null,
+        List.of("ca-certificates"), KEYRING, false, Map.of()));
+
+    assertThat(String.join(" ", host.commandsEntered().get(0))).contains("--ro-bind " + repo + " " + repo);
   }
 }

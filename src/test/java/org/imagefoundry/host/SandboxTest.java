@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.imagefoundry.testing.FakeHost;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SandboxTest {
 
@@ -86,6 +88,38 @@ class SandboxTest {
 
     assertThat(host.commands()).isEmpty();
     assertThat(host.running()).isEmpty();
+  }
+
+  @Test
+  void aHostToolBesideTheTreeSeesTheHostsProgramsReadOnlyAndTheTreeAtItsOwnPath() {
+    List<String> beside = Sandbox.beside(root, List.of(Path.of("/usr/share/keyrings/k.gpg")), List.of("mmdebstrap", "x"));
+
+    String joined = String.join(" ", beside);
+    assertThat(beside).startsWith("bwrap").endsWith("--", "mmdebstrap", "x");
+    assertThat(joined).contains("--ro-bind-try /usr /usr", "--ro-bind-try /etc/ssl/certs /etc/ssl/certs",
+        "--ro-bind /usr/share/keyrings/k.gpg /usr/share/keyrings/k.gpg", "--tmpfs /tmp",
+        "--bind /build/b1/root /build/b1/root", "--proc /build/b1/root/proc",
+        "--dev-bind /dev/null /build/b1/root/dev/null", "--unshare-pid", "--die-with-parent", "--cap-drop ALL")
+        .doesNotContain("--bind / ", "/etc/shadow", "/etc/ssl/private", "CAP_SYS_ADMIN", "CAP_MKNOD");
+    assertThat(beside.stream().filter("--bind"::equals).count()).as("only the tree is writable").isOne();
+    assertThat(beside.stream().filter("--cap-add"::equals).count()).isEqualTo(Sandbox.CAPABILITIES.size());
+  }
+
+  @Test
+  void aHostToolBesideTheTreeRunsInAUserNamespaceOfItsOwnAndLeavesNoDeviceMountPoint(@TempDir Path tree)
+      throws Exception {
+    Files.createDirectories(tree.resolve("dev"));
+    Files.createFile(tree.resolve("dev/null")); // what bubblewrap leaves as the mount point of /dev/null
+    Files.createSymbolicLink(tree.resolve("dev/fd"), Path.of("/proc/self/fd"));
+
+    sandbox.runBeside(tree, List.of(), Command.of(Duration.ofMinutes(7), "mmdebstrap", "bookworm"));
+
+    assertThat(host.commands()).containsExactly(
+        new UserNamespaceEntry(40_000).enter(Sandbox.beside(tree, List.of(), List.of("mmdebstrap", "bookworm"))));
+    assertThat(host.idMaps()).containsOnlyKeys(40_000L);
+    assertThat(host.running()).isEmpty();
+    assertThat(tree.resolve("dev/null")).doesNotExist();
+    assertThat(Files.isSymbolicLink(tree.resolve("dev/fd"))).isTrue();
   }
 
   /** What nsenter gets for the holder with this pid. */

@@ -56,7 +56,7 @@ class BuildHostHealthTest {
         new org.springframework.boot.context.properties.source.MapConfigurationPropertySource(
             java.util.Map.of("image-foundry.node-name", "n"))).bindOrCreate("image-foundry", FoundrySettings.class);
 
-    assertThat(defaults.health().requiredTools()).contains("debootstrap", "losetup", "debugfs", "sfdisk", "partx", "mkswap",
+    assertThat(defaults.health().requiredTools()).contains("mmdebstrap", "losetup", "debugfs", "sfdisk", "partx", "mkswap",
         "mkfs.vfat", "grub-install", "grub-mkimage", "mcopy", "qemu-img");
   }
 }

@@ -91,8 +91,8 @@ class BuildImageProcessTest {
     assertThat(metadata.os().name()).isEqualTo("Debian");
     assertThat(metadata.os().major()).isEqualTo(12);
     assertThat(metadata.packages()).containsExactly("less");
-    assertThat(host.commands("debootstrap")).hasSize(1);
-    assertThat(host.commands("debootstrap").get(0)).contains("--variant=minbase",
+    assertThat(host.commands("mmdebstrap")).hasSize(1);
+    assertThat(host.commands("mmdebstrap").get(0)).contains("--variant=minbase",
         "--keyring=/usr/share/keyrings/debian-archive-keyring.gpg", "bookworm", "http://127.0.0.1:9/debian");
     assertThat(host.commands("mkfs.ext4")).hasSize(2);
     assertThat(host.loopDevices()).isEmpty();

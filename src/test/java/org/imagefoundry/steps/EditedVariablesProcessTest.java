@@ -77,7 +77,7 @@ class EditedVariablesProcessTest {
     assertThat(engine.getRuntimeService().createIncidentQuery().processInstanceId(build.getId()).count()).isEqualTo(1);
     assertThat(host.commands().subList(before, host.commands().size()))
         .noneMatch(command -> command.stream().anyMatch(arg -> arg.contains("evil") || arg.contains("\n")));
-    assertThat(host.commands("debootstrap")).noneMatch(command -> command.stream().anyMatch(arg -> arg.contains("evil")));
+    assertThat(host.commands("mmdebstrap")).noneMatch(command -> command.stream().anyMatch(arg -> arg.contains("evil")));
     Path sources = workspaces.of(id).root().resolve("etc/apt");
     if (Files.exists(sources)) {
       try (Stream<Path> files = Files.walk(sources)) {
@@ -101,6 +101,6 @@ class EditedVariablesProcessTest {
     BpmnAwareTests.assertThat(build).isWaitingAt("debootstrap");
     assertThat(engine.getManagementService().createJobQuery().processInstanceId(build.getId()).singleResult()
         .getExceptionMessage()).contains("'mirror'");
-    assertThat(host.commands("debootstrap")).isEmpty();
+    assertThat(host.commands("mmdebstrap")).isEmpty();
   }
 }

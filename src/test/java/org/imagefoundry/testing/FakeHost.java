@@ -24,7 +24,7 @@ import org.imagefoundry.host.UserNamespaceFiles;
 /**
  * A recording command runner that also plays the kernel: it keeps a loop device table and a mount
  * table as losetup, mount and umount would change them, remembers what mkfs made, answers blkid and
- * dumpe2fs, lets debootstrap leave a tiny tree, and copies data through compressors unchanged. Commands
+ * dumpe2fs, lets mmdebstrap (in its sandbox) leave a tiny tree, and copies data through compressors unchanged. Commands
  * it starts (namespace holders) get a pid and live until closed; a started command that is made to fail
  * ends at once. Their user namespaces' id maps are kept as written. Any command can be made to fail; a
  * command entered into a namespace ({@code nsenter ... --}) is matched by what it runs there too.
@@ -69,7 +69,17 @@ public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
 
   /** The commands run as {@code program}, or run as {@code program} inside a namespace they were entered into. */
   public List<List<String>> commands(String program) {
-    return commands.stream().filter(c -> c.get(0).equals(program) || entered(c).get(0).equals(program)).toList();
+    return commands.stream().filter(c -> c.get(0).equals(program) || entered(c).get(0).equals(program)
+        || innermost(c).get(0).equals(program)).toList();
+  }
+
+  /** What a command runs at last: inside its namespace ({@link #entered}) and past bubblewrap's {@code --}. */
+  public static List<String> innermost(List<String> args) {
+    List<String> entered = entered(args);
+    if (entered.get(0).equals("bwrap") && entered.indexOf("--") >= 0 && entered.indexOf("--") < entered.size() - 1) {
+      return entered.subList(entered.indexOf("--") + 1, entered.size());
+    }
+    return entered;
   }
 
   /** Every command, as it runs inside the namespace it was entered into (see {@link #entered}). */
@@ -219,6 +229,11 @@ public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
   }
 
   private List<String> play(List<String> args) {
+    if (innermost(args).get(0).equals("mmdebstrap")) {
+      List<String> bootstrap = innermost(args);
+      debootstrap(Path.of(bootstrap.get(bootstrap.size() - 2)));
+      return List.of();
+    }
     String program = args.get(0);
     String last = args.get(args.size() - 1);
     switch (program) {
@@ -255,7 +270,6 @@ public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
         return List.of("Block count:              1000", "Block size:               4096");
       }
       case "truncate" -> resize(Path.of(last), Long.parseLong(args.get(args.indexOf("--size") + 1)));
-      case "debootstrap" -> debootstrap(Path.of(args.get(args.size() - 2)));
       default -> {
         if (program.startsWith("mkfs.")) {
           formats.put(last, program.substring("mkfs.".length()));
