@@ -112,10 +112,11 @@ class SandboxTest {
     Files.createFile(tree.resolve("dev/null")); // what bubblewrap leaves as the mount point of /dev/null
     Files.createSymbolicLink(tree.resolve("dev/fd"), Path.of("/proc/self/fd"));
 
-    sandbox.runBeside(tree, List.of(), Command.of(Duration.ofMinutes(7), "mmdebstrap", "bookworm"));
+    List<String> bootstrap = List.of("mmdebstrap", "bookworm", tree.toString(), "file:///srv/mirror");
+    sandbox.runBeside(tree, List.of(), Command.of(Duration.ofMinutes(7), bootstrap));
 
     assertThat(host.commands()).containsExactly(
-        new UserNamespaceEntry(40_000).enter(Sandbox.beside(tree, List.of(), List.of("mmdebstrap", "bookworm"))));
+        new UserNamespaceEntry(40_000).enter(Sandbox.beside(tree, List.of(), bootstrap)));
     assertThat(host.idMaps()).containsOnlyKeys(40_000L);
     assertThat(host.running()).isEmpty();
     assertThat(tree.resolve("dev/null")).doesNotExist();

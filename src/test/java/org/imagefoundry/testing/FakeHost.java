@@ -231,7 +231,11 @@ public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
   private List<String> play(List<String> args) {
     if (innermost(args).get(0).equals("mmdebstrap")) {
       List<String> bootstrap = innermost(args);
-      debootstrap(Path.of(bootstrap.get(bootstrap.size() - 2)));
+      Path target = Path.of(bootstrap.get(bootstrap.size() - 2));
+      if (!target.isAbsolute()) {
+        throw new IllegalArgumentException("mmdebstrap's target must be an absolute path: " + bootstrap);
+      }
+      debootstrap(target);
       return List.of();
     }
     String program = args.get(0);
