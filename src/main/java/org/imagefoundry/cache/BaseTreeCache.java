@@ -28,7 +28,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class BaseTreeCache {
 
-  static final String FORMAT = "base-tree-v3";
+  /** v4: trees made by mmdebstrap (a v3 tree was debootstrap's, with its own leftovers): never mixed. */
+  static final String FORMAT = "base-tree-v4";
   static final String LAYER = "base";
   static final String ARCHIVE = "tree.tar.zst";
 
