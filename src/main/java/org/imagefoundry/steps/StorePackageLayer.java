@@ -34,7 +34,7 @@ public class StorePackageLayer extends BuildStep {
   @Override
   protected void run(Build build) {
     PackageLayerCache.Key key = build.getJson(BuildVariables.PACKAGE_LAYER_KEY, new TypeReference<PackageLayerCache.Key>() {});
-    if (key == null || Boolean.TRUE.equals(build.execution().getVariable(BuildVariables.PACKAGES_FROM_CACHE))) {
+    if (key == null || build.variables().packagesFromCache()) {
       return;
     }
     chrootMounts.remountImages(build);
