@@ -3,6 +3,7 @@ package org.imagefoundry.engine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.camunda.bpm.engine.ProcessEngine;
@@ -107,7 +108,10 @@ public class AbandonedWorkspaces extends AbstractProcessEnginePlugin {
     }
     HistoricVariableInstance request = history.createHistoricVariableInstanceQuery()
         .processInstanceId(instance.getId()).variableName(BuildVariables.REQUEST).singleResult();
-    return request == null || request.getValue() == null ? null
-        : Path.of(BuildRequests.fromJson(request.getValue().toString()).output());
+    if (request == null || request.getValue() == null) {
+      return null;
+    }
+    String json = BuildVariables.of(Map.of(BuildVariables.REQUEST, request.getValue())).request();
+    return Path.of(BuildRequests.fromJson(json).output());
   }
 }
