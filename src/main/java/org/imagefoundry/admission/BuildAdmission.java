@@ -34,19 +34,20 @@ public class BuildAdmission implements ExecutionListener {
 
   @Override
   public void notify(DelegateExecution execution) {
-    String buildId = (String) execution.getVariable(BuildVariables.BUILD_ID);
+    BuildVariables variables = BuildVariables.of(execution);
+    String buildId = variables.buildId();
     if (EVENTNAME_END.equals(execution.getEventName())) {
       claims.ended(buildId, SUCCEEDED.equals(execution.getCurrentActivityId()));
       return;
     }
-    Caller caller = caller(execution);
+    Caller caller = caller(execution, variables);
     // the variables name the caller of our API; an engine user who starts through the engine is that user
     execution.setVariable(BuildVariables.REQUESTED_BY, caller.user());
     execution.setVariable(BuildVariables.REQUESTED_BY_ADMIN, caller.admin());
     quota.hold(caller.user());
     floor.check(caller.admin());
     claims.claim(buildId, caller,
-        OutputClaims.files(BuildRequests.fromJson(execution.getVariable(BuildVariables.REQUEST).toString())));
+        OutputClaims.files(BuildRequests.fromJson(variables.request())));
   }
 
   /**
@@ -59,13 +60,11 @@ public class BuildAdmission implements ExecutionListener {
     claims.check(buildId, caller, OutputClaims.files(spec));
   }
 
-  private static Caller caller(DelegateExecution execution) {
+  private static Caller caller(DelegateExecution execution, BuildVariables variables) {
     Authentication user = execution.getProcessEngineServices().getIdentityService().getCurrentAuthentication();
     if (user != null && user.getUserId() != null) {
       return Caller.of(user.getUserId(), user.getGroupIds());
     }
-    Object requestedBy = execution.getVariable(BuildVariables.REQUESTED_BY);
-    return requestedBy == null ? Caller.ENGINE : new Caller(requestedBy.toString(),
-        Boolean.parseBoolean(String.valueOf(execution.getVariable(BuildVariables.REQUESTED_BY_ADMIN))));
+    return variables.requestedBy().map(name -> new Caller(name, variables.requestedByAdmin())).orElse(Caller.ENGINE);
   }
 }

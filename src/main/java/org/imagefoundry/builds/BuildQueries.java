@@ -125,23 +125,23 @@ public class BuildQueries {
         .list().stream()
         .filter(v -> v.getValue() != null)
         .collect(Collectors.toMap(HistoricVariableInstance::getName, HistoricVariableInstance::getValue, (a, b) -> b));
+    BuildVariables read = BuildVariables.of(variables);
     BuildState state = state(instance);
     String supersededBy = claims.supersededBy(instance.getBusinessKey()).orElse(null);
     return new BuildView(
         instance.getBusinessKey(),
         state,
-        instance.getEndTime() == null ? currentPhase(instance, (String) variables.get(BuildVariables.PHASE))
-            : (String) variables.get(BuildVariables.PHASE),
-        (String) variables.get(BuildVariables.NODE),
+        instance.getEndTime() == null ? currentPhase(instance, read.phase().orElse(null)) : read.phase().orElse(null),
+        read.node().orElse(null),
         instance.getStartTime().toInstant(),
         Optional.ofNullable(instance.getEndTime()).map(java.util.Date::toInstant).orElse(null),
-        Optional.ofNullable((String) variables.get(BuildVariables.ERROR))
+        read.error()
             .or(() -> Optional.ofNullable(state == BuildState.INCIDENT ? incident(instance) : null))
             .orElseGet(() -> deletion(instance)),
         // the files of a superseded build are another's now: their checksums are not this build's
         supersededBy == null ? readJson(variables.get(BuildVariables.IMAGES)) : null,
-        (String) variables.get(BuildVariables.METADATA_PATH),
-        progress(instance, Boolean.TRUE.equals(variables.get(BuildVariables.DISK_REQUESTED))),
+        read.metadataPath().orElse(null),
+        progress(instance, read.diskRequested()),
         phases(instance),
         supersededBy);
   }

@@ -129,7 +129,7 @@ public class BuildService {
    * here, so the compensation's jobs are this node's.
    */
   private void moveOntoThisNodeIfWaiting(HistoricProcessInstance instance) {
-    if (runtime.getVariable(instance.getId(), BuildVariables.NODE) == null) {
+    if (BuildVariables.of(runtime, instance.getId()).node().isEmpty()) {
       var current = runtime.createProcessInstanceQuery().processInstanceId(instance.getId()).singleResult();
       if (current != null) {
         claims.moveOntoThisNode(instance.getId(), current.getProcessDefinitionId());

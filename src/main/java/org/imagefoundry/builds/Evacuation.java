@@ -82,11 +82,7 @@ public class Evacuation {
       modification.cancelTransitionInstance(child.getId());
     }
     modification.execute(true, false);
-    Object before = runtime.getVariable(build.getId(), BuildVariables.EVACUATED_FROM);
-    Set<String> from = new LinkedHashSet<>();
-    if (before != null) {
-      from.addAll(List.of(before.toString().split(",")));
-    }
+    Set<String> from = new LinkedHashSet<>(BuildVariables.of(runtime, build.getId()).evacuatedFrom());
     from.add(node);
     runtime.setVariable(build.getId(), BuildVariables.EVACUATED_FROM, String.join(",", from));
     runtime.removeVariable(build.getId(), BuildVariables.NODE);

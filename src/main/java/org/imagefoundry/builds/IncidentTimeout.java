@@ -2,6 +2,7 @@ package org.imagefoundry.builds;
 
 import java.time.Duration;
 import java.util.Date;
+import java.util.Optional;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
@@ -48,7 +49,7 @@ public class IncidentTimeout {
       var instance = history.createHistoricProcessInstanceQuery().processInstanceId(incident.getProcessInstanceId())
           .singleResult();
       if (instance == null || instance.getBusinessKey() == null
-          || !node.name().equals(runtime.getVariable(incident.getProcessInstanceId(), BuildVariables.NODE))) {
+          || !BuildVariables.of(runtime, incident.getProcessInstanceId()).node().equals(Optional.of(node.name()))) {
         continue;
       }
       LOG.warn("build {} has been in incident since {}: cancelling it", instance.getBusinessKey(),

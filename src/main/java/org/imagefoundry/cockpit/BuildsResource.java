@@ -19,12 +19,12 @@ import org.imagefoundry.builds.BuildState;
 import org.imagefoundry.builds.Page;
 import org.imagefoundry.rules.Problem;
 import org.imagefoundry.security.AccessRules;
+import org.imagefoundry.security.Permission;
 import org.imagefoundry.spec.InvalidRequestException;
-import org.springframework.http.HttpMethod;
 
 /**
  * The plugin's server side. Each call is allowed or refused by the same table as the API call it
- * stands for ({@link AccessRules#allows}), for the user logged in to Cockpit with that user's groups:
+ * stands for, asked by name ({@link AccessRules#may}), for the user logged in to Cockpit with that user's groups:
  * a builder reads, an admin also cancels. A refused or bad request is answered 4xx with JSON, never a 500,
  * and leaves nothing in the log.
  */
@@ -46,8 +46,8 @@ public class BuildsResource extends AbstractCockpitPluginResource {
   public Map<String, Object> viewer() {
     UserAuthentication user = user();
     return Map.of("user", user.getName(),
-        "mayRead", allows(HttpMethod.GET, "/api/builds", user),
-        "mayCancel", allows(HttpMethod.POST, "/api/builds/any/cancel", user));
+        "mayRead", may(user, Permission.READ_BUILDS),
+        "mayCancel", may(user, Permission.CANCEL_BUILD));
   }
 
   /** The Builds panel's page: {@code limit}, {@code offset} and {@code state} as {@code GET /api/builds} takes them. */
@@ -55,7 +55,7 @@ public class BuildsResource extends AbstractCockpitPluginResource {
   @Produces(MediaType.APPLICATION_JSON)
   public Response list(@QueryParam("state") String state, @QueryParam("limit") String limit,
       @QueryParam("offset") String offset) {
-    require(HttpMethod.GET, "/api/builds");
+    require(Permission.READ_BUILDS);
     BuildState wanted;
     try {
       wanted = state == null || state.isBlank() ? null : BuildState.valueOf(state);
@@ -75,7 +75,7 @@ public class BuildsResource extends AbstractCockpitPluginResource {
   @Path("by-process-instance/{processInstanceId}")
   @Produces(MediaType.APPLICATION_JSON)
   public Response byProcessInstance(@PathParam("processInstanceId") String processInstanceId) {
-    require(HttpMethod.GET, "/api/builds/any");
+    require(Permission.READ_BUILDS);
     return found(asService(() -> builds.byProcessInstance(processInstanceId)));
   }
 
@@ -83,7 +83,7 @@ public class BuildsResource extends AbstractCockpitPluginResource {
   @Path("{id}")
   @Produces(MediaType.APPLICATION_JSON)
   public Response get(@PathParam("id") String id) {
-    require(HttpMethod.GET, "/api/builds/" + id);
+    require(Permission.READ_BUILDS);
     return found(asService(() -> builds.find(id)));
   }
 
@@ -92,7 +92,7 @@ public class BuildsResource extends AbstractCockpitPluginResource {
   @Path("{id}/phases")
   @Produces(MediaType.APPLICATION_JSON)
   public Response phases(@PathParam("id") String id) {
-    require(HttpMethod.GET, "/api/builds/" + id);
+    require(Permission.READ_BUILDS);
     return found(asService(() -> timelines.of(id)));
   }
 
@@ -101,7 +101,7 @@ public class BuildsResource extends AbstractCockpitPluginResource {
   @Path("{id}/log")
   @Produces(MediaType.APPLICATION_JSON)
   public Response log(@PathParam("id") String id, @QueryParam("from") String from) {
-    require(HttpMethod.GET, "/api/builds/" + id + "/log");
+    require(Permission.READ_BUILDS);
     long start = offset(from);
     return found(asService(() -> builds.log(id, start)));
   }
@@ -111,21 +111,21 @@ public class BuildsResource extends AbstractCockpitPluginResource {
   @Path("{id}/log.txt")
   @Produces(MediaType.TEXT_PLAIN)
   public Response logText(@PathParam("id") String id) {
-    require(HttpMethod.GET, "/api/builds/" + id + "/log");
+    require(Permission.READ_BUILDS);
     return file(asService(() -> builds.logFile(id)), MediaType.TEXT_PLAIN + ";charset=utf-8");
   }
 
   @GET
   @Path("{id}/metadata.yaml")
   public Response metadata(@PathParam("id") String id) {
-    require(HttpMethod.GET, "/api/builds/" + id);
+    require(Permission.READ_BUILDS);
     return file(asService(() -> builds.metadata(id)), MediaType.TEXT_PLAIN + ";charset=utf-8");
   }
 
   @GET
   @Path("{id}/images/{name}")
   public Response image(@PathParam("id") String id, @PathParam("name") String name) {
-    require(HttpMethod.GET, "/api/builds/" + id);
+    require(Permission.READ_BUILDS);
     return asService(() -> builds.image(id, name))
         .map(path -> Response.ok(path.toFile(), MediaType.APPLICATION_OCTET_STREAM)
             .header("Content-Disposition", "attachment; filename=\"" + path.getFileName() + "\"").build())
@@ -137,7 +137,7 @@ public class BuildsResource extends AbstractCockpitPluginResource {
   @Path("{id}/cancel")
   @Produces(MediaType.APPLICATION_JSON)
   public Response cancel(@PathParam("id") String id) {
-    require(HttpMethod.POST, "/api/builds/" + id + "/cancel");
+    require(Permission.CANCEL_BUILD);
     String user = user().getName();
     return switch (asService(() -> builds.cancel(id, user))) {
       case DONE -> Response.accepted(Map.of("id", id, "status", "cancelling")).build();
@@ -165,9 +165,9 @@ public class BuildsResource extends AbstractCockpitPluginResource {
     }
   }
 
-  private void require(HttpMethod method, String apiPath) {
-    if (!allows(method, apiPath, user())) {
-      throw refused(403, Map.of("message", "your groups do not allow " + method + " " + apiPath));
+  private void require(Permission permission) {
+    if (!may(user(), permission)) {
+      throw refused(403, Map.of("message", "your groups do not grant " + permission));
     }
   }
 
@@ -196,9 +196,9 @@ public class BuildsResource extends AbstractCockpitPluginResource {
     return new WebApplicationException(Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(entity).build());
   }
 
-  private static boolean allows(HttpMethod method, String apiPath, UserAuthentication user) {
+  private static boolean may(UserAuthentication user, Permission permission) {
     List<String> groups = user.getGroupIds() == null ? List.of() : user.getGroupIds();
-    return AccessRules.allows(method, apiPath, groups);
+    return AccessRules.may(groups, permission);
   }
 
   private UserAuthentication user() {

@@ -3,7 +3,8 @@ package org.imagefoundry.engine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
@@ -77,11 +78,8 @@ public class AbandonedWorkspaces extends AbstractProcessEnginePlugin {
 
   /** Evacuated from this node, and not claimed by it again since. */
   private boolean evacuatedFromHere(ProcessInstance build) {
-    var runtime = engine.getRuntimeService();
-    Object from = runtime.getVariable(build.getId(), BuildVariables.EVACUATED_FROM);
-    Object carriedBy = runtime.getVariable(build.getId(), BuildVariables.NODE);
-    return from != null && Arrays.asList(from.toString().split(",")).contains(node.name())
-        && !node.name().equals(carriedBy);
+    var variables = BuildVariables.of(engine.getRuntimeService(), build.getId());
+    return variables.evacuatedFrom().contains(node.name()) && !variables.node().equals(Optional.of(node.name()));
   }
 
   /** Build ids are UUIDs; anything else in the build root is not a workspace. */
@@ -110,7 +108,10 @@ public class AbandonedWorkspaces extends AbstractProcessEnginePlugin {
     }
     HistoricVariableInstance request = history.createHistoricVariableInstanceQuery()
         .processInstanceId(instance.getId()).variableName(BuildVariables.REQUEST).singleResult();
-    return request == null || request.getValue() == null ? null
-        : Path.of(BuildRequests.fromJson(request.getValue().toString()).output());
+    if (request == null || request.getValue() == null) {
+      return null;
+    }
+    String json = BuildVariables.of(Map.of(BuildVariables.REQUEST, request.getValue())).request();
+    return Path.of(BuildRequests.fromJson(json).output());
   }
 }

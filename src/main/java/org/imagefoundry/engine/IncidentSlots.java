@@ -91,8 +91,7 @@ public class IncidentSlots extends AbstractProcessEnginePlugin {
           || !BuildProcess.KEY.equals(execution.getProcessDefinition().getKey())) {
         return null;
       }
-      Object node = execution.getProcessInstance().getVariable(BuildVariables.NODE);
-      return node == null ? null : node.toString();
+      return BuildVariables.of(execution.getProcessInstance()).node().orElse(null);
     }
   }
 }

@@ -1,6 +1,19 @@
 package org.imagefoundry.process;
 
-/** The process variables of a build, in one place: what each one holds. */
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.delegate.VariableScope;
+import org.camunda.spin.json.SpinJsonNode;
+
+/**
+ * The process variables of a build, in one place: what each one holds (the names), and their values
+ * read as the types they hold ({@link #of}): the one place that converts a variable, and that names it
+ * when it is missing or holds something else (a step fails then, the engine retries, then an incident).
+ */
 public final class BuildVariables {
 
   /** The build's id; also the process instance's business key and the name of its workspace. */
@@ -79,5 +92,146 @@ public final class BuildVariables {
   /** The message that cancels a build. */
   public static final String CANCEL_MESSAGE = "cancelBuild";
 
-  private BuildVariables() {}
+  private final Function<String, Object> values;
+
+  private BuildVariables(Function<String, Object> values) {
+    this.values = values;
+  }
+
+  /** The variables of an execution (a step's, a listener's) or of any other scope. */
+  public static BuildVariables of(VariableScope scope) {
+    return new BuildVariables(scope::getVariable);
+  }
+
+  /** The variables of a running build, each read when asked for. */
+  public static BuildVariables of(RuntimeService runtime, String processInstanceId) {
+    return new BuildVariables(name -> runtime.getVariable(processInstanceId, name));
+  }
+
+  /** Variables already read, by name (e.g. from the history). */
+  public static BuildVariables of(Map<String, ?> values) {
+    return new BuildVariables(values::get);
+  }
+
+  public String buildId() {
+    return required(BUILD_ID, String.class);
+  }
+
+  /** The request as JSON text (the variable holds it as JSON, or as text when started by hand). */
+  public String request() {
+    return json(REQUEST).orElseThrow(() -> missing(REQUEST));
+  }
+
+  public String requestHash() {
+    return required(REQUEST_HASH, String.class);
+  }
+
+  /** The base repo's URI as stored: a step checks it again before use (an admin may have edited it). */
+  public String mirror() {
+    return required(MIRROR, String.class);
+  }
+
+  /** Empty for a build started by the engine alone (no user of ours, no engine user). */
+  public Optional<String> requestedBy() {
+    return optional(REQUESTED_BY, String.class);
+  }
+
+  /** Missing is false: only a start that says so makes the requester an admin. */
+  public boolean requestedByAdmin() {
+    return flag(REQUESTED_BY_ADMIN);
+  }
+
+  public Optional<String> phase() {
+    return optional(PHASE, String.class);
+  }
+
+  public Optional<String> node() {
+    return optional(NODE, String.class);
+  }
+
+  /** The nodes the build was evacuated from, in order; none when it never was. */
+  public List<String> evacuatedFrom() {
+    return optional(EVACUATED_FROM, String.class).filter(from -> !from.isEmpty())
+        .map(from -> Arrays.asList(from.split(","))).orElse(List.of());
+  }
+
+  public Optional<String> error() {
+    return optional(ERROR, String.class);
+  }
+
+  public Optional<String> cleanupError() {
+    return optional(CLEANUP_ERROR, String.class);
+  }
+
+  public boolean diskRequested() {
+    return flag(DISK_REQUESTED);
+  }
+
+  public boolean baseFromCache() {
+    return flag(BASE_FROM_CACHE);
+  }
+
+  public boolean packagesFromCache() {
+    return flag(PACKAGES_FROM_CACHE);
+  }
+
+  public boolean sameContentStored() {
+    return flag(SAME_CONTENT_STORED);
+  }
+
+  /** The kernel findKernel found: installBootloader cannot run without it. */
+  public String kernel() {
+    return required(KERNEL, String.class);
+  }
+
+  public Optional<String> storedRootPassword() {
+    return optional(STORED_ROOT_PASSWORD, String.class);
+  }
+
+  public Optional<String> metadataPath() {
+    return optional(METADATA_PATH, String.class);
+  }
+
+  /** A JSON variable's text (stored as JSON, or as text when set by hand); empty when unset. */
+  public Optional<String> json(String name) {
+    Object value = values.apply(name);
+    if (value == null || value instanceof String || value instanceof SpinJsonNode) {
+      return Optional.ofNullable(value).map(Object::toString);
+    }
+    throw wrongType(name, value, "JSON");
+  }
+
+  private <T> T required(String name, Class<T> type) {
+    return optional(name, type).orElseThrow(() -> missing(name));
+  }
+
+  private <T> Optional<T> optional(String name, Class<T> type) {
+    Object value = values.apply(name);
+    if (value == null || type.isInstance(value)) {
+      return Optional.ofNullable(type.cast(value));
+    }
+    throw wrongType(name, value, type.getSimpleName());
+  }
+
+  /** A yes-or-no variable; unset is no. */
+  private boolean flag(String name) {
+    return optional(name, Boolean.class).orElse(false);
+  }
+
+  private static InvalidVariableException missing(String name) {
+    return new InvalidVariableException("process variable '" + name + "' is missing");
+  }
+
+  private static InvalidVariableException wrongType(String name, Object value, String expected) {
+    return new InvalidVariableException("process variable '" + name + "' holds a " + value.getClass().getSimpleName()
+        + ", not " + expected);
+  }
+
+  /** A variable that is not there, or not of its type: the message names it. */
+  public static class InvalidVariableException extends IllegalStateException {
+
+    InvalidVariableException(String message) {
+      super(message);
+    }
+  }
 }

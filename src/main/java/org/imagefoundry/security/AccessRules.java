@@ -6,7 +6,10 @@ import static org.springframework.http.HttpMethod.POST;
 
 import jakarta.servlet.DispatcherType;
 import java.util.Collection;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.server.PathContainer;
 import org.springframework.security.authorization.AuthenticatedAuthorizationManager;
@@ -42,23 +45,28 @@ public final class AccessRules {
     WEBAPP_LOGIN
   }
 
-  /** One line of the table; a null method matches every method. */
-  record Rule(HttpMethod method, String path, Access access) {}
+  /** One line of the table; a null method matches every method; the permission it grants, if it has a name. */
+  record Rule(HttpMethod method, String path, Access access, Permission permission) {
+
+    Rule(HttpMethod method, String path, Access access) {
+      this(method, path, access, null);
+    }
+  }
 
   static final List<Rule> RULES = List.of(
       new Rule(GET, "/actuator/health/**", Access.ANYONE),
       new Rule(GET, "/", Access.ANYONE), // the redirect to the webapps
       new Rule(GET, "/favicon.ico", Access.ANYONE), // the redirect to Camunda's
-      new Rule(GET, "/api/builds", Access.BUILDERS),
-      new Rule(POST, "/api/builds", Access.BUILDERS),
-      new Rule(GET, "/api/builds/{id}", Access.BUILDERS),
-      new Rule(GET, "/api/builds/{id}/log", Access.BUILDERS),
-      new Rule(GET, "/api/builds/{id}/packages", Access.BUILDERS),
-      new Rule(GET, "/api/builds/{id}/sbom", Access.BUILDERS),
-      new Rule(POST, "/api/builds/{id}/cancel", Access.ADMINS),
-      new Rule(POST, "/api/builds/{id}/retry", Access.ADMINS),
-      new Rule(GET, "/api/nodes", Access.BUILDERS),
-      new Rule(POST, "/api/nodes/{name}/evacuate", Access.ADMINS),
+      new Rule(GET, "/api/builds", Access.BUILDERS, Permission.READ_BUILDS),
+      new Rule(POST, "/api/builds", Access.BUILDERS, Permission.START_BUILD),
+      new Rule(GET, "/api/builds/{id}", Access.BUILDERS, Permission.READ_BUILDS),
+      new Rule(GET, "/api/builds/{id}/log", Access.BUILDERS, Permission.READ_BUILDS),
+      new Rule(GET, "/api/builds/{id}/packages", Access.BUILDERS, Permission.READ_BUILDS),
+      new Rule(GET, "/api/builds/{id}/sbom", Access.BUILDERS, Permission.READ_BUILDS),
+      new Rule(POST, "/api/builds/{id}/cancel", Access.ADMINS, Permission.CANCEL_BUILD),
+      new Rule(POST, "/api/builds/{id}/retry", Access.ADMINS, Permission.RETRY_BUILD),
+      new Rule(GET, "/api/nodes", Access.BUILDERS, Permission.READ_NODES),
+      new Rule(POST, "/api/nodes/{name}/evacuate", Access.ADMINS, Permission.EVACUATE_NODE),
       new Rule(GET, "/actuator/prometheus", Access.BUILDERS),
       new Rule(GET, "/actuator/info", Access.BUILDERS),
       new Rule(GET, "/v3/api-docs/**", Access.BUILDERS),
@@ -70,7 +78,24 @@ public final class AccessRules {
       new Rule(null, "/camunda/**", Access.WEBAPP_LOGIN),
       new Rule(null, "/**", Access.ADMINS));
 
+  /** Who holds each permission: the access of the rules that grant it (one, or the class would not load). */
+  private static final Map<Permission, Access> PERMISSIONS = permissions();
+
   private AccessRules() {}
+
+  private static Map<Permission, Access> permissions() {
+    Map<Permission, Access> granted = new EnumMap<>(Permission.class);
+    for (Rule rule : RULES) {
+      if (rule.permission() != null && granted.putIfAbsent(rule.permission(), rule.access()) != null
+          && granted.get(rule.permission()) != rule.access()) {
+        throw new IllegalStateException("the rules grant " + rule.permission() + " to two kinds of users");
+      }
+    }
+    if (granted.size() != Permission.values().length) {
+      throw new IllegalStateException("no rule grants " + EnumSet.complementOf(EnumSet.copyOf(granted.keySet())));
+    }
+    return granted;
+  }
 
   /** The table as Spring Security's request authorization. */
   public static void apply(
@@ -84,22 +109,32 @@ public final class AccessRules {
   }
 
   /**
-   * The table's answer for a logged-in user with these groups: what Cockpit's Image Foundry plugin asks
-   * before it does on a user's behalf what an API call would do.
+   * Whether a logged-in user with these groups may do what the permission names, as the rules that grant
+   * it answer for our API: what Cockpit's Image Foundry plugin and the engine REST API's cancel ask before
+   * they do on a user's behalf what an API call would do.
    */
-  public static boolean allows(HttpMethod method, String path, Collection<String> groups) {
+  public static boolean may(Collection<String> groups, Permission permission) {
+    return grants(PERMISSIONS.get(permission), groups);
+  }
+
+  /** The table's answer for a logged-in user with these groups, for a request to this path. */
+  static boolean allows(HttpMethod method, String path, Collection<String> groups) {
     PathContainer routed = PathContainer.parsePath(path);
     for (Rule rule : RULES) {
       if ((rule.method() == null || rule.method().equals(method))
           && PathPatternParser.defaultInstance.parse(rule.path()).matches(routed)) {
-        return switch (rule.access()) {
-          case ANYONE, WEBAPP_LOGIN -> true;
-          case BUILDERS -> groups.contains(Roles.BUILDERS) || groups.contains(Roles.ADMINS);
-          case ADMINS -> groups.contains(Roles.ADMINS);
-        };
+        return grants(rule.access(), groups);
       }
     }
     return groups.contains(Roles.ADMINS);
+  }
+
+  private static boolean grants(Access access, Collection<String> groups) {
+    return switch (access) {
+      case ANYONE, WEBAPP_LOGIN -> true;
+      case BUILDERS -> groups.contains(Roles.BUILDERS) || groups.contains(Roles.ADMINS);
+      case ADMINS -> groups.contains(Roles.ADMINS);
+    };
   }
 
   private static AuthorizationManager<RequestAuthorizationContext> manager(Access access) {

@@ -18,7 +18,6 @@ import org.camunda.bpm.webapp.impl.security.auth.UserAuthentication;
 import org.camunda.bpm.webapp.impl.security.filter.util.CsrfConstants;
 import org.imagefoundry.builds.BuildService;
 import org.imagefoundry.process.BuildProcess;
-import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -113,7 +112,7 @@ public class EngineRestDeletes extends OncePerRequestFilter {
     }
     var authentications = AuthenticationUtil.getAuthsFromSession(session);
     return authentications == null ? Optional.empty() : authentications.getAuthentications().stream()
-        .filter(a -> a.getGroupIds() != null && AccessRules.allows(HttpMethod.POST, "/api/builds/any/cancel", a.getGroupIds()))
+        .filter(a -> a.getGroupIds() != null && AccessRules.may(a.getGroupIds(), Permission.CANCEL_BUILD))
         .map(UserAuthentication::getName).findFirst();
   }
 

@@ -21,13 +21,10 @@ public class VariableCheck {
   }
 
   /** The {@code request} variable as the build's spec, validated as at the start. */
-  public BuildSpec request(Object value) {
-    if (value == null) {
-      throw new InvalidVariableException("request", List.of(new Problem("", "missing")));
-    }
+  public BuildSpec request(String value) {
     BuildSpec spec;
     try {
-      spec = BuildRequests.fromJson(value.toString());
+      spec = BuildRequests.fromJson(value);
     } catch (IllegalStateException e) {
       throw new InvalidVariableException("request", List.of(new Problem("", "not a build request")));
     }
@@ -39,12 +36,12 @@ public class VariableCheck {
   }
 
   /** The {@code mirror} variable: a repo URI on an allowed host or on one of the build's repos' hosts. */
-  public String mirror(Object value, BuildSpec spec) {
+  public String mirror(String value, BuildSpec spec) {
     List<Problem> problems = validator.validateMirror(value, spec);
     if (!problems.isEmpty()) {
       throw new InvalidVariableException("mirror", problems);
     }
-    return (String) value;
+    return value;
   }
 
   /** A process variable that a step refuses to use; its message names the variable and every problem. */

@@ -10,22 +10,32 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.variable.value.TypedValue;
 import org.camunda.spin.plugin.variable.SpinValues;
 import org.imagefoundry.host.Workspace;
+import org.imagefoundry.host.Workspaces;
 import org.imagefoundry.imagetree.AptSettings;
 import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.spec.BuildSpec;
 import org.imagefoundry.spec.VariableCheck;
 
 /**
- * What a step works on: the build's id, its request, its workspace, and its process variables, each
- * checked again as it is read ({@link VariableCheck}).
+ * What a step works on: the build's id, its request, its workspace, and its process variables, read as
+ * their types ({@link BuildVariables}); those an admin may edit are checked again as they are read
+ * ({@link VariableCheck}).
  */
-public record Build(String id, BuildSpec spec, Workspace workspace, DelegateExecution execution, VariableCheck check) {
+public record Build(String id, BuildSpec spec, Workspace workspace, DelegateExecution execution,
+    BuildVariables variables, VariableCheck check) {
+
+  /** The build of a step's execution: its variables read, its request checked again. */
+  static Build of(DelegateExecution execution, Workspaces workspaces, VariableCheck check) {
+    BuildVariables variables = BuildVariables.of(execution);
+    String id = variables.buildId();
+    return new Build(id, check.request(variables.request()), workspaces.of(id), execution, variables, check);
+  }
 
   private static final ObjectMapper JSON = JsonMapper.builder().findAndAddModules().build();
 
   /** The base repo's URI, checked: an admin may have changed it since the start. */
   public String mirror() {
-    return check.mirror(execution.getVariable(BuildVariables.MIRROR), spec);
+    return check.mirror(variables.mirror(), spec);
   }
 
   /** The image files in the workspace, in the request's order. */
@@ -47,10 +57,11 @@ public record Build(String id, BuildSpec spec, Workspace workspace, DelegateExec
     execution.setVariable(name, json(value));
   }
 
+  /** A JSON variable as {@code type}; null when unset. */
   public <T> T getJson(String name, TypeReference<T> type) {
-    Object value = execution.getVariable(name);
+    String value = variables.json(name).orElse(null);
     try {
-      return value == null ? null : JSON.readValue(value.toString(), type);
+      return value == null ? null : JSON.readValue(value, type);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("variable " + name + " is not the JSON expected", e);
     }
@@ -62,9 +73,5 @@ public record Build(String id, BuildSpec spec, Workspace workspace, DelegateExec
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  static BuildSpec spec(DelegateExecution execution, VariableCheck check) {
-    return check.request(execution.getVariable(BuildVariables.REQUEST));
   }
 }

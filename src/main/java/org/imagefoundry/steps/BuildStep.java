@@ -16,9 +16,10 @@ import org.slf4j.MDC;
 
 /**
  * What every task's delegate shares: the build id and phase in the log context, the phase's start and
- * end in the build log, and the failure policy of the diagram: a {@link BuildFailure} ends the build
- * through the BPMN error {@code buildFailed}; any other exception fails the job, which the engine
- * retries per the task's retry cycle and then turns into an incident naming the phase.
+ * end in the build log, {@link #stopLeftoverProcessesOfTheBuild} before the step's own work, and the
+ * failure policy of the diagram: a {@link BuildFailure} ends the build through the BPMN error
+ * {@code buildFailed}; any other exception fails the job, which the engine retries per its retry cycle
+ * (engine.RetryPolicy) and then turns into an incident naming the phase.
  */
 public abstract class BuildStep implements JavaDelegate {
 
@@ -44,22 +45,31 @@ public abstract class BuildStep implements JavaDelegate {
     return new BpmnError(BuildVariables.BUILD_FAILED, phase + ": " + e.getMessage(), e);
   }
 
+  /**
+   * Before every step, this one's own and every compensation handler: stops every process of the build
+   * (rooted in its chroot, or tagged with it; see host.ChrootProcesses), SIGTERM rounds then SIGKILL.
+   * After a crash, a command of this build may still run, orphaned: it must not run beside its retry; and
+   * daemons a package started in the chroot are gone before any step unmounts.
+   */
+  private void stopLeftoverProcessesOfTheBuild(Build build) {
+    int leftovers = processes.stop(build.workspace());
+    if (leftovers > 0) {
+      BuildLog.warn("killed {} leftover process(es) of the build", leftovers);
+    }
+  }
+
   @Override
   public final void execute(DelegateExecution execution) {
-    String buildId = (String) execution.getVariable(BuildVariables.BUILD_ID);
     String phase = execution.getCurrentActivityId();
-    MDC.put(BuildLog.BUILD_ID, buildId);
-    MDC.put(BuildLog.PHASE, phase);
     long started = System.nanoTime();
     try {
+      // a missing or mistyped build id fails the step (retries, then an incident naming it) as any other variable
+      MDC.put(BuildLog.BUILD_ID, BuildVariables.of(execution).buildId());
+      MDC.put(BuildLog.PHASE, phase);
       BuildLog.info("phase {} started", phase);
       execution.setVariable(BuildVariables.PHASE, phase);
-      var build = new Build(buildId, Build.spec(execution, variables), workspaces.of(buildId), execution, variables);
-      // after a crash, a command of this build may still run, orphaned: it must not run beside its retry
-      int leftovers = processes.stop(build.workspace());
-      if (leftovers > 0) {
-        BuildLog.warn("killed {} leftover process(es) of an earlier attempt", leftovers);
-      }
+      var build = Build.of(execution, workspaces, variables);
+      stopLeftoverProcessesOfTheBuild(build);
       run(build);
       Duration took = Duration.ofNanos(System.nanoTime() - started);
       metrics.phaseTook(phase, took);

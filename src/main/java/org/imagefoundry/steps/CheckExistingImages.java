@@ -34,7 +34,7 @@ public class CheckExistingImages extends BuildStep {
   @Override
   protected void run(Build build) {
     BuildSpec spec = build.spec();
-    String hash = (String) build.execution().getVariable(BuildVariables.REQUEST_HASH);
+    String hash = build.variables().requestHash();
     boolean built = MetadataFiles.read(spec.metadataFile())
         .filter(metadata -> hash.equals(metadata.requestHash()))
         .filter(metadata -> allPublished(spec, metadata))

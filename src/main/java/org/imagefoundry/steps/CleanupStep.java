@@ -22,7 +22,7 @@ public abstract class CleanupStep extends BuildStep {
       cleanUp(build);
     } catch (RuntimeException e) {
       BuildLog.warn("cleanup failed, the sweep will try again: {}", e.getMessage());
-      if (build.execution().getVariable(BuildVariables.CLEANUP_ERROR) == null) {
+      if (build.variables().cleanupError().isEmpty()) {
         build.set(BuildVariables.CLEANUP_ERROR, build.execution().getCurrentActivityId() + ": " + e.getMessage());
       }
     }

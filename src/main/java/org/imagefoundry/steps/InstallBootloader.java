@@ -56,7 +56,7 @@ public class InstallBootloader extends BuildStep {
       int efiSystem = DiskLayout.of(build.spec()).efiSystem().orElseThrow().number();
       fatFiles.copyTree(files, LoopDevices.partition(disk, efiSystem));
     }
-    var kernel = new BootEntries.Kernel((String) build.execution().getVariable(BuildVariables.KERNEL));
+    var kernel = new BootEntries.Kernel(build.variables().kernel());
     bootEntries.writeGrubConfig(bootDirectory, BootEntries.grubConfig(kernel, bootUuid, rootUuid, bootPrefix));
   }
 

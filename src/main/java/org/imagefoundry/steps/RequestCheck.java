@@ -31,16 +31,23 @@ public class RequestCheck implements ExecutionListener {
 
   @Override
   public void notify(DelegateExecution execution) {
-    Object request = execution.getVariable(BuildVariables.REQUEST);
-    Object hash = execution.getVariable(BuildVariables.REQUEST_HASH);
-    Object buildId = execution.getVariable(BuildVariables.BUILD_ID);
-    if (request == null || hash == null || buildId == null || execution.getVariable(BuildVariables.MIRROR) == null) {
-      throw new InvalidRequestException(List.of(new Problem("request",
-          "a build starts through POST /api/builds (or the engine REST API with a \"request\" variable)")));
+    BuildVariables variables = BuildVariables.of(execution);
+    String request;
+    String hash;
+    String buildId;
+    String mirror;
+    try {
+      request = variables.request();
+      hash = variables.requestHash();
+      buildId = variables.buildId();
+      mirror = variables.mirror();
+    } catch (BuildVariables.InvalidVariableException e) {
+      throw new InvalidRequestException(List.of(new Problem("request", e.getMessage()
+          + ": a build starts through POST /api/builds (or the engine REST API with a \"request\" variable)")));
     }
-    BuildSpec spec = BuildRequests.fromJson(request.toString());
+    BuildSpec spec = BuildRequests.fromJson(request);
     List<Problem> problems = new ArrayList<>(validator.validate(BuildRequests.tree(spec), caller(execution)));
-    problems.addAll(validator.validateMirror(execution.getVariable(BuildVariables.MIRROR), spec));
+    problems.addAll(validator.validateMirror(mirror, spec));
     if (!problems.isEmpty()) {
       throw new InvalidRequestException(problems);
     }

@@ -50,7 +50,7 @@ public class SetRootPassword extends BuildStep {
   @Override
   protected void run(Build build) {
     String wanted = build.spec().hashedRootPassword();
-    String stored = (String) build.execution().getVariable(BuildVariables.STORED_ROOT_PASSWORD);
+    String stored = build.variables().storedRootPassword().orElse(null);
     if (wanted == null || wanted.equals(stored)) {
       return;
     }

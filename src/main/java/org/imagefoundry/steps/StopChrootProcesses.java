@@ -5,8 +5,10 @@ import org.imagefoundry.host.ChrootProcesses;
 import org.springframework.stereotype.Component;
 
 /**
- * Stops every process whose root is the chroot: daemons left running are the usual cause of
- * "umount: target is busy". Up to ten rounds of SIGTERM, then SIGKILL.
+ * Makes sure no process runs in the chroot before unmount: daemons left running are the usual cause of
+ * "umount: target is busy". The stopping itself (up to ten rounds of SIGTERM, then SIGKILL) is what
+ * {@link BuildStep} does before every step, this one's included; this step then mounts again what a
+ * restart lost and fails, to be retried, while a process survived.
  */
 @Component
 public class StopChrootProcesses extends BuildStep {

@@ -35,7 +35,7 @@ public class StorePackageLayer extends BuildStep {
   @Override
   protected void run(Build build) {
     CacheKey key = build.getJson(BuildVariables.PACKAGE_LAYER_KEY, new TypeReference<CacheKey>() {});
-    if (key == null || Boolean.TRUE.equals(build.execution().getVariable(BuildVariables.PACKAGES_FROM_CACHE))) {
+    if (key == null || build.variables().packagesFromCache()) {
       return;
     }
     chrootMounts.remountImages(build);

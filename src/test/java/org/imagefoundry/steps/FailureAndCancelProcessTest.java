@@ -107,6 +107,23 @@ class FailureAndCancelProcessTest {
     assertThat(host.mountPoints()).isEmpty();
   }
 
+  /** The diagram names no retry cycle: the engine's, set by engine.RetryPolicy, is every task's. */
+  @Test
+  void aFailingStepRunsAsOftenAsTheConfiguredCycleSaysThenRaisesItsIncident() {
+    assertThat(((org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration())
+        .getFailedJobRetryTimeCycle()).isEqualTo(settings.retryCycle()).isEqualTo("R2/PT1S");
+    failures.failTransiently("createSparseFiles", 10);
+    ProcessInstance build = start();
+
+    driver.run(build);
+
+    // R2: the first run and one retry (without the cycle, the engine's default is three runs)
+    assertThat(engine.getHistoryService().createHistoricJobLogQuery().processInstanceId(build.getId())
+        .activityIdIn("createSparseFiles").failureLog().count()).isEqualTo(2);
+    var incident = engine.getRuntimeService().createIncidentQuery().processInstanceId(build.getId()).singleResult();
+    assertThat(incident.getActivityId()).isEqualTo("createSparseFiles");
+  }
+
   @Test
   void aTransientFailureRetriesThenWaitsInIncidentHoldingItsResourcesUntilRetried() {
     failures.failTransiently("installPackages", 2);
