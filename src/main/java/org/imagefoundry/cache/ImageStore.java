@@ -34,7 +34,7 @@ public class ImageStore {
   // a new version whenever what the build steps write into an image changes: v3, the hostname is localhost;
   // v4, the root password is not in the key but beside the images
   static final String FORMAT = "image-content-v4";
-  static final String LAYER = "images";
+  public static final String LAYER = "images";
   static final String OS = "os.json";
   static final String SIZES = "sizes";
   static final String PACKAGES = "packages.json";

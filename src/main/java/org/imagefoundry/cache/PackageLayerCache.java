@@ -37,7 +37,7 @@ public class PackageLayerCache {
   static final String FORMAT = "package-layer-v2";
   /** The installed packages listPackages read before the tree was stored (JSON), for the bill of materials. */
   static final String PACKAGES = "packages.json";
-  static final String LAYER = "layers";
+  public static final String LAYER = "layers";
   /** Left out of an entry: the package lists, apt's binary caches, downloaded packages. */
   static final List<String> EXCLUDES = List.of("./var/lib/apt/lists/*_*", "./var/cache/apt/*.bin",
       "./var/cache/apt/archives/*.deb");

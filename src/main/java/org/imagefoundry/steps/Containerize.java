@@ -61,7 +61,7 @@ public class Containerize extends BuildStep {
       paths.add(target.toString());
       metrics.imagePublished(published.rawSize(), published.containerSize());
     }
-    CacheKey stored = build.getJson(BuildVariables.CONTENT_KEY, new TypeReference<CacheKey>() {});
+    CacheKey stored = CacheKeys.recordedContent(build);
     if (stored != null && storedMd5s == null) {
       imageStore.recordRawMd5s(stored, rawMd5s, build.id());
     }

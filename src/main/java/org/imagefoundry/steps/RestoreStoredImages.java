@@ -1,6 +1,5 @@
 package org.imagefoundry.steps;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import org.imagefoundry.cache.CacheKey;
 import org.imagefoundry.cache.ImageStore;
 import org.imagefoundry.host.BuildFailure;
@@ -25,7 +24,7 @@ public class RestoreStoredImages extends BuildStep {
 
   @Override
   protected void run(Build build) {
-    CacheKey key = build.getJson(BuildVariables.CONTENT_KEY, new TypeReference<CacheKey>() {});
+    CacheKey key = CacheKeys.recordedContent(build);
     ImageStore.Facts facts = images.restore(key, build.imageFiles(), build.id())
         .orElseThrow(() -> new BuildFailure("the stored images of the same content are gone: submit the request again"));
     build.setJson(BuildVariables.OS, facts.os());

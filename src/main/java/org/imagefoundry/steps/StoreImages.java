@@ -23,7 +23,7 @@ public class StoreImages extends BuildStep {
 
   @Override
   protected void run(Build build) {
-    CacheKey layer = build.getJson(BuildVariables.PACKAGE_LAYER_KEY, new TypeReference<CacheKey>() {});
+    CacheKey layer = CacheKeys.recordedLayer(build);
     if (layer == null) {
       return;
     }

@@ -34,7 +34,7 @@ public class StorePackageLayer extends BuildStep {
 
   @Override
   protected void run(Build build) {
-    CacheKey key = build.getJson(BuildVariables.PACKAGE_LAYER_KEY, new TypeReference<CacheKey>() {});
+    CacheKey key = CacheKeys.recordedLayer(build);
     if (key == null || build.variables().packagesFromCache()) {
       return;
     }
