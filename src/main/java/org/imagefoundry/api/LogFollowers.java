@@ -223,11 +223,13 @@ public class LogFollowers {
       closed = true;
       if (followers.remove(this) != null) {
         release(user);
-        try {
-          async.complete();
-        } catch (IllegalStateException e) {
-          // already completed or failed
-        }
+      }
+      // every time, also when the tick closed it first: a complete() that lost the race with the
+      // container's own error handling threw, and without one now the container dispatches to its error page
+      try {
+        async.complete();
+      } catch (IllegalStateException e) {
+        // already completed
       }
     }
 
