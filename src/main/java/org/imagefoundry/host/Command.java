@@ -43,4 +43,21 @@ public record Command(List<String> args, Map<String, String> env, Duration timeo
   public String display() {
     return String.join(" ", args);
   }
+
+  /**
+   * {@link #display} with bubblewrap's options (the sandbox's mounts, always the same) shown as one
+   * ellipsis, so that an error message, which the engine keeps to 666 characters in an incident, still
+   * names the command that ran inside and its arguments. The build's log has the whole command.
+   */
+  public String summary() {
+    int bwrap = args.indexOf("bwrap");
+    int separator = bwrap < 0 ? -1 : args.subList(bwrap, args.size()).indexOf("--");
+    if (separator <= 1) {
+      return display();
+    }
+    var shown = new java.util.ArrayList<>(args.subList(0, bwrap + 1));
+    shown.add("…");
+    shown.addAll(args.subList(bwrap + separator, args.size()));
+    return String.join(" ", shown);
+  }
 }

@@ -50,7 +50,7 @@ public class CommandFailedException extends RuntimeException {
   }
 
   private static String message(Command command, String reason, List<String> lines) {
-    var text = new StringBuilder("`").append(command.display()).append("` ").append(reason);
+    var text = new StringBuilder("`").append(command.summary()).append("` ").append(reason);
     var tail = tail(lines);
     if (!tail.isEmpty()) {
       text.append("; last output:\n").append(String.join("\n", tail));
