@@ -142,6 +142,7 @@ public class AptListsPool {
     if (vouched.isEmpty()) {
       throw new IOException("none of the copied lists verified against a signed InRelease of the build's repos");
     }
+    BuildLog.info("apt lists kept in the pool: {} verified file(s)", vouched.size());
   }
 
   /** The pool keeps one layer of generations per apt configuration. */
