@@ -33,7 +33,9 @@ class FullDiskIT {
     RUN.run(Command.of(LIMIT, "mount", "-o", "loop", ROOT.resolve("small.img").toString(), ROOT.resolve("build").toString()));
     // no admission floor: this test is about a build that starts and then finds too little space (the floor's
     // 507 before anything starts is FreeSpaceFloorTest's)
-    service = new ServiceProcess(null, ROOT, "full-disk-node", "--image-foundry.quotas.min-free-space=0B");
+    // its build root is the small filesystem this test mounted: the service must see that mount
+    service = new ServiceProcess(null, ROOT, "full-disk-node", "--image-foundry.quotas.min-free-space=0B")
+        .inTheTestsMountNamespace();
     service.start();
   }
 

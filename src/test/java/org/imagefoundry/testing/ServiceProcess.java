@@ -24,6 +24,7 @@ public class ServiceProcess {
   private final int port;
   private Process process;
   private int lives;
+  private boolean inTheTestsMountNamespace;
 
   public ServiceProcess(String databaseUrl, Path root, String nodeName, String... extraArgs) {
     this(databaseUrl, root, nodeName, freePort(), extraArgs);
@@ -48,6 +49,33 @@ public class ServiceProcess {
   public static ServiceProcess packedJar(Path root, String nodeName, String... extraArgs) {
     return new ServiceProcess(List.of("java", "-Xmx512m", "-jar", "target/image-foundry.jar"), null, root, nodeName,
         freePort(), extraArgs);
+  }
+
+  /**
+   * Starts the service from this test JVM's mount namespace, which holds the test's own mounts (a small
+   * filesystem to fill), rather than from the host's. Its namespace then also copies the mounts of builds
+   * that other test classes run in this JVM at that moment, and keeps them alive until it stops.
+   */
+  public ServiceProcess inTheTestsMountNamespace() {
+    inTheTestsMountNamespace = true;
+    return this;
+  }
+
+  /**
+   * As an operator starts it: from the host's mount namespace (PID 1's), not from the one the test suite
+   * runs in (scripts/test: unshare --mount), whose builds' mounts a service started here would copy and
+   * keep alive after the test JVM unmounts them (a build of another class then waits in detachLoopDevices).
+   */
+  private List<String> fromTheHostsMountNamespace() {
+    try {
+      Path host = Path.of("/proc/1/ns/mnt");
+      if (inTheTestsMountNamespace || Files.readSymbolicLink(host).equals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")))) {
+        return List.of();
+      }
+      return List.of("nsenter", "--mount=" + host, "--");
+    } catch (IOException e) {
+      return List.of();
+    }
   }
 
   public String base() {
@@ -86,7 +114,8 @@ public class ServiceProcess {
 
   /** Starts the service and waits until it answers; returns when it was launched. */
   public Instant start() {
-    List<String> command = new ArrayList<>(launcher);
+    List<String> command = new ArrayList<>(fromTheHostsMountNamespace());
+    command.addAll(launcher);
     command.addAll(List.of(
         "--spring.profiles.active=" + (databaseUrl == null ? "default" : "postgres"),
         "--server.port=" + port,
