@@ -101,16 +101,8 @@ public class Sandbox {
         "--ro-bind-try", "/proc/irq", "/proc/irq",
         "--ro-bind-try", "/proc/bus", "/proc/bus",
         "--dev", "/dev",
-        "--tmpfs", "/sys",
-        "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-        "--die-with-parent", "--new-session",
-        "--cap-drop", "ALL"));
-    for (String capability : CAPABILITIES) {
-      args.addAll(List.of("--cap-add", capability));
-    }
-    args.add("--");
-    args.addAll(command);
-    return args;
+        "--tmpfs", "/sys"));
+    return isolated(args, command);
   }
 
   /** bubblewrap's arguments for {@code command}, a host tool, beside {@code tree} (see {@link #runBeside}). */
@@ -137,6 +129,14 @@ public class Sandbox {
     for (String device : DEVICES) {
       args.addAll(List.of("--dev-bind", "/dev/" + device, root + "/dev/" + device));
     }
+    return isolated(args, command);
+  }
+
+  /**
+   * The rest of both sandboxes' arguments: their own pid, IPC and UTS namespaces, gone with their parent,
+   * no terminal to inject into, only {@link #CAPABILITIES}; then {@code command}.
+   */
+  private static List<String> isolated(List<String> args, List<String> command) {
     args.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session",
         "--cap-drop", "ALL"));
     for (String capability : CAPABILITIES) {
