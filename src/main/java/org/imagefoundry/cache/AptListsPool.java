@@ -94,7 +94,7 @@ public class AptListsPool {
    * Keeps the chroot's lists after {@code apt-get update}, when their Release files are new, and lets the
    * older generations of the same apt configuration go (those being lent stay); best effort.
    * The chroot's lists could have been written by a package script (an earlier attempt's, or
-   * debootstrap's second stage's), so of the copy only what {@link SignedIndexes} finds a gpgv-verified
+   * the bootstrap's), so of the copy only what {@link SignedIndexes} finds a gpgv-verified
    * InRelease of {@code repos} vouching for is kept; the lists of {@code trusted} and {@code file:} repos never are.
    */
   public void keep(Path root, List<RepoSpec> repos, String buildId) {

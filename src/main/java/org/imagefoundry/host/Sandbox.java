@@ -12,7 +12,7 @@ import java.util.List;
 import org.springframework.stereotype.Component;
 
 /**
- * What runs inside an image's tree (apt-get, dpkg, debootstrap's second stage, and through them every
+ * What runs inside an image's tree (apt-get, dpkg, mmdebstrap beside it, and through them every
  * maintainer script) runs in a bubblewrap sandbox, as osbuild runs its stages and mkosi its scripts,
  * never in a plain chroot whose scripts are root on the host. Each command runs in a {@link UserNamespace}
  * of its own, whose root is not the host's: ids map one to one, so files keep their owners, but no
