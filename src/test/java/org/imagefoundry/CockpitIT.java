@@ -110,7 +110,9 @@ class CockpitIT {
       browser.open("/camunda/app/cockpit/default/#/dashboard");
       browser.choose(browser.await(By.id("image-foundry-state")), "CANCELLED");
       browser.awaitText("cancelled by admin in Cockpit", Duration.ofSeconds(30));
-      assertThat(browser.driver().findElements(By.cssSelector("tr[data-build='" + succeeded + "']"))).isEmpty();
+      // the cancelled build's error was on the page before the filter too: wait for the table to re-render
+      browser.awaitGone(By.cssSelector("tr[data-build='" + succeeded + "']"), Duration.ofSeconds(30));
+      assertThat(browser.driver().findElements(By.cssSelector("tr[data-build='" + held + "']"))).hasSize(1);
 
       // the metadata link opens the YAML the build wrote
       browser.driver().get(metadataLink);

@@ -113,6 +113,11 @@ public class Browser implements AutoCloseable {
     return new WebDriverWait(driver, timeout).until(ExpectedConditions.visibilityOfElementLocated(by));
   }
 
+  /** Waits until no element matches {@code by}: the page re-renders after a change (a filter) at its own pace. */
+  public void awaitGone(By by, Duration timeout) {
+    new WebDriverWait(driver, timeout).until(ExpectedConditions.numberOfElementsToBe(by, 0));
+  }
+
   /** Waits until the page's text contains {@code text}. */
   public void awaitText(String text, Duration timeout) {
     new WebDriverWait(driver, timeout).until(d -> d.findElement(By.tagName("body")).getText().contains(text));

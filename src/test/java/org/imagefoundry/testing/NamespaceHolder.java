@@ -31,13 +31,13 @@ public final class NamespaceHolder implements AutoCloseable {
   }
 
   /**
-   * A process on the host: made in PID 1's mount namespace when this JVM may enter it, otherwise in this
+   * A process on the host: made in the host's mount namespace ({@link HostNamespace}) when this JVM may enter it, otherwise in this
    * JVM's own, which is not the service's either (scripts/service gives the service one of its own).
    */
   public static NamespaceHolder onTheHost() {
     List<String> command = new ArrayList<>();
-    if (readable(Path.of("/proc/1/ns/mnt"))) {
-      command.addAll(List.of("nsenter", "--target", "1", "--mount", "--"));
+    if (readable(HostNamespace.mountNamespace())) {
+      command.addAll(List.of("nsenter", "--target", HostNamespace.pid(), "--mount", "--"));
     }
     command.addAll(List.of("unshare", "--mount", "sleep", SLEEP));
     return new NamespaceHolder(command);

@@ -62,13 +62,13 @@ public class ServiceProcess {
   }
 
   /**
-   * As an operator starts it: from the host's mount namespace (PID 1's), not from the one the test suite
+   * As an operator starts it: from the host's mount namespace ({@link HostNamespace}), not from the one the test suite
    * runs in (scripts/test: unshare --mount), whose builds' mounts a service started here would copy and
    * keep alive after the test JVM unmounts them (a build of another class then waits in detachLoopDevices).
    */
   private List<String> fromTheHostsMountNamespace() {
     try {
-      Path host = Path.of("/proc/1/ns/mnt");
+      Path host = HostNamespace.mountNamespace();
       if (inTheTestsMountNamespace || Files.readSymbolicLink(host).equals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")))) {
         return List.of();
       }
