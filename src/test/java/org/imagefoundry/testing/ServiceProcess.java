@@ -72,7 +72,8 @@ public class ServiceProcess {
       if (inTheTestsMountNamespace || Files.readSymbolicLink(host).equals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")))) {
         return List.of();
       }
-      return List.of("nsenter", "--mount=" + host, "--");
+      // entering a mount namespace moves to its root directory: the launcher is relative to this one
+      return List.of("nsenter", "--mount=" + host, "--wd=" + Path.of("").toAbsolutePath(), "--");
     } catch (IOException e) {
       return List.of();
     }
