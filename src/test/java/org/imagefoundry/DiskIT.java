@@ -170,7 +170,7 @@ class DiskIT {
         throw new BuildFailure("grub-mkimage --format=x86_64-efi failed (the test's doing)");
       }
       return call.callRealMethod();
-    }).when(grub).makeUefiImage(any(), anyString(), anyString());
+    }).when(grub).makeUefiImage(any(), anyString(), anyString(), any());
     String id = api.start(request("broken-bootloader", "both"));
     failing = id;
 

@@ -19,6 +19,7 @@ import org.imagefoundry.admission.OutputClaims;
 import org.imagefoundry.host.BuildIds;
 import org.imagefoundry.process.BuildProcess;
 import org.imagefoundry.process.BuildVariables;
+import org.imagefoundry.spec.Architecture;
 import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Service;
 
@@ -120,7 +121,7 @@ public class BuildQueries {
     Map<String, Object> variables = history.createHistoricVariableInstanceQuery()
         .processInstanceId(instance.getId())
         .variableNameIn(BuildVariables.PHASE, BuildVariables.ERROR, BuildVariables.IMAGES, BuildVariables.METADATA_PATH,
-            BuildVariables.NODE, BuildVariables.DISK_REQUESTED)
+            BuildVariables.NODE, BuildVariables.DISK_REQUESTED, BuildVariables.ARCHITECTURE)
         .disableCustomObjectDeserialization()
         .list().stream()
         .filter(v -> v.getValue() != null)
@@ -133,6 +134,7 @@ public class BuildQueries {
         state,
         instance.getEndTime() == null ? currentPhase(instance, read.phase().orElse(null)) : read.phase().orElse(null),
         read.node().orElse(null),
+        read.architecture().orElse(Architecture.DEFAULT),
         instance.getStartTime().toInstant(),
         Optional.ofNullable(instance.getEndTime()).map(java.util.Date::toInstant).orElse(null),
         read.error()

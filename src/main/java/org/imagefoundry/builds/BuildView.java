@@ -7,10 +7,11 @@ import java.util.List;
 /**
  * A build as {@code GET /api/builds/{id}} returns it: where it stands, its result, and its progress
  * (completed phases of all phases) with the start, end and duration of every task it ran. {@code node}
- * is the node that carries it out (null while it waits for a slot). {@code supersededBy} names the later
+ * is the node that carries it out (null while it waits for a slot); {@code architecture} Debian's name of
+ * the architecture the build is for. {@code supersededBy} names the later
  * build that replaced its output files; then {@code images} is null, as the files on disk are not its own.
  */
-public record BuildView(String id, BuildState state, String phase, String node, Instant createdAt, Instant endedAt,
+public record BuildView(String id, BuildState state, String phase, String node, String architecture, Instant createdAt, Instant endedAt,
     String error, JsonNode images, String metadataPath, double progress, List<PhaseView> phases,
     String supersededBy) {
 

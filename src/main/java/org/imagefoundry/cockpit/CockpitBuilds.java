@@ -51,8 +51,8 @@ public class CockpitBuilds {
 
   /** A line of the Builds panel. */
   public record BuildRow(String id, String processInstanceId, BuildState state, String phase, double progress,
-      String node, Instant createdAt, Instant endedAt, long durationMs, String error, boolean hasMetadata,
-      List<ImageFile> images) {}
+      String node, String architecture, Instant createdAt, Instant endedAt, long durationMs, String error,
+      boolean hasMetadata, List<ImageFile> images) {}
 
   /** Part of a build's log: the text from an offset, where the next part starts, and whether more can come. */
   public record LogChunk(String text, long next, boolean ended) {}
@@ -124,7 +124,7 @@ public class CockpitBuilds {
   private BuildRow row(BuildView view, HistoricProcessInstance instance) {
     Instant end = view.endedAt() == null ? Instant.now() : view.endedAt();
     return new BuildRow(view.id(), instance == null ? null : instance.getId(), view.state(), view.phase(),
-        view.progress(), view.node(), view.createdAt(), view.endedAt(),
+        view.progress(), view.node(), view.architecture(), view.createdAt(), view.endedAt(),
         Duration.between(view.createdAt(), end).toMillis(), firstLine(view.error()), view.metadataPath() != null,
         images(view));
   }

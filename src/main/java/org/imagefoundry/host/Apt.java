@@ -4,6 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.io.UncheckedIOException;
+import java.io.IOException;
+import java.nio.file.LinkOption;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,10 +20,16 @@ import org.springframework.stereotype.Component;
 @Component
 public class Apt {
 
+  /**
+   * INITRD=No: a kernel package's hook (/etc/kernel/postinst.d/initramfs-tools) makes no initramfs, as
+   * initramfs-tools' trigger makes it again at the end of the same run anyway; one pass is enough, and under
+   * emulation one pass takes minutes. {@link #makeMissingInitramfs} makes it where no trigger ran.
+   */
   private static final Map<String, String> ENV = Map.of(
       "DEBIAN_FRONTEND", "noninteractive",
       "DEBCONF_NONINTERACTIVE_SEEN", "true",
-      "LC_ALL", "C");
+      "LC_ALL", "C",
+      "INITRD", "No");
 
   /** apt's messages for requests that no retry can satisfy. */
   private static final List<String> UNRECOVERABLE = List.of(
@@ -110,6 +120,29 @@ public class Apt {
    * apt-get would read a name with a regex character ({@code .} or {@code +}) that no package has
    * exactly as a pattern, so such a name must first be among the package names the build's repos know.
    */
+  /**
+   * An initramfs for each kernel in /boot without one: the kernel's own hook made none (INITRD=No) and
+   * initramfs-tools' trigger was not pending (it was installed before, and nothing of this run touched it).
+   */
+  public void makeMissingInitramfs(Path root) {
+    Path boot = root.resolve("boot");
+    if (!Files.isDirectory(boot, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var files = Files.list(boot)) {
+      List<String> versions = files.map(f -> f.getFileName().toString()).filter(name -> name.startsWith("vmlinuz-"))
+          .map(name -> name.substring("vmlinuz-".length())).filter(v -> v.matches("[A-Za-z0-9._+~-]+"))
+          .filter(v -> !Files.exists(boot.resolve("initrd.img-" + v), LinkOption.NOFOLLOW_LINKS)).sorted().toList();
+      for (String version : versions) {
+        BuildLog.info("no initramfs for kernel {} yet: making it", version);
+        sandbox.run(root, Command.of(settings.timeouts().apt(), "update-initramfs", "-c", "-k", version)
+            .withEnv(Map.of("LC_ALL", "C")));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public void install(Path root, List<String> packages) {
     if (packages.isEmpty()) {
       return;

@@ -40,6 +40,11 @@ public record Workspace(String buildId, Path dir) {
     return dir.resolve("efi-system");
   }
 
+  /** GRUB's modules for another architecture, copied out of the image for the host's grub-mkimage. */
+  public Path grubModules() {
+    return dir.resolve("grub-modules");
+  }
+
   /** Where the disk's filesystems are mounted while kernel, fstab and bootloader go in. */
   public Path diskRoot() {
     return dir.resolve("disk");

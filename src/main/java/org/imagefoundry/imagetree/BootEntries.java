@@ -32,26 +32,34 @@ public class BootEntries {
   }
 
   /**
-   * grub.cfg: finds /boot's filesystem by UUID and boots the kernel with the root filesystem by UUID, on
-   * the first serial port and the screen. {@code bootPrefix} is "/boot", or "" when /boot is its own partition.
+   * Where the kernel and GRUB talk: the kernel's serial console ({@code ttyS0,115200n8}, {@code ttyAMA0}),
+   * and whether GRUB drives the first serial port itself (a PC's); elsewhere UEFI's console is the serial one.
    */
-  public static String grubConfig(Kernel kernel, String bootUuid, String rootUuid, String bootPrefix) {
+  public record Console(String serial, boolean grubSerial) {}
+
+  /**
+   * grub.cfg: finds /boot's filesystem by UUID and boots the kernel with the root filesystem by UUID, on
+   * the serial console and the screen. {@code bootPrefix} is "/boot", or "" when /boot is its own partition.
+   */
+  public static String grubConfig(Kernel kernel, String bootUuid, String rootUuid, String bootPrefix, Console console) {
+    String terminals = console.grubSerial() ? """
+        serial --unit=0 --speed=115200
+        terminal_input console serial
+        terminal_output console serial
+        """ : "";
     return """
         # written by image-foundry
         set default=0
         set timeout=1
-        serial --unit=0 --speed=115200
-        terminal_input console serial
-        terminal_output console serial
-        insmod part_gpt
+        %6$sinsmod part_gpt
         insmod part_msdos
         insmod ext2
         search --no-floppy --fs-uuid --set=root %2$s
         menuentry 'Debian GNU/Linux %1$s' {
-          linux %4$s/vmlinuz-%1$s root=UUID=%3$s ro console=tty0 console=ttyS0,115200n8
+          linux %4$s/vmlinuz-%1$s root=UUID=%3$s ro console=tty0 console=%5$s
           initrd %4$s/initrd.img-%1$s
         }
-        """.formatted(kernel.version(), bootUuid, rootUuid, bootPrefix);
+        """.formatted(kernel.version(), bootUuid, rootUuid, bootPrefix, console.serial(), terminals);
   }
 
   public void writeGrubConfig(Path bootDirectory, String config) {

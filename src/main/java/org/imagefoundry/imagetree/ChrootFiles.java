@@ -53,6 +53,24 @@ public final class ChrootFiles {
     }
   }
 
+  /**
+   * Copies the regular files of the image's directory {@code relative} (not its subdirectories) into
+   * {@code destination}, for a host tool to read there: links and special files are left behind, so the
+   * image can make the host read none of its own files (GRUB's modules for grub-mkimage).
+   */
+  public static void copyRegularFiles(Path root, String relative, Path destination) {
+    Path dir = resolve(root, relative);
+    try (var entries = Files.list(dir)) {
+      Files.createDirectories(destination);
+      for (Path file : entries.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).toList()) {
+        Files.copy(file, destination.resolve(file.getFileName()), LinkOption.NOFOLLOW_LINKS,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not copy " + relative + " out of the image", e);
+    }
+  }
+
   public static boolean exists(Path root, String relative) {
     return Files.exists(resolve(root, relative), LinkOption.NOFOLLOW_LINKS);
   }

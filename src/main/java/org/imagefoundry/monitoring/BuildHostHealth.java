@@ -3,9 +3,11 @@ package org.imagefoundry.monitoring;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.imagefoundry.host.Binfmt;
 import org.imagefoundry.host.FreeSpace;
 import org.imagefoundry.host.MountNamespace;
 import org.imagefoundry.settings.FoundrySettings;
+import org.imagefoundry.spec.Architecture;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
@@ -16,7 +18,8 @@ import org.springframework.util.unit.DataSize;
  * the build root has more than {@code image-foundry.health.min-free-space} free. Reported as
  * {@code buildHost} in /actuator/health, next to Camunda's process engine and job executor. Whether the
  * service has a mount namespace of its own is a detail: without one builds still run, but another
- * process's new mount namespace can hold their filesystems (and stop them in an incident).
+ * process's new mount namespace can hold their filesystems (and stop them in an incident). The
+ * architectures it can build images for are a detail too: its own, and those it runs under qemu-user.
  */
 @Component("buildHost")
 public class BuildHostHealth implements HealthIndicator {
@@ -27,12 +30,20 @@ public class BuildHostHealth implements HealthIndicator {
   private final FoundrySettings settings;
   private final FreeSpace freeSpace;
   private final MountNamespace mountNamespace;
+  private final Binfmt binfmt;
   private final Path loopControl = Path.of("/dev/loop-control");
 
-  public BuildHostHealth(FoundrySettings settings, FreeSpace freeSpace, MountNamespace mountNamespace) {
+  public BuildHostHealth(FoundrySettings settings, FreeSpace freeSpace, MountNamespace mountNamespace, Binfmt binfmt) {
     this.settings = settings;
     this.freeSpace = freeSpace;
     this.mountNamespace = mountNamespace;
+    this.binfmt = binfmt;
+  }
+
+  /** The architectures this host builds for: its own, then the others it runs under emulation. */
+  List<String> architectures() {
+    return Architecture.ALL.values().stream().filter(a -> a.isNative() || binfmt.runs(a.qemu()))
+        .map(a -> a.isNative() ? a.name() + " (native)" : a.name() + " (qemu-user)").toList();
   }
 
   @Override
@@ -53,6 +64,7 @@ public class BuildHostHealth implements HealthIndicator {
           + ", less than image-foundry.health.min-free-space " + minFree);
     }
     return health.withDetail("mountNamespace", mountNamespace.check().detail())
+        .withDetail("architectures", architectures())
         .withDetail("buildRoot", settings.buildRoot().toString())
         .withDetail("freeBytes", free).build();
   }

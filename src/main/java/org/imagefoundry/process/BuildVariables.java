@@ -56,6 +56,8 @@ public final class BuildVariables {
   public static final String OS = "os";
   /** The published images with their checksums and sizes (JSON list, as in the metadata). */
   public static final String IMAGES = "images";
+  /** Debian's name of the architecture the build is for (amd64, arm64); set as the build starts. */
+  public static final String ARCHITECTURE = "architecture";
   /** True when the request asks for a bootable disk; set as the build starts. */
   public static final String DISK_REQUESTED = "diskRequested";
   /** The disk's partitions with their UUIDs once assembled (JSON list, as in the metadata). */
@@ -147,6 +149,11 @@ public final class BuildVariables {
 
   public Optional<String> node() {
     return optional(NODE, String.class);
+  }
+
+  /** The architecture; empty for a build started before the service knew of others (all amd64). */
+  public Optional<String> architecture() {
+    return optional(ARCHITECTURE, String.class);
   }
 
   /** The nodes the build was evacuated from, in order; none when it never was. */

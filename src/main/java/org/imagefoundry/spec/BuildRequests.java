@@ -99,6 +99,8 @@ public class BuildRequests {
 
   private BuildSpec normalize(ObjectNode request) {
     String codename = request.get("codename").asText();
+    Architecture arch = Architecture.named(request.path("architecture").textValue()).orElseThrow();
+    request.put("architecture", arch.name());
     if (!request.hasNonNull("repos")) {
       ArrayNode repos = request.putArray("repos");
       repos.addObject().put("name", "debian");
@@ -132,7 +134,7 @@ public class BuildRequests {
         disk.put("partition_table", "gpt");
       }
       if (!disk.hasNonNull("boot")) {
-        disk.put("boot", "bios");
+        disk.put("boot", arch.bios() ? "bios" : "uefi");
       }
       JsonNode diskSize = disk.get("size");
       if (diskSize != null && diskSize.isTextual()) {

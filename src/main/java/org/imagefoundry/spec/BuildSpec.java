@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * A build request: fuel-agent's {@code fa_build_image} input plus our extensions ({@code variant}; per
  * image {@code options}, {@code label}, {@code size}; per repo {@code trusted}, {@code keyring}; {@code disk}: a
- * bootable disk made of the images).
+ * bootable disk made of the images; {@code architecture}: Debian's name of the architecture it is for).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BuildSpec(
@@ -26,7 +26,15 @@ public record BuildSpec(
     @JsonProperty("hashed_root_password") String hashedRootPassword,
     Proxies proxies,
     String variant,
-    DiskSpec disk) {
+    DiskSpec disk,
+    String architecture) {
+
+  /** The architecture's row: amd64 when the request names none. */
+  @JsonIgnore
+  public Architecture arch() {
+    return Architecture.named(architecture).orElseThrow(() -> new IllegalStateException(
+        "unknown architecture " + architecture + ": the request was not validated"));
+  }
 
   /** One image of the request, with its position (which names its sparse file) and mount point. */
   public record Image(int index, String mount, ImageSpec spec) {}

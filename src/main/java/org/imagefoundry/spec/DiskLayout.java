@@ -15,7 +15,7 @@ public record DiskLayout(String table, long size, List<Partition> partitions) {
   public static final long MIB = 1L << 20;
   /** GRUB's i386-pc core image on GPT. */
   public static final String BIOS_BOOT = "bios_boot";
-  /** The EFI system partition: FAT, mounted at /boot/efi, GRUB's EFI image at EFI/BOOT/BOOTX64.EFI. */
+  /** The EFI system partition: FAT, mounted at /boot/efi, GRUB's EFI image at the removable path (EFI/BOOT/BOOTX64.EFI). */
   public static final String EFI_SYSTEM = "efi_system";
   public static final String EFI_MOUNT = "/boot/efi";
   /** GRUB's EFI image takes under 1 MiB; 100 MiB leaves room for other loaders, and is FAT32 (over 65524 clusters). */

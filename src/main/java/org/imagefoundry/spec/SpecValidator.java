@@ -14,6 +14,7 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
+import org.imagefoundry.host.Binfmt;
 import org.imagefoundry.rules.AllowedRoots;
 import org.imagefoundry.rules.MkfsOptions;
 import org.imagefoundry.rules.PackageNames;
@@ -39,10 +40,12 @@ public class SpecValidator {
 
   private final FoundrySettings settings;
   private final RepoHosts repoHosts;
+  private final Binfmt binfmt;
 
-  public SpecValidator(FoundrySettings settings, RepoHosts repoHosts) {
+  public SpecValidator(FoundrySettings settings, RepoHosts repoHosts, Binfmt binfmt) {
     this.settings = settings;
     this.repoHosts = repoHosts;
+    this.binfmt = binfmt;
   }
 
   /** Every problem of {@code request} as {@code caller} asks for it; empty when it may be built. */
@@ -56,8 +59,31 @@ public class SpecValidator {
     repos(request.get("repos"), caller, check);
     packages(request.get("packages"), check);
     proxies(request.get("proxies"), caller, check);
-    disk(request, check);
+    Architecture arch = architecture(request.get("architecture"), check);
+    if (arch != null) {
+      disk(request, arch, check);
+    }
     return check.problems;
+  }
+
+  /**
+   * The architecture: a row of {@link Architecture#ALL} that this host runs, itself or under qemu-user
+   * through a binfmt_misc handler with the F flag (the build runs its programs in the sandbox). Null when
+   * it is not one: the disk's rules depend on it.
+   */
+  private Architecture architecture(JsonNode field, Check check) {
+    String name = field == null || !field.isTextual() ? null : field.asText();
+    var arch = Architecture.named(name);
+    if (arch.isEmpty()) {
+      check.add("architecture", "unknown: one of " + String.join(", ", Architecture.ALL.keySet()));
+      return null;
+    }
+    if (!arch.get().isNative() && !binfmt.runs(arch.get().qemu())) {
+      check.add("architecture", "this host cannot run " + arch.get().name() + " programs: no binfmt_misc handler "
+          + binfmt.handler(arch.get().qemu()) + " with the F flag is registered; install qemu-user-static and "
+          + "binfmt-support (scripts/install-prerequisites installs them and registers the handler)");
+    }
+    return arch.get();
   }
 
   /** The images' count and sizes within the limits, their files distinct and none the metadata's or the SBOM's. */
@@ -108,16 +134,26 @@ public class SpecValidator {
   /**
    * A disk: its file name beside the images, a size that holds its partitions, at most four partitions on
    * msdos, ext filesystems only (what GRUB reads), no image where a UEFI disk mounts its EFI system
-   * partition, and a kernel among the packages.
+   * partition, and a kernel among the packages. The architecture decides whether BIOS may boot it, and
+   * where GRUB for UEFI comes from: the host's own for the host's architecture, the image's for another
+   * (its GRUB package among the packages).
    */
-  private void disk(JsonNode request, Check check) {
+  private void disk(JsonNode request, Architecture arch, Check check) {
     JsonNode disk = request.get("disk");
     if (disk == null || !disk.isObject()) {
       return;
     }
+    if (!arch.makesDisks()) {
+      check.add("disk", "no bootable disk for " + arch.name() + " yet (GRUB has no EFI platform for it here): "
+          + "build its filesystem images without disk");
+      return;
+    }
     String name = imageFileName(disk.get("name"), "disk.name", check);
     JsonNode boot = disk.get("boot");
-    String bootName = boot == null || !boot.isTextual() ? "bios" : boot.asText();
+    String bootName = boot == null || !boot.isTextual() ? (arch.bios() ? "bios" : "uefi") : boot.asText();
+    if (!arch.bios() && ("bios".equals(bootName) || "both".equals(bootName))) {
+      check.add("disk.boot", arch.name() + " disks boot with UEFI only: set boot to uefi");
+    }
     boolean efiSystemPartition = "uefi".equals(bootName) || "both".equals(bootName);
     JsonNode images = request.get("image_data");
     List<Long> sizes = new ArrayList<>();
@@ -159,7 +195,12 @@ public class SpecValidator {
     boolean kernel = packages != null && StreamSupport.stream(packages.spliterator(), false)
         .anyMatch(p -> p.isTextual() && p.asText().startsWith("linux-image-"));
     if (!kernel) {
-      check.add("packages", "a disk boots a kernel: add one, e.g. linux-image-amd64");
+      check.add("packages", "a disk boots a kernel: add one, e.g. " + arch.kernelPackage());
+    }
+    boolean grub = packages != null && StreamSupport.stream(packages.spliterator(), false)
+        .anyMatch(p -> p.isTextual() && p.asText().equals(arch.grubEfiPackage()));
+    if (efiSystemPartition && !arch.isNative() && !grub) {
+      check.add("packages", "GRUB for an " + arch.name() + " disk comes from the image: add " + arch.grubEfiPackage());
     }
   }
 

@@ -119,7 +119,7 @@ public class Debootstrap extends BuildStep {
     BuildSpec spec = build.spec();
     RepoSpec base = spec.baseRepo();
     Path keyring = base.keyring() != null ? Path.of(base.keyring()) : DEBIAN_KEYRING;
-    return new Debootstrapper.Options(base.suite(), build.mirror(), "amd64", spec.variant(), List.of("ca-certificates"),
+    return new Debootstrapper.Options(base.suite(), build.mirror(), spec.arch().name(), spec.variant(), List.of("ca-certificates"),
         keyring, base.skipsSignatureChecks(), AptSettings.proxyEnvironment(spec.proxies()));
   }
 }

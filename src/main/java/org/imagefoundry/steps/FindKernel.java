@@ -25,7 +25,8 @@ public class FindKernel extends BuildStep {
   protected void run(Build build) {
     diskMounts.remount(build);
     var kernel = bootEntries.kernel(build.workspace().diskRoot().resolve("boot")).orElseThrow(() -> new BuildFailure(
-        "no kernel with an initramfs in /boot: the packages must hold a kernel, e.g. linux-image-amd64"));
+        "no kernel with an initramfs in /boot: the packages must hold a kernel, e.g. "
+        + build.spec().arch().kernelPackage()));
     build.set(BuildVariables.KERNEL, kernel.version());
   }
 }

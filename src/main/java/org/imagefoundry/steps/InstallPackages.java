@@ -44,5 +44,6 @@ public class InstallPackages extends BuildStep {
     packagePool.lend(build.workspace(), apt.downloads(root, build.spec().packages()));
     apt.distUpgrade(root);
     apt.install(root, build.spec().packages());
+    apt.makeMissingInitramfs(root);
   }
 }

@@ -56,6 +56,7 @@ public class RequestCheck implements ExecutionListener {
       throw new InvalidRequestException(List.of(new Problem("request", "not a prepared build request")));
     }
     execution.setVariable(BuildVariables.DISK_REQUESTED, spec.disk() != null);
+    execution.setVariable(BuildVariables.ARCHITECTURE, spec.arch().name());
   }
 
   /** The engine user who starts the build, if one is authenticated; else our API, which checked its caller. */

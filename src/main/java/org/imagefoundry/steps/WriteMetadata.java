@@ -40,6 +40,7 @@ public class WriteMetadata extends BuildStep {
         build.getJson(BuildVariables.OS, new TypeReference<OsInfo>() {}),
         spec.packages(),
         repos,
+        spec.arch().name(),
         build.id(),
         build.variables().requestHash(),
         build.variables().baseFromCache(),

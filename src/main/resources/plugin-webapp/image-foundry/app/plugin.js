@@ -272,7 +272,7 @@ const buildsPanel = {
       el("div", { class: "form-inline", style: "margin-bottom: 8px" },
         el("label", { for: "image-foundry-state", text: "State " }), " ", filter, " ", status),
       el("table", { class: "cam-table table table-condensed" },
-        el("thead", {}, el("tr", {}, ...["Build", "State", "Phase", "Progress", "Node", "Started", "Duration",
+        el("thead", {}, el("tr", {}, ...["Build", "State", "Phase", "Progress", "Node", "Arch", "Started", "Duration",
           "Error", "Open"].map(h => el("th", { text: h })))),
         body),
       el("div", {}, previous, " ", next)));
@@ -281,7 +281,7 @@ const buildsPanel = {
 
     function phasesRow(build) {
       if (!pictures.has(build.id)) {
-        const cell = el("td", { colspan: 9 });
+        const cell = el("td", { colspan: 10 });
         pictures.set(build.id, el("tr", { class: "image-foundry-phases-row", "data-phases-of": build.id }, cell));
         showPhases(cell, url, build.id);
       }
@@ -299,6 +299,7 @@ const buildsPanel = {
           el("td", { text: build.phase || "" }),
           el("td", { text: `${Math.round(build.progress * 100)} %` }),
           el("td", { text: build.node || "" }),
+          el("td", { class: "image-foundry-arch", text: build.architecture || "" }),
           el("td", { text: new Date(build.createdAt).toLocaleString() }),
           el("td", { text: duration(build.durationMs) }),
           el("td", { class: "text-danger", style: "max-width: 28em; overflow-wrap: anywhere", text: build.error || "" }),
@@ -307,7 +308,7 @@ const buildsPanel = {
             onclick: event => { event.preventDefault(); open.has(build.id) ? open.delete(build.id) : open.add(build.id); load(); } }))),
           open.has(build.id) ? phasesRow(build) : null].filter(row => row)));
         if (!rows.length) {
-          body.replaceChildren(el("tr", {}, el("td", { colspan: 9, class: "text-muted",
+          body.replaceChildren(el("tr", {}, el("td", { colspan: 10, class: "text-muted",
             text: offset ? "no older builds" : "no builds yet" })));
         }
         previous.disabled = offset === 0;

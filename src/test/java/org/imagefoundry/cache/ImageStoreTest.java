@@ -44,7 +44,7 @@ class ImageStoreTest {
 
   static BuildSpec spec(String output, String fileName, String container, String format, String hashedPassword) {
     return new BuildSpec(Map.of("/", new ImageSpec("http://images.invalid/" + fileName, format, container, null, null, 1L << 30)),
-        output, "bookworm", List.of(), List.of("less"), null, hashedPassword, null, "minbase", null);
+        output, "bookworm", List.of(), List.of("less"), null, hashedPassword, null, "minbase", null, null);
   }
 
   Path image(String name, int size) throws Exception {

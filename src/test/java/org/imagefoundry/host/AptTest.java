@@ -96,4 +96,23 @@ class AptTest {
 
     assertThat(apt.downloads(root, List.of("nope"))).isEmpty();
   }
+
+  @Test
+  void aKernelWithoutAnInitramfsGetsOneOnlyThatOne(@org.junit.jupiter.api.io.TempDir Path tree) throws Exception {
+    java.nio.file.Files.createDirectories(tree.resolve("boot"));
+    for (String file : List.of("vmlinuz-6.1.0-50-arm64", "vmlinuz-6.1.0-49-arm64", "initrd.img-6.1.0-49-arm64")) {
+      java.nio.file.Files.writeString(tree.resolve("boot").resolve(file), "x");
+    }
+
+    apt.makeMissingInitramfs(tree);
+
+    assertThat(host.commandsEntered()).containsExactly(Sandbox.in(tree, "update-initramfs", "-c", "-k", "6.1.0-50-arm64"));
+  }
+
+  @Test
+  void aTreeWithoutBootOrWithEveryInitramfsNeedsNoPass(@org.junit.jupiter.api.io.TempDir Path tree) {
+    apt.makeMissingInitramfs(tree);
+
+    assertThat(host.commandsEntered()).isEmpty();
+  }
 }

@@ -34,7 +34,7 @@ class DebootstrapperTest {
 
     List<String> expected = List.of("mmdebstrap", "--mode=root", "--variant=minbase", "--include=ca-certificates",
         "--architectures=amd64", "--keyring=" + KEYRING, "--aptopt=Acquire::http::AllowRedirect \"false\"",
-        "--aptopt=Acquire::https::AllowRedirect \"false\"", "--skip=check/empty,chroot/mount,chroot/policy-rc.d",
+        "--aptopt=Acquire::https::AllowRedirect \"false\"", "--skip=check/empty,chroot/mount,chroot/policy-rc.d,check/qemu",
         "bookworm", target.toString(), MIRROR);
     assertThat(host.commandsEntered()).containsExactly(Sandbox.beside(target, List.of(KEYRING), expected));
     assertThat(host.commands().get(0)).startsWith("nsenter"); // the whole bootstrap in a user namespace of its own

@@ -24,11 +24,22 @@ class BootEntriesTest {
 
   @Test
   void grubFindsBootByUuidAndBootsTheRootByUuidOnTheSerialConsole() {
-    String config = BootEntries.grubConfig(new BootEntries.Kernel("6.1.0-9-amd64"), "b-uuid", "r-uuid", "/boot");
+    String config = BootEntries.grubConfig(new BootEntries.Kernel("6.1.0-9-amd64"), "b-uuid", "r-uuid", "/boot",
+        new BootEntries.Console("ttyS0,115200n8", true));
 
     assertThat(config).contains("search --no-floppy --fs-uuid --set=root b-uuid")
+        .contains("serial --unit=0 --speed=115200\nterminal_input console serial\nterminal_output console serial\n")
         .contains("linux /boot/vmlinuz-6.1.0-9-amd64 root=UUID=r-uuid ro console=tty0 console=ttyS0,115200n8")
         .contains("initrd /boot/initrd.img-6.1.0-9-amd64");
+  }
+
+  @Test
+  void anArm64KernelWritesToThePl011AndGrubToUefisConsole() {
+    String config = BootEntries.grubConfig(new BootEntries.Kernel("6.1.0-9-arm64"), "b", "r", "/boot",
+        new BootEntries.Console("ttyAMA0", false));
+
+    assertThat(config).contains("linux /boot/vmlinuz-6.1.0-9-arm64 root=UUID=r ro console=tty0 console=ttyAMA0\n")
+        .doesNotContain("serial");
   }
 
   @Test

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.nio.file.Files;
+import org.imagefoundry.host.Binfmt;
 import org.imagefoundry.host.FreeSpace;
+import org.imagefoundry.spec.Architecture;
+import org.junit.jupiter.api.io.TempDir;
 import org.imagefoundry.host.MountNamespace;
 import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.testing.Settings;
@@ -22,7 +26,28 @@ class BuildHostHealthTest {
   }
 
   static BuildHostHealth health(FoundrySettings settings) {
-    return new BuildHostHealth(settings, new FreeSpace(settings), new MountNamespace());
+    return health(settings, new Binfmt(Path.of("/nonexistent")));
+  }
+
+  static BuildHostHealth health(FoundrySettings settings, Binfmt binfmt) {
+    return new BuildHostHealth(settings, new FreeSpace(settings), new MountNamespace(), binfmt);
+  }
+
+  @Test
+  void listsTheArchitecturesItBuildsForItsOwnAndThoseWithAHandlerWithTheFFlag(@TempDir Path binfmt) throws Exception {
+    Files.writeString(binfmt.resolve("qemu-aarch64"), "enabled\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\nflags: POF\n");
+    Files.writeString(binfmt.resolve("qemu-arm"), "enabled\ninterpreter /usr/bin/qemu-arm-static\nflags: OC\n");
+    Files.writeString(binfmt.resolve("qemu-riscv64"), "disabled\ninterpreter /usr/bin/qemu-riscv64\nflags: F\n");
+    String own = Architecture.host().orElseThrow().name();
+
+    var health = health(with(List.of("tar"), DataSize.ofMegabytes(1)), new Binfmt(binfmt)).health();
+
+    assertThat((List<?>) health.getDetails().get("architectures")).first().isEqualTo(own + " (native)");
+    if (own.equals("amd64")) {
+      assertThat(health.getDetails().get("architectures")).isEqualTo(List.of("amd64 (native)", "arm64 (qemu-user)"));
+    }
+    assertThat(health(with(List.of("tar"), DataSize.ofMegabytes(1))).health().getDetails().get("architectures"))
+        .isEqualTo(List.of(own + " (native)"));
   }
 
   @Test

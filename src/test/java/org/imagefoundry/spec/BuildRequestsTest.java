@@ -1,5 +1,7 @@
 package org.imagefoundry.spec;
 
+import org.imagefoundry.host.Binfmt;
+
 import org.imagefoundry.rules.Problem;
 import org.imagefoundry.users.Caller;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,7 +29,11 @@ class BuildRequestsTest {
         "Types: deb\nURIs: http://127.0.0.1:9/debian\nSuites: bookworm bookworm-updates\nComponents: main\n");
     FoundrySettings settings = Settings.with(dir.resolve("build"), List.of(dir.resolve("images")));
     DefaultMirror mirror = new DefaultMirror(settings, apt);
-    return new BuildRequests(new SpecValidator(settings, new RepoHosts(settings, mirror)), mirror);
+    // the host runs arm64 programs under qemu-user
+    Files.createDirectories(dir.resolve("binfmt"));
+    Files.writeString(dir.resolve("binfmt/qemu-aarch64"), "enabled\nflags: POF\n");
+    return new BuildRequests(new SpecValidator(settings, new RepoHosts(settings, mirror), new Binfmt(dir.resolve("binfmt"))),
+        mirror);
   }
 
   String request(String extra) {
@@ -65,6 +71,25 @@ class BuildRequestsTest {
     });
     assertThat(spec.imageData().get("/").size()).isEqualTo(8L << 30);
     assertThat(spec.metadataFile()).isEqualTo(dir.resolve("images/env_1.yaml"));
+  }
+
+  @Test
+  void theArchitectureIsAmd64UnlessNamedAndAnArm64DiskBootsUefiUnlessNamed() throws Exception {
+    BuildRequests requests = requests();
+    String disk = ", \"architecture\": \"arm64\", \"disk\": {\"name\": \"d.qcow2\", \"format\": \"qcow2\"}";
+
+    BuildSpec amd64 = requests.prepare(request(""), ADMIN);
+    BuildSpec arm64 = requests.prepare(request(disk).replace("[\"less\"]",
+        "[\"less\", \"linux-image-arm64\", \"grub-efi-arm64-bin\"]"), ADMIN);
+
+    assertThat(amd64.architecture()).isEqualTo("amd64");
+    assertThat(amd64.arch()).isEqualTo(Architecture.AMD64);
+    assertThat(arm64.arch()).isEqualTo(Architecture.ARM64);
+    assertThat(arm64.disk().boot()).isEqualTo("uefi");
+    assertThat(arm64.disk().partitionTable()).isEqualTo("gpt");
+    // the architecture is part of what the request hashes to: no cache or skip confuses the two
+    assertThat(BuildRequests.hash(requests.prepare(request(", \"architecture\": \"arm64\""), ADMIN)))
+        .isNotEqualTo(BuildRequests.hash(amd64));
   }
 
   @Test

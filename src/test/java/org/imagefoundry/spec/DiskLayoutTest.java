@@ -22,7 +22,7 @@ class DiskLayoutTest {
     images.put("/var", new ImageSpec("var.img", "ext4", "raw", null, null, 256 * MIB));
     images.put("/", new ImageSpec("root.img", "ext4", "raw", null, null, 1024 * MIB + 5));
     return new BuildSpec(images, "/out", "bookworm", List.of(), List.of("linux-image-amd64"), null, null, null, null,
-        new DiskSpec("d.qcow2", "qcow2", table, boot, diskSize, new Swap(128 * MIB)));
+        new DiskSpec("d.qcow2", "qcow2", table, boot, diskSize, new Swap(128 * MIB)), null);
   }
 
   @Test

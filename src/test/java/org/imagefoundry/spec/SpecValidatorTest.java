@@ -1,5 +1,7 @@
 package org.imagefoundry.spec;
 
+import org.imagefoundry.host.Binfmt;
+
 import org.imagefoundry.rules.Problem;
 import org.imagefoundry.users.Caller;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,6 +30,7 @@ class SpecValidatorTest {
 
   @TempDir Path dir;
   SpecValidator validator;
+  Binfmt binfmt;
   Path keyring;
 
   @BeforeEach
@@ -37,7 +40,13 @@ class SpecValidatorTest {
     Files.writeString(apt.resolve("sources.list.d/archive.sources"),
         "Types: deb\nURIs: http://Deb.Example.org/debian\nSuites: bookworm\nComponents: main\n");
     FoundrySettings settings = Settings.with(dir.resolve("build"), List.of(dir.resolve("images")));
-    validator = new SpecValidator(settings, new RepoHosts(settings, new DefaultMirror(settings, apt)));
+    // this host runs arm64 programs under qemu-user (a handler with the F flag), armhf ones only without it
+    Files.createDirectories(dir.resolve("binfmt"));
+    Files.writeString(dir.resolve("binfmt/qemu-aarch64"), "enabled\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\n"
+        + "flags: POF\noffset 0\nmagic 7f454c46\n");
+    Files.writeString(dir.resolve("binfmt/qemu-arm"), "enabled\ninterpreter /usr/bin/qemu-arm-static\nflags: OC\n");
+    binfmt = new Binfmt(dir.resolve("binfmt"));
+    validator = new SpecValidator(settings, new RepoHosts(settings, new DefaultMirror(settings, apt)), binfmt);
     keyring = Files.list(Path.of("/usr/share/keyrings")).filter(Files::isRegularFile).findFirst().orElse(null);
   }
 
@@ -155,7 +164,7 @@ class SpecValidatorTest {
         defaults.timeouts(), defaults.limits(), defaults.cache(), null, true, defaults.health(), defaults.admin(),
         List.of("mirror.example.com", "Security.Example.com"));
     var hosts = new RepoHosts(listed, new DefaultMirror(listed, dir));
-    var listedValidator = new SpecValidator(listed, hosts);
+    var listedValidator = new SpecValidator(listed, hosts, binfmt);
 
     assertThat(hosts.allowed()).containsExactlyInAnyOrder("mirror.example.com", "security.example.com");
     assertThat(listedValidator.validate(request(r -> repo(r, 1).put("uri", "http://security.example.com/s")), BUILDER))
@@ -345,5 +354,69 @@ class SpecValidatorTest {
         .replace("/var/lib/image-foundry/images", dir.resolve("images").toString());
 
     assertThat(validator.validate(JSON.readTree(example), BUILDER)).isEmpty();
+  }
+
+  /** The request with an arm64 UEFI disk: its kernel and GRUB's arm64-efi modules among the packages. */
+  static void arm64Disk(ObjectNode request) {
+    disk(request, "{\"name\": \"d.qcow2\", \"format\": \"qcow2\", \"boot\": \"uefi\"}");
+    request.put("architecture", "arm64");
+    request.set("packages", JSON.createArrayNode().add("linux-image-arm64").add("grub-efi-arm64-bin"));
+  }
+
+  @Test
+  void anArchitectureOfTheTableThatThisHostRunsIsBuilt() throws Exception {
+    assertThat(fields(BUILDER, r -> r.put("architecture", "arm64"))).isEmpty();
+    assertThat(fields(BUILDER, r -> r.put("architecture", "amd64"))).isEmpty();
+    assertThat(fields(BUILDER, SpecValidatorTest::arm64Disk)).isEmpty();
+  }
+
+  @Test
+  void anArchitectureWithoutAHandlerWithTheFFlagIsRefusedSayingWhatToInstall() throws Exception {
+    // armhf: its handler has no F flag (the emulator would have to be inside the sandbox); riscv64: none at all
+    for (String name : List.of("armhf", "riscv64")) {
+      var problems = validator.validate(request(r -> r.put("architecture", name)), BUILDER);
+      assertThat(problems).extracting(Problem::field).containsExactly("architecture");
+      assertThat(problems.get(0).message()).contains("cannot run " + name, "F flag", "qemu-user-static",
+          "binfmt-support", "scripts/install-prerequisites");
+    }
+  }
+
+  @Test
+  void anUnknownArchitectureNamesTheTable() throws Exception {
+    var problems = validator.validate(request(r -> r.put("architecture", "vax")), BUILDER);
+    assertThat(problems).extracting(Problem::field).containsExactly("architecture");
+    assertThat(problems.get(0).message()).contains("amd64, arm64, armhf, riscv64, ppc64el, s390x");
+    assertThat(fields(BUILDER, r -> r.put("architecture", "arm64; rm -rf /"))).containsExactly("architecture");
+    assertThat(fields(BUILDER, r -> r.put("architecture", 64))).containsExactly("architecture");
+  }
+
+  @Test
+  void anArm64DiskBootsWithUefiFromTheImagesOwnGrub() throws Exception {
+    var bios = validator.validate(request(r -> {
+      arm64Disk(r);
+      ((ObjectNode) r.get("disk")).put("boot", "bios");
+    }), BUILDER);
+    assertThat(bios).extracting(Problem::field).containsExactly("disk.boot");
+    assertThat(bios.get(0).message()).contains("UEFI only");
+    assertThat(fields(BUILDER, r -> {
+      arm64Disk(r);
+      ((ObjectNode) r.get("disk")).put("boot", "both");
+    })).containsExactly("disk.boot");
+    // absent: UEFI, where BIOS is the default for amd64
+    assertThat(fields(BUILDER, r -> {
+      arm64Disk(r);
+      ((ObjectNode) r.get("disk")).remove("boot");
+    })).isEmpty();
+    var noGrub = validator.validate(request(r -> {
+      arm64Disk(r);
+      r.set("packages", JSON.createArrayNode().add("linux-image-arm64"));
+    }), BUILDER);
+    assertThat(noGrub).extracting(Problem::message).containsExactly(
+        "GRUB for an arm64 disk comes from the image: add grub-efi-arm64-bin");
+    var noKernel = validator.validate(request(r -> {
+      arm64Disk(r);
+      r.set("packages", JSON.createArrayNode().add("grub-efi-arm64-bin"));
+    }), BUILDER);
+    assertThat(noKernel).extracting(Problem::message).containsExactly("a disk boots a kernel: add one, e.g. linux-image-arm64");
   }
 }

@@ -58,6 +58,26 @@ public final class SerialConsole implements AutoCloseable {
     }
   }
 
+  public static final Path AAVMF_CODE = Path.of("/usr/share/AAVMF/AAVMF_CODE.fd");
+  public static final Path AAVMF_VARS = Path.of("/usr/share/AAVMF/AAVMF_VARS.fd");
+
+  /**
+   * Boots an arm64 {@code disk} on QEMU's virt machine (TCG, a Cortex-A72) with UEFI firmware (AAVMF), as
+   * {@link #bootWithOvmf} does for a PC: the firmware's console and the kernel's ttyAMA0 are the PL011 on stdio.
+   */
+  public static SerialConsole bootArm64(Path disk, String format, Path scratch) {
+    try {
+      Path vars = Files.copy(AAVMF_VARS, scratch.resolve("AAVMF_VARS.fd"), StandardCopyOption.REPLACE_EXISTING);
+      return start(List.of("qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72", "-accel", "tcg", "-m", "1024",
+          "-smp", "2", "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot", "-snapshot",
+          "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + AAVMF_CODE,
+          "-drive", "if=pflash,format=raw,unit=1,file=" + vars,
+          "-drive", "file=" + disk + ",format=" + format + ",if=virtio", "-nic", "none"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static List<String> qemu(Path disk, String format) {
     return List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "1024", "-smp", "2", "-display", "none",
         "-monitor", "none", "-serial", "stdio", "-no-reboot", "-snapshot",
