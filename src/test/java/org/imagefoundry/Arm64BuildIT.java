@@ -22,6 +22,8 @@ import org.imagefoundry.testing.SpdxSchema;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -32,7 +34,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * SPDX document say arm64, nothing of qemu is in it and nothing of the build is left; the disk boots under
  * qemu-system-aarch64 (TCG) with AAVMF to a login on the serial console, where {@code uname -m} is aarch64.
  * A second arm64 build of the same packages comes from the caches; an amd64 build beside it does not come
- * from the arm64 ones. Its own service (own database, node name and build root; the shared data dir).
+ * from the arm64 ones. Its own service (own database, node name and build root; the shared data dir). It
+ * runs beside the other classes (the emulated build is the longest of the suite; the others fill the wait).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "spring.datasource.url=jdbc:h2:mem:arm64-test;DB_CLOSE_DELAY=-1",
@@ -44,6 +47,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
     "image-foundry.retry-cycle=R2/PT5S",
     "image-foundry.max-concurrent-builds=2",
 })
+@Execution(ExecutionMode.CONCURRENT)
 class Arm64BuildIT {
 
   static final String ROOT = "/var/tmp/image-foundry-it";

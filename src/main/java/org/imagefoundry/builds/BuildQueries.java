@@ -121,7 +121,7 @@ public class BuildQueries {
     Map<String, Object> variables = history.createHistoricVariableInstanceQuery()
         .processInstanceId(instance.getId())
         .variableNameIn(BuildVariables.PHASE, BuildVariables.ERROR, BuildVariables.IMAGES, BuildVariables.METADATA_PATH,
-            BuildVariables.NODE, BuildVariables.DISK_REQUESTED, BuildVariables.ARCHITECTURE)
+            BuildVariables.NODE, BuildVariables.DISK_REQUESTED, BuildVariables.ARCHITECTURE, BuildVariables.DISK)
         .disableCustomObjectDeserialization()
         .list().stream()
         .filter(v -> v.getValue() != null)
@@ -142,6 +142,7 @@ public class BuildQueries {
             .orElseGet(() -> deletion(instance)),
         // the files of a superseded build are another's now: their checksums are not this build's
         supersededBy == null ? readJson(variables.get(BuildVariables.IMAGES)) : null,
+        supersededBy == null ? readJson(variables.get(BuildVariables.DISK)) : null,
         read.metadataPath().orElse(null),
         progress(instance, read.diskRequested()),
         phases(instance),

@@ -15,7 +15,7 @@ public record BuildStatus(String id, String state, String phase, double progress
   static final Set<String> ENDED = Set.of("SUCCEEDED", "SKIPPED", "FAILED", "CANCELLED");
   static final Set<String> GOOD = Set.of("SUCCEEDED", "SKIPPED");
 
-  /** A published image file with its md5 (the container's, as the metadata records it). */
+  /** A published image or disk file with its md5 (the container's, as the metadata records it). */
   public record Output(String path, String md5) {}
 
   public static BuildStatus of(JsonNode build) {
@@ -27,6 +27,11 @@ public record BuildStatus(String id, String state, String phase, double progress
         String path = metadataPath == null ? name : Path.of(metadataPath).resolveSibling(name).toString();
         outputs.add(new Output(path, image.path("container_md5").asText("")));
       }
+    }
+    String disk = build.path("disk").path("name").asText("");
+    if (!disk.isEmpty()) {
+      String path = metadataPath == null ? disk : Path.of(metadataPath).resolveSibling(disk).toString();
+      outputs.add(new Output(path, build.path("disk").path("md5").asText("")));
     }
     return new BuildStatus(build.path("id").asText(), build.path("state").asText(), text(build, "phase"),
         build.path("progress").asDouble(0), instant(build, "createdAt"), instant(build, "endedAt"),

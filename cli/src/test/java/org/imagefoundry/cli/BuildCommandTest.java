@@ -90,6 +90,22 @@ class BuildCommandTest {
   }
 
   @Test
+  void aDiskIsAnOutputToo() {
+    service.on(BUILD, Answer.json(200, """
+        {"id": "%s", "state": "SUCCEEDED", "phase": "writeMetadata", "progress": 1, "createdAt": "2026-12-06T02:00:00Z",
+         "endedAt": "2026-12-06T02:01:30Z", "error": null, "metadataPath": "/srv/images/a64-root.yaml",
+         "images": [{"container_name": "a64-root.img.gz", "container_md5": "aaa", "mount": "/"}],
+         "disk": {"name": "a64.qcow2", "md5": "ddd", "format": "qcow2", "boot": "uefi"}, "phases": []}
+        """.formatted(ID)));
+
+    Run run = run("build", request.toString(), "--wait");
+
+    assertThat(run.exitCode).isEqualTo(ExitCodes.OK);
+    assertThat(run.out().lines()).containsSubsequence("aaa  /srv/images/a64-root.img.gz", "ddd  /srv/images/a64.qcow2",
+        "metadata: /srv/images/a64-root.yaml");
+  }
+
+  @Test
   void aSkippedBuildExitsZero() {
     service.on(BUILD, build("SKIPPED", "checkExistingImages", 1, null, IMAGE));
 
