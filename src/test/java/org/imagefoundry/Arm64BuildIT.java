@@ -96,9 +96,11 @@ class Arm64BuildIT {
     assertThat(build.get("state").asText()).as(log).isEqualTo("SUCCEEDED");
     assertThat(build.get("architecture").asText()).isEqualTo("arm64");
     ImageChecks.assertNothingLeft(BUILD_ROOT, id, OUTPUT.resolve("first"));
-    // one initramfs pass (initramfs-tools' trigger), not the kernel hook's as well: minutes under emulation
-    assertThat(log.split("update-initramfs: Generating", -1)).as(log).hasSize(2);
     Path metadataFile = Path.of(build.get("metadataPath").asText());
+    // one initramfs pass, not the kernel hook's and the trigger's: minutes each under emulation (none when
+    // the package layer came from the cache, as on a second run of the suite on one machine)
+    boolean installed = !MetadataFiles.read(metadataFile).orElseThrow().packagesFromCache();
+    assertThat(log.split("update-initramfs: Generating", -1)).as(log).hasSize(installed ? 2 : 1);
     assertThat(Files.readString(metadataFile)).contains("architecture: arm64");
     BuildMetadata metadata = ImageChecks.verifyPublished(metadataFile, PACKAGES, scratch.resolve("first"),
         mnt -> assertBuiltFor(mnt, "arm64", AARCH64));
@@ -156,9 +158,10 @@ class Arm64BuildIT {
     assertThat(elfMachine(mnt.resolve("usr/bin/dpkg"))).as("ELF machine of /usr/bin/dpkg").isEqualTo(machine);
     assertThat(elfMachine(mnt.resolve("usr/bin/less"))).as("ELF machine of /usr/bin/less").isEqualTo(machine);
     String status = read(mnt.resolve("var/lib/dpkg/status"));
-    assertThat(status).contains("Package: dpkg\nStatus: install ok installed");
+    assertThat(status).contains("Package: dpkg\n");
     String dpkg = status.substring(status.indexOf("Package: dpkg\n"));
-    assertThat(dpkg.substring(0, dpkg.indexOf("\n\n"))).contains("\nArchitecture: " + architecture + "\n");
+    assertThat(dpkg.substring(0, dpkg.indexOf("\n\n"))).contains("\nStatus: install ok installed\n",
+        "\nArchitecture: " + architecture + "\n");
     try (Stream<Path> files = Files.walk(mnt)) {
       assertThat(files.map(f -> f.getFileName() == null ? "" : f.getFileName().toString()))
           .as("nothing of qemu in the image").noneMatch(name -> name.startsWith("qemu-"));
