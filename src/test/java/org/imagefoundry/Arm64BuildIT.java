@@ -97,7 +97,7 @@ class Arm64BuildIT {
     assertThat(build.get("architecture").asText()).isEqualTo("arm64");
     ImageChecks.assertNothingLeft(BUILD_ROOT, id, OUTPUT.resolve("first"));
     Path metadataFile = Path.of(build.get("metadataPath").asText());
-    // one initramfs pass, not the kernel hook's and the trigger's: minutes each under emulation (none when
+    // one initramfs pass, not the kernel hook's and then the trigger's: minutes each under emulation (none when
     // the package layer came from the cache, as on a second run of the suite on one machine)
     boolean installed = !MetadataFiles.read(metadataFile).orElseThrow().packagesFromCache();
     assertThat(log.split("update-initramfs: Generating", -1)).as(log).hasSize(installed ? 2 : 1);

@@ -21,9 +21,10 @@ import org.springframework.stereotype.Component;
 public class Apt {
 
   /**
-   * INITRD=No: a kernel package's hook (/etc/kernel/postinst.d/initramfs-tools) makes no initramfs, as
-   * initramfs-tools' trigger makes it again at the end of the same run anyway; one pass is enough, and under
-   * emulation one pass takes minutes. {@link #makeMissingInitramfs} makes it where no trigger ran.
+   * INITRD=No: a kernel package's hook (/etc/kernel/postinst.d/initramfs-tools) makes no initramfs. Without
+   * it, a fresh install made the initramfs twice, in the hook and again in initramfs-tools' trigger at the end
+   * of the same run; under emulation each pass takes minutes. Now the trigger finds no initramfs to update,
+   * and {@link #makeMissingInitramfs} makes it once, after apt.
    */
   private static final Map<String, String> ENV = Map.of(
       "DEBIAN_FRONTEND", "noninteractive",
@@ -120,10 +121,7 @@ public class Apt {
    * apt-get would read a name with a regex character ({@code .} or {@code +}) that no package has
    * exactly as a pattern, so such a name must first be among the package names the build's repos know.
    */
-  /**
-   * An initramfs for each kernel in /boot without one: the kernel's own hook made none (INITRD=No) and
-   * initramfs-tools' trigger was not pending (it was installed before, and nothing of this run touched it).
-   */
+  /** An initramfs for each kernel in /boot without one: the kernel's own hook made none (INITRD=No). */
   public void makeMissingInitramfs(Path root) {
     Path boot = root.resolve("boot");
     if (!Files.isDirectory(boot, LinkOption.NOFOLLOW_LINKS)) {
