@@ -29,7 +29,7 @@ public class AptSettings {
       if (repo.keyring() != null) {
         copyKeyring(root, repo);
       }
-      ChrootFiles.write(root, "etc/apt/sources.list.d/" + repo.name() + ".list", sourceLine(repo));
+      ChrootFiles.write(root, "etc/apt/sources.list.d/" + repo.name() + ".list", sourceLine(repo, spec.arch().name()));
       if (repo.priority() != null) {
         ChrootFiles.write(root, "etc/apt/preferences.d/" + repo.name() + ".pref",
             preferences(repo, release(repo, spec.proxies())));
@@ -109,9 +109,14 @@ public class AptSettings {
     return text.toString();
   }
 
-  static String sourceLine(RepoSpec repo) {
-    String options = repo.skipsSignatureChecks() ? "[trusted=yes] " : repo.keyring() != null ? "[signed-by=" + keyringInImage(repo) + "] " : "";
-    return "deb " + options + repo.uri() + " " + repo.suite() + " " + repo.section() + "\n";
+  /**
+   * A repo's line, for the image's architecture only ({@code arch=}): the same repos for amd64 and arm64 are
+   * two apt configurations, so the apt lists pool (keyed by /etc/apt) keeps their lists apart.
+   */
+  static String sourceLine(RepoSpec repo, String architecture) {
+    String options = "arch=" + architecture + (repo.skipsSignatureChecks() ? " trusted=yes"
+        : repo.keyring() != null ? " signed-by=" + keyringInImage(repo) : "");
+    return "deb [" + options + "] " + repo.uri() + " " + repo.suite() + " " + repo.section() + "\n";
   }
 
   static String preferences(RepoSpec repo, ReleaseFile release) {

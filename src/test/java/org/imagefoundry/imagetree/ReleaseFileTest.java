@@ -51,7 +51,9 @@ class ReleaseFileTest {
   @Test
   void sourcesAndBuildSettings() {
     var trusted = new RepoSpec("local", "http://127.0.0.1:9/local", "stable", "main", null, "deb", true, null);
-    assertThat(AptSettings.sourceLine(trusted)).isEqualTo("deb [trusted=yes] http://127.0.0.1:9/local stable main\n");
+    assertThat(AptSettings.sourceLine(trusted, "amd64")).isEqualTo("deb [arch=amd64 trusted=yes] http://127.0.0.1:9/local stable main\n");
+    assertThat(AptSettings.sourceLine(trusted.withUri("http://127.0.0.1:9/ports"), "arm64"))
+        .isEqualTo("deb [arch=arm64 trusted=yes] http://127.0.0.1:9/ports stable main\n");
 
     var proxies = new org.imagefoundry.spec.BuildSpec.Proxies(java.util.Map.of("http", "http://10.0.0.5:3128"),
         java.util.List.of("10.0.0.1"));
