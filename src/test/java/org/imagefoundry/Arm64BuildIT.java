@@ -153,10 +153,14 @@ class Arm64BuildIT {
     ImageChecks.assertNothingLeft(BUILD_ROOT, amd64, OUTPUT.resolve("amd64"));
   }
 
-  /** The mounted image's programs are of {@code machine}, its dpkg of {@code architecture}, and it holds no qemu. */
+  /**
+   * The mounted image's programs are of {@code machine}, its dpkg and its apt sources of {@code architecture},
+   * and it holds no qemu.
+   */
   static void assertBuiltFor(Path mnt, String architecture, int machine) {
     assertThat(elfMachine(mnt.resolve("usr/bin/dpkg"))).as("ELF machine of /usr/bin/dpkg").isEqualTo(machine);
     assertThat(elfMachine(mnt.resolve("usr/bin/less"))).as("ELF machine of /usr/bin/less").isEqualTo(machine);
+    assertThat(read(mnt.resolve("etc/apt/sources.list.d/debian.list"))).startsWith("deb [arch=" + architecture + "] ");
     String status = read(mnt.resolve("var/lib/dpkg/status"));
     assertThat(status).contains("Package: dpkg\n");
     String dpkg = status.substring(status.indexOf("Package: dpkg\n"));
