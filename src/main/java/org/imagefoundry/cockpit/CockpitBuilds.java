@@ -134,7 +134,8 @@ public class CockpitBuilds {
         .processInstanceBusinessKey(id).singleResult();
   }
 
-  private static List<ImageFile> images(BuildView view) {
+  /** The build's published files that the panel links and serves: its images, then its disk. */
+  static List<ImageFile> images(BuildView view) {
     List<ImageFile> files = new ArrayList<>();
     if (view.images() != null && view.images().isArray()) {
       for (JsonNode image : view.images()) {
@@ -142,6 +143,11 @@ public class CockpitBuilds {
             image.path("container_size").isNumber() ? image.path("container_size").asLong() : null,
             image.path("container_md5").asText(null)));
       }
+    }
+    if (view.disk() != null && view.disk().hasNonNull("name")) {
+      files.add(new ImageFile(view.disk().path("name").asText(),
+          view.disk().path("size").isNumber() ? view.disk().path("size").asLong() : null,
+          view.disk().path("md5").asText(null)));
     }
     return files;
   }
