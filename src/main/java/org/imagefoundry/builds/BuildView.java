@@ -12,9 +12,9 @@ import java.util.List;
  * build that replaced its output files; then {@code images} and {@code disk} are null, as the files on disk
  * are not its own. {@code disk} is the published disk as the metadata has it, when the request asked for one.
  */
-public record BuildView(String id, BuildState state, String phase, String node, String architecture, Instant createdAt, Instant endedAt,
-    String error, JsonNode images, JsonNode disk, String metadataPath, double progress, List<PhaseView> phases,
-    String supersededBy) {
+public record BuildView(String id, BuildState state, String phase, String node, String architecture,
+    Instant createdAt, Instant endedAt, String error, JsonNode images, JsonNode disk, String metadataPath,
+    double progress, List<PhaseView> phases, String supersededBy) {
 
   /** One task the build ran (a phase, a compensation handler or the sweep), from the engine's history. */
   public record PhaseView(String phase, Instant startedAt, Instant endedAt, Long durationMs) {}

@@ -1,13 +1,13 @@
 package org.imagefoundry.host;
 
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.io.UncheckedIOException;
 import java.io.IOException;
-import java.nio.file.LinkOption;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -116,11 +116,6 @@ public class Apt {
     }
   }
 
-  /**
-   * Installs exactly the packages named, or fails the build naming the first that is not a package:
-   * apt-get would read a name with a regex character ({@code .} or {@code +}) that no package has
-   * exactly as a pattern, so such a name must first be among the package names the build's repos know.
-   */
   /** An initramfs for each kernel in /boot without one: the kernel's own hook made none (INITRD=No). */
   public void makeMissingInitramfs(Path root) {
     Path boot = root.resolve("boot");
@@ -141,6 +136,11 @@ public class Apt {
     }
   }
 
+  /**
+   * Installs exactly the packages named, or fails the build naming the first that is not a package:
+   * apt-get would read a name with a regex character ({@code .} or {@code +}) that no package has
+   * exactly as a pattern, so such a name must first be among the package names the build's repos know.
+   */
   public void install(Path root, List<String> packages) {
     if (packages.isEmpty()) {
       return;

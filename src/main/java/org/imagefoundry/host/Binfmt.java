@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,7 +17,7 @@ public class Binfmt {
 
   private final Path directory;
 
-  @org.springframework.beans.factory.annotation.Autowired
+  @Autowired
   public Binfmt() {
     this(Path.of("/proc/sys/fs/binfmt_misc"));
   }

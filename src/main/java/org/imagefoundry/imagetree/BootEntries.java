@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.imagefoundry.spec.Architecture;
 import org.springframework.stereotype.Component;
 
 /** The kernel and initramfs the packages put in {@code /boot}, and GRUB's menu entry that boots them. */
@@ -32,17 +33,13 @@ public class BootEntries {
   }
 
   /**
-   * Where the kernel and GRUB talk: the kernel's serial console ({@code ttyS0,115200n8}, {@code ttyAMA0}),
-   * and whether GRUB drives the first serial port itself (a PC's); elsewhere UEFI's console is the serial one.
-   */
-  public record Console(String serial, boolean grubSerial) {}
-
-  /**
    * grub.cfg: finds /boot's filesystem by UUID and boots the kernel with the root filesystem by UUID, on
-   * the serial console and the screen. {@code bootPrefix} is "/boot", or "" when /boot is its own partition.
+   * the screen and the architecture's serial console ({@code ttyS0,115200n8}, {@code ttyAMA0}), which GRUB
+   * drives itself on a PC; elsewhere UEFI's console is the serial one. {@code bootPrefix} is "/boot", or ""
+   * when /boot is its own partition.
    */
-  public static String grubConfig(Kernel kernel, String bootUuid, String rootUuid, String bootPrefix, Console console) {
-    String terminals = console.grubSerial() ? """
+  public static String grubConfig(Kernel kernel, String bootUuid, String rootUuid, String bootPrefix, Architecture arch) {
+    String terminals = arch.grubSerial() ? """
         serial --unit=0 --speed=115200
         terminal_input console serial
         terminal_output console serial
@@ -59,7 +56,7 @@ public class BootEntries {
           linux %4$s/vmlinuz-%1$s root=UUID=%3$s ro console=tty0 console=%5$s
           initrd %4$s/initrd.img-%1$s
         }
-        """.formatted(kernel.version(), bootUuid, rootUuid, bootPrefix, console.serial(), terminals);
+        """.formatted(kernel.version(), bootUuid, rootUuid, bootPrefix, arch.console(), terminals);
   }
 
   public void writeGrubConfig(Path bootDirectory, String config) {

@@ -56,7 +56,7 @@ public final class ChrootFiles {
   /**
    * Copies the regular files of the image's directory {@code relative} (not its subdirectories) into
    * {@code destination}, for a host tool to read there: links and special files are left behind, so the
-   * image can make the host read none of its own files (GRUB's modules for grub-mkimage).
+   * image cannot make that tool read a file of the host (GRUB's modules for grub-mkimage).
    */
   public static void copyRegularFiles(Path root, String relative, Path destination) {
     Path dir = resolve(root, relative);

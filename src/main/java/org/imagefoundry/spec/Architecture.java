@@ -1,5 +1,6 @@
 package org.imagefoundry.spec;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -69,6 +70,6 @@ public record Architecture(String name, String jvmName, String qemu, int elfMach
     for (Architecture row : rows) {
       all.put(row.name(), row);
     }
-    return java.util.Collections.unmodifiableMap(all);
+    return Collections.unmodifiableMap(all);
   }
 }

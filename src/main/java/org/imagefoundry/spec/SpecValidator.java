@@ -192,16 +192,17 @@ public class SpecValidator {
     }
     diskSize(disk.get("size"), DiskLayout.minimumSize(tableName, bootName, sizes), check);
     JsonNode packages = request.get("packages");
-    boolean kernel = packages != null && StreamSupport.stream(packages.spliterator(), false)
-        .anyMatch(p -> p.isTextual() && p.asText().startsWith("linux-image-"));
-    if (!kernel) {
+    if (!anyPackage(packages, pkg -> pkg.startsWith("linux-image-"))) {
       check.add("packages", "a disk boots a kernel: add one, e.g. " + arch.kernelPackage());
     }
-    boolean grub = packages != null && StreamSupport.stream(packages.spliterator(), false)
-        .anyMatch(p -> p.isTextual() && p.asText().equals(arch.grubEfiPackage()));
-    if (efiSystemPartition && !arch.isNative() && !grub) {
+    if (efiSystemPartition && !arch.isNative() && !anyPackage(packages, arch.grubEfiPackage()::equals)) {
       check.add("packages", "GRUB for an " + arch.name() + " disk comes from the image: add " + arch.grubEfiPackage());
     }
+  }
+
+  private static boolean anyPackage(JsonNode packages, Predicate<String> named) {
+    return packages != null && StreamSupport.stream(packages.spliterator(), false)
+        .anyMatch(p -> p.isTextual() && named.test(p.asText()));
   }
 
   private void diskSize(JsonNode size, long minimum, Check check) {

@@ -2,10 +2,10 @@ package org.imagefoundry.steps;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.List;
+import org.imagefoundry.host.BuildFailure;
 import org.imagefoundry.host.FatFiles;
 import org.imagefoundry.host.Grub;
 import org.imagefoundry.host.LoopDevices;
-import org.imagefoundry.host.BuildFailure;
 import org.imagefoundry.imagetree.BootEntries;
 import org.imagefoundry.imagetree.ChrootFiles;
 import org.imagefoundry.metadata.DiskMetadata.PartitionMetadata;
@@ -63,8 +63,7 @@ public class InstallBootloader extends BuildStep {
       fatFiles.copyTree(files, LoopDevices.partition(disk, efiSystem));
     }
     var kernel = new BootEntries.Kernel(build.variables().kernel());
-    bootEntries.writeGrubConfig(bootDirectory, BootEntries.grubConfig(kernel, bootUuid, rootUuid, bootPrefix,
-        new BootEntries.Console(arch.console(), arch.grubSerial())));
+    bootEntries.writeGrubConfig(bootDirectory, BootEntries.grubConfig(kernel, bootUuid, rootUuid, bootPrefix, arch));
   }
 
   /** The host's GRUB modules for its own architecture; for another, those of the image's GRUB package. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.imagefoundry.spec.Architecture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +26,7 @@ class BootEntriesTest {
   @Test
   void grubFindsBootByUuidAndBootsTheRootByUuidOnTheSerialConsole() {
     String config = BootEntries.grubConfig(new BootEntries.Kernel("6.1.0-9-amd64"), "b-uuid", "r-uuid", "/boot",
-        new BootEntries.Console("ttyS0,115200n8", true));
+        Architecture.AMD64);
 
     assertThat(config).contains("search --no-floppy --fs-uuid --set=root b-uuid")
         .contains("serial --unit=0 --speed=115200\nterminal_input console serial\nterminal_output console serial\n")
@@ -36,7 +37,7 @@ class BootEntriesTest {
   @Test
   void anArm64KernelWritesToThePl011AndGrubToUefisConsole() {
     String config = BootEntries.grubConfig(new BootEntries.Kernel("6.1.0-9-arm64"), "b", "r", "/boot",
-        new BootEntries.Console("ttyAMA0", false));
+        Architecture.ARM64);
 
     assertThat(config).contains("linux /boot/vmlinuz-6.1.0-9-arm64 root=UUID=r ro console=tty0 console=ttyAMA0\n")
         .doesNotContain("serial");
