@@ -31,8 +31,9 @@ public final class NamespaceHolder implements AutoCloseable {
   }
 
   /**
-   * A process on the host: made in the host's mount namespace ({@link HostNamespace}) when this JVM may enter it, otherwise in this
-   * JVM's own, which is not the service's either (scripts/service gives the service one of its own).
+   * A process on the host: made in the host's mount namespace ({@link HostNamespace}) when this JVM may
+   * enter it, otherwise in this JVM's own, which is not the service's either (scripts/service gives the
+   * service one of its own).
    */
   public static NamespaceHolder onTheHost() {
     List<String> command = new ArrayList<>();

@@ -68,20 +68,26 @@ public final class SerialConsole implements AutoCloseable {
   public static SerialConsole bootArm64(Path disk, String format, Path scratch) {
     try {
       Path vars = Files.copy(AAVMF_VARS, scratch.resolve("AAVMF_VARS.fd"), StandardCopyOption.REPLACE_EXISTING);
-      return start(List.of("qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72", "-accel", "tcg", "-m", "1024",
-          "-smp", "2", "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot", "-snapshot",
-          "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + AAVMF_CODE,
-          "-drive", "if=pflash,format=raw,unit=1,file=" + vars,
-          "-drive", "file=" + disk + ",format=" + format + ",if=virtio", "-nic", "none"));
+      List<String> command = new ArrayList<>(List.of("qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72"));
+      command.addAll(machine(disk, format));
+      command.addAll(List.of("-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + AAVMF_CODE,
+          "-drive", "if=pflash,format=raw,unit=1,file=" + vars, "-nic", "none"));
+      return start(command);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   private static List<String> qemu(Path disk, String format) {
-    return List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "1024", "-smp", "2", "-display", "none",
-        "-monitor", "none", "-serial", "stdio", "-no-reboot", "-snapshot",
-        "-drive", "file=" + disk + ",format=" + format + ",if=virtio");
+    List<String> command = new ArrayList<>(List.of("qemu-system-x86_64"));
+    command.addAll(machine(disk, format));
+    return command;
+  }
+
+  /** What every boot has: TCG, 1 GiB and 2 CPUs, no screen, the serial console on stdio, the disk on a snapshot. */
+  private static List<String> machine(Path disk, String format) {
+    return List.of("-accel", "tcg", "-m", "1024", "-smp", "2", "-display", "none", "-monitor", "none",
+        "-serial", "stdio", "-no-reboot", "-snapshot", "-drive", "file=" + disk + ",format=" + format + ",if=virtio");
   }
 
   private static SerialConsole start(List<String> command) {

@@ -62,14 +62,15 @@ public class ServiceProcess {
   }
 
   /**
-   * As an operator starts it: from the host's mount namespace ({@link HostNamespace}), not from the one the test suite
-   * runs in (scripts/test: unshare --mount), whose builds' mounts a service started here would copy and
+   * As an operator starts it: from the host's mount namespace ({@link HostNamespace}), not from the one the
+   * test suite runs in (scripts/test: unshare --mount), whose builds' mounts a service started here would copy and
    * keep alive after the test JVM unmounts them (a build of another class then waits in detachLoopDevices).
    */
   private List<String> fromTheHostsMountNamespace() {
     try {
       Path host = HostNamespace.mountNamespace();
-      if (inTheTestsMountNamespace || Files.readSymbolicLink(host).equals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")))) {
+      Path own = Path.of("/proc/self/ns/mnt");
+      if (inTheTestsMountNamespace || Files.readSymbolicLink(host).equals(Files.readSymbolicLink(own))) {
         return List.of();
       }
       // entering a mount namespace moves to its root directory: the launcher is relative to this one
