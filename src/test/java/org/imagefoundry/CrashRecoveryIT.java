@@ -15,6 +15,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.imagefoundry.testing.Api;
+import org.imagefoundry.testing.EngineOperator;
 import org.imagefoundry.testing.ImageChecks;
 import org.imagefoundry.testing.LocalRepository;
 import org.imagefoundry.testing.Postgres;
@@ -43,6 +44,7 @@ class CrashRecoveryIT {
   static final Path ROOT = Path.of("/var/tmp/image-foundry-crash");
   static final Pattern LINE = Pattern.compile("^(\\S+) \\[pid (\\d+)] \\[(\\w*)] (.*)$");
 
+  static String databaseUrl;
   static ServiceProcess service;
 
   @TempDir Path scratch;
@@ -50,7 +52,8 @@ class CrashRecoveryIT {
   @BeforeAll
   static void startService() {
     Requests.delete(ROOT);
-    service = new ServiceProcess(Postgres.freshDatabaseUrl(), ROOT, "crash-test-node",
+    databaseUrl = Postgres.freshDatabaseUrl();
+    service = new ServiceProcess(databaseUrl, ROOT, "crash-test-node",
         "--image-foundry.allowed-file-repo-roots=" + ROOT.resolve("repos"),
         // every build here must pass through the phase it is crashed in
         "--image-foundry.cache.package-layers=false");
@@ -97,30 +100,41 @@ class CrashRecoveryIT {
   }
 
   /**
-   * Killed once the disk's filesystems are mounted (assembleDisk finished): the service's mount namespace
-   * dies with it, so the next disk step (findKernel, or installBootloader should it have started) finds
-   * them unmounted on the disk's loop device, still attached, and mounts them again. The disk then boots
-   * with SeaBIOS to a login prompt: GRUB went onto the disk, not into an empty directory of the build host.
+   * Killed once the disk's filesystems are mounted (assembleDisk committed): the service's mount namespace
+   * dies with it, so the next disk step (findKernel) finds them unmounted on the disk's loop device, still
+   * attached, and mounts them again. The disk then boots with SeaBIOS to a login prompt: GRUB went onto
+   * the disk, not into an empty directory of the build host.
+   *
+   * <p>The kill must fall after assembleDisk's commit and before installBootloader's (a window of a few
+   * hundred milliseconds on a warm build): findKernel's job definition is suspended meanwhile, so its job
+   * waits, made but not run, until the service is back. ("phase assembleDisk finished" alone is too early:
+   * that line is written before the step's transaction commits, and a kill then runs assembleDisk again.)
    */
   @Test
   void aDiskBuildKilledAfterItsFilesystemsWereMountedMountsThemAgainAndItsDiskBoots() throws Exception {
     Api api = service.api();
-    String id = api.start("""
-        {"image_data": {"/": {"uri": "http://images.invalid/disk-root.img.zst", "format": "ext4", "container": "zstd",
-                              "size": "2G"}},
-         "disk": {"name": "disk.raw", "format": "raw", "boot": "bios"},
-         "output": "%s", "codename": "bookworm", "variant": "minbase",
-         "packages": ["linux-image-amd64", "systemd-sysv"]}
-        """.formatted(ROOT.resolve("images").resolve("disk")));
-    awaitLogLine(id, message -> message.startsWith("phase assembleDisk finished"), -1, Duration.ofMinutes(20));
+    String id;
+    try (EngineOperator operator = new EngineOperator(databaseUrl)) {
+      operator.suspend("findKernel");
+      id = api.start("""
+          {"image_data": {"/": {"uri": "http://images.invalid/disk-root.img.zst", "format": "ext4",
+                                "container": "zstd", "size": "2G"}},
+           "disk": {"name": "disk.raw", "format": "raw", "boot": "bios"},
+           "output": "%s", "codename": "bookworm", "variant": "minbase",
+           "packages": ["linux-image-amd64", "systemd-sysv"]}
+          """.formatted(ROOT.resolve("images").resolve("disk")));
+      operator.awaitSuspendedJob(id, "findKernel", Duration.ofMinutes(20));
 
-    service.kill();
-    service.start();
+      service.kill();
+      service.start();
+      operator.activate("findKernel");
 
-    awaitLogLine(id, "the disk's filesystems are not mounted (the service was restarted): mounting them again",
-        service.pid(), Duration.ofMinutes(2));
-    JsonNode build = api.awaitEnd(id, Duration.ofMinutes(10));
-    assertThat(build.get("state").asText()).as(log(id)).isEqualTo("SUCCEEDED");
+      awaitLogLine(id, "the disk's filesystems are not mounted (the service was restarted): mounting them again",
+          service.pid(), Duration.ofMinutes(2));
+      assertThat(starts(logLines(id), "assembleDisk")).as("assembleDisk had committed before the kill").isEqualTo(1);
+      JsonNode build = api.awaitEnd(id, Duration.ofMinutes(10));
+      assertThat(build.get("state").asText()).as(log(id)).isEqualTo("SUCCEEDED");
+    }
     ImageChecks.assertNothingLeft(ROOT.resolve("build"), id, ROOT.resolve("images").resolve("disk"));
     try (SerialConsole console = SerialConsole.boot(ROOT.resolve("images/disk/disk.raw"), "raw")) {
       console.await("login:", Duration.ofMinutes(6));
