@@ -28,8 +28,11 @@ import org.springframework.stereotype.Component;
 @Component
 public class BaseTreeCache {
 
-  /** v4: trees made by mmdebstrap (a v3 tree was debootstrap's, with its own leftovers): never mixed. */
-  static final String FORMAT = "base-tree-v4";
+  /**
+   * v5: trees made by mmdebstrap with /usr merged from the start (v4's had usrmerge and perl; v3's were
+   * debootstrap's, with its own leftovers): never mixed.
+   */
+  static final String FORMAT = "base-tree-v5";
   static final String LAYER = "base";
   static final String ARCHIVE = "tree.tar.zst";
 
@@ -85,7 +88,7 @@ public class BaseTreeCache {
 
   /** Keeps the tree under {@code root} as the entry of {@code key}; best effort, never fails the build. */
   public void store(CacheKey key, Path root, String buildId) {
-    store.fill(key, buildId, Duration.ZERO, staging -> archives.pack(root, staging.resolve(ARCHIVE), List.of()));
+    store.fill(key, buildId, Duration.ZERO, staging -> archives.pack(root, staging.resolve(ARCHIVE), PackageLayerCache.EXCLUDES));
   }
 
   /** Drops least recently used entries until the caches fit {@code image-foundry.cache.max-size}. */

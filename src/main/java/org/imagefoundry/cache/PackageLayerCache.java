@@ -38,9 +38,9 @@ public class PackageLayerCache {
   /** The installed packages listPackages read before the tree was stored (JSON), for the bill of materials. */
   static final String PACKAGES = "packages.json";
   public static final String LAYER = "layers";
-  /** Left out of an entry: the package lists, apt's binary caches, downloaded packages. */
-  static final List<String> EXCLUDES = List.of("./var/lib/apt/lists/*_*", "./var/cache/apt/*.bin",
-      "./var/cache/apt/archives/*.deb");
+  /** Left out of an entry (and of a base tree's): the package lists, apt's binary caches, downloaded packages. */
+  static final List<String> EXCLUDES = List.of("./var/lib/apt/lists/*_*", "./var/lib/apt/lists/auxfiles",
+      "./var/cache/apt/*.bin", "./var/cache/apt/archives/*.deb");
 
   private final FoundrySettings settings;
   private final CacheStore store;

@@ -14,10 +14,13 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.commons.codec.binary.Hex;
@@ -109,25 +112,33 @@ public class PackagePool {
     try {
       clear(archives);
       Files.createDirectories(archives.resolve("partial"));
-      if (!settings.cache().enabled()) {
-        return;
+      int lent = lendInto(archives, downloads);
+      if (settings.cache().enabled()) {
+        BuildLog.info("{} of {} package(s) to download lent from the shared package pool", lent, downloads.size());
       }
-      int lent = 0;
-      for (Apt.Download download : downloads) {
-        Path pooled = pooled(download.hash());
-        if (!ARCHIVE_NAME.matcher(download.fileName()).matches() || pooled == null || !BoundedInput.isPlainFile(pooled)
-            || Files.size(pooled) != download.size()) {
-          continue;
-        }
-        Files.copy(pooled, archives.resolve(download.fileName()), StandardCopyOption.REPLACE_EXISTING,
-            LinkOption.NOFOLLOW_LINKS);
-        Files.setLastModifiedTime(pooled, FileTime.from(Instant.now()));
-        lent++;
-      }
-      BuildLog.info("{} of {} package(s) to download lent from the shared package pool", lent, downloads.size());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Copies of the pooled packages of {@code downloads} into {@code archives}, under their names; how many. */
+  int lendInto(Path archives, List<Apt.Download> downloads) throws IOException {
+    if (!settings.cache().enabled()) {
+      return 0;
+    }
+    int lent = 0;
+    for (Apt.Download download : downloads) {
+      Path pooled = pooled(download.hash());
+      if (!ARCHIVE_NAME.matcher(download.fileName()).matches() || pooled == null || !BoundedInput.isPlainFile(pooled)
+          || Files.size(pooled) != download.size()) {
+        continue;
+      }
+      Files.copy(pooled, archives.resolve(download.fileName()), StandardCopyOption.REPLACE_EXISTING,
+          LinkOption.NOFOLLOW_LINKS);
+      Files.setLastModifiedTime(pooled, FileTime.from(Instant.now()));
+      lent++;
+    }
+    return lent;
   }
 
   /**
@@ -137,35 +148,62 @@ public class PackagePool {
    * what enters the pool is the copy whose digest was checked.
    */
   public void collect(Workspace workspace, Path root, List<RepoSpec> repos) {
+    try {
+      collect(archives(workspace), AptListsPool.lists(root), repos, workspace.buildId(), false);
+    } catch (IOException e) {
+      BuildLog.warn("could not add packages to the pool: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * {@link #collect(Workspace, Path, List)} for any archives directory and the lists that vouch for its
+   * packages. With {@code named}, returns the packages of {@code archives} the pool now holds whose file
+   * name is the one apt gives the package a signed index lists for its SHA-256 (name, version,
+   * architecture): a script may have renamed a file, but cannot make the pool lend one package as another.
+   */
+  List<Apt.Download> collect(Path archives, Path lists, List<RepoSpec> repos, String buildId, boolean named) {
+    List<Apt.Download> pooled = new ArrayList<>();
     if (!settings.cache().enabled()) {
-      return;
+      return pooled;
     }
     try {
       Files.createDirectories(entries());
       long maxSize = settings.cache().maxPackagesSize().toBytes();
       Map<String, Path> candidates = new HashMap<>();
-      for (Path deb : debs(archives(workspace))) {
+      Map<String, Path> present = new HashMap<>();
+      for (Path deb : debs(archives)) {
         String sha256 = sha256(deb, maxSize);
         if (sha256 == null) {
           continue;
         }
         if (BoundedInput.isPlainFile(entry(sha256))) {
           Files.setLastModifiedTime(entry(sha256), FileTime.from(Instant.now()));
+          present.put(sha256, deb);
         } else {
           candidates.put(sha256, deb);
         }
       }
       int added = 0;
-      if (!candidates.isEmpty()) {
-        Map<String, SignedIndexes.PackageEntry> vouched = indexes.packages(AptListsPool.lists(root), repos,
-            candidates.keySet());
+      if (!candidates.isEmpty() || (named && !present.isEmpty())) {
+        Set<String> wanted = new HashSet<>(candidates.keySet());
+        if (named) {
+          wanted.addAll(present.keySet());
+        }
+        Map<String, SignedIndexes.PackageEntry> vouched = indexes.packages(lists, repos, wanted);
         for (var candidate : candidates.entrySet()) {
           SignedIndexes.PackageEntry entry = vouched.get(candidate.getKey());
           if (entry == null) {
             BuildLog.warn("{} not added to the shared package pool: its SHA-256 {} is in no signed Packages index of the build's repos",
                 candidate.getValue().getFileName(), candidate.getKey());
-          } else if (admit(candidate.getValue(), entry, workspace.buildId())) {
+          } else if (admit(candidate.getValue(), entry, buildId)) {
             added++;
+            present.put(candidate.getKey(), candidate.getValue());
+          }
+        }
+        for (var deb : present.entrySet()) {
+          SignedIndexes.PackageEntry entry = vouched.get(deb.getKey());
+          if (named && entry != null && deb.getValue().getFileName().toString().equals(archiveName(entry))) {
+            pooled.add(new Apt.Download(archiveName(entry), entry.size(), "SHA256:" + entry.sha256()));
           }
         }
       }
@@ -174,6 +212,12 @@ public class PackagePool {
     } catch (IOException | RuntimeException e) {
       BuildLog.warn("could not add packages to the pool: {}", e.getMessage());
     }
+    return pooled;
+  }
+
+  /** The name apt gives the package's file in archives/: name_version_architecture.deb, an epoch's colon as %3a. */
+  static String archiveName(SignedIndexes.PackageEntry entry) {
+    return entry.name() + "_" + entry.version().replace(":", "%3a") + "_" + entry.architecture() + ".deb";
   }
 
   /** Copies the file into the pool as the entry's digest, if the copy has that digest and size. */

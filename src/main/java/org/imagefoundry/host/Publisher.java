@@ -137,11 +137,15 @@ public class Publisher {
     return target.resolveSibling("." + target.getFileName() + "." + buildId + ".partial");
   }
 
-  /** Every container except raw streams through a compressor that uses all cores. */
+  /**
+   * Every container except raw streams through a compressor that uses all cores. gzip (fuel-agent's
+   * default container) at level 1: for a shrunk 350 MB minbase image here 1.05 s against 2.64 s at gzip's
+   * default level 6, for an archive a tenth larger; zstd's default level is faster still (0.38 s).
+   */
   static List<String> compressor(String container) {
     return switch (container) {
       case "raw" -> List.of();
-      case "gzip" -> List.of("pigz", "--stdout");
+      case "gzip" -> List.of("pigz", "--fast", "--stdout");
       case "zstd" -> List.of("zstd", "-T0", "--stdout", "--quiet");
       case "xz" -> List.of("xz", "-T0", "--stdout");
       default -> throw new IllegalArgumentException("unknown container " + container);

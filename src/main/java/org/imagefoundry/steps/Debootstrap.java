@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.imagefoundry.cache.CacheKey;
 import org.imagefoundry.cache.BaseTreeCache;
+import org.imagefoundry.cache.BootstrapPackages;
 import org.imagefoundry.cache.CacheStore;
 import org.imagefoundry.cache.PackageLayerCache;
 import org.imagefoundry.host.BuildLog;
@@ -44,11 +45,13 @@ public class Debootstrap extends BuildStep {
   private final PackageLayerCache layers;
   private final CacheKeys cacheKeys;
   private final Duration layerPatience;
+  private final BootstrapPackages bootstrapPackages;
 
   public Debootstrap(StepSupport support, Debootstrapper debootstrapper, BaseTreeCache cache, PackageLayerCache layers,
-      CacheKeys cacheKeys, Mounts mounts, ServicePolicy servicePolicy, DpkgSettings dpkgSettings,
-      ChrootMounts chrootMounts, FoundrySettings settings) {
+      CacheKeys cacheKeys, BootstrapPackages bootstrapPackages, Mounts mounts, ServicePolicy servicePolicy,
+      DpkgSettings dpkgSettings, ChrootMounts chrootMounts, FoundrySettings settings) {
     super(support);
+    this.bootstrapPackages = bootstrapPackages;
     this.cacheKeys = cacheKeys;
     this.layers = layers;
     this.layerPatience = settings.timeouts().debootstrap().plus(settings.timeouts().apt());
@@ -84,7 +87,7 @@ public class Debootstrap extends BuildStep {
     }
     if (key.isEmpty()) {
       prepareEmptyTarget(build);
-      debootstrapper.run(root, options);
+      bootstrap(build, options);
       build.set(BuildVariables.BASE_FROM_CACHE, false);
       return;
     }
@@ -95,10 +98,22 @@ public class Debootstrap extends BuildStep {
         return;
       }
       prepareEmptyTarget(build);
-      debootstrapper.run(root, options);
+      bootstrap(build, options);
       cache.store(key.get(), root, build.id());
       build.set(BuildVariables.BASE_FROM_CACHE, false);
     }
+  }
+
+  /**
+   * mmdebstrap fed from the package pool, whose packages then go into the pool and out of the tree; the
+   * lists it fetched stay for installPackages (the base-tree cache leaves them out).
+   */
+  private void bootstrap(Build build, Debootstrapper.Options options) {
+    Path root = build.workspace().root();
+    bootstrapPackages.lend(options, root);
+    debootstrapper.run(root, options);
+    bootstrapPackages.keep(options, root, build.id());
+    debootstrapper.removeDownloadedPackages(root);
   }
 
   /** An empty target (but for its mount points) with services forbidden and dpkg's unsafe I/O on. */

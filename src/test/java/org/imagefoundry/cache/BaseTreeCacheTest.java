@@ -72,6 +72,23 @@ class BaseTreeCacheTest {
   }
 
   @Test
+  void theListsTheBootstrapLeftForInstallPackagesAreNotStored() throws Exception {
+    CacheKey key = cache.key(options("minbase"), null).orElseThrow();
+    Path built = tree("built", "ID=debian\n");
+    Path lists = Files.createDirectories(built.resolve("var/lib/apt/lists/partial"));
+    Files.writeString(lists.resolveSibling("deb.debian.org_debian_dists_bookworm_InRelease"), "signed");
+    Files.createDirectories(lists.resolveSibling("auxfiles"));
+    Path target = Files.createDirectories(dir.resolve("target"));
+
+    cache.store(key, built, "b1");
+
+    assertThat(cache.restore(key, target, "b9")).isTrue();
+    assertThat(target.resolve("var/lib/apt/lists/partial")).isEmptyDirectory();
+    assertThat(Files.list(target.resolve("var/lib/apt/lists")).map(p -> p.getFileName().toString()))
+        .containsExactly("partial");
+  }
+
+  @Test
   void theKeyChangesWithTheSuitesInReleaseAndWithWhatDebootstrapIsAsked() throws Exception {
     CacheKey before = cache.key(options("minbase"), null).orElseThrow();
     assertThat(cache.key(options("minbase"), null).orElseThrow()).isEqualTo(before);

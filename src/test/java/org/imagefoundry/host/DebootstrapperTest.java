@@ -33,12 +33,24 @@ class DebootstrapperTest {
     debootstrapper.run(target, options(false));
 
     List<String> expected = List.of("mmdebstrap", "--mode=root", "--variant=minbase", "--include=ca-certificates",
-        "--architectures=amd64", "--keyring=" + KEYRING, "--aptopt=Acquire::http::AllowRedirect \"false\"",
-        "--aptopt=Acquire::https::AllowRedirect \"false\"", "--skip=check/empty,chroot/mount,chroot/policy-rc.d,check/qemu",
+        "--architectures=amd64", "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr", "--keyring=" + KEYRING, "--aptopt=Acquire::http::AllowRedirect \"false\"",
+        "--aptopt=Acquire::https::AllowRedirect \"false\"", "--skip=check/empty,chroot/mount,chroot/policy-rc.d,check/qemu,essential/unlink,cleanup/apt/lists,cleanup/apt/cache",
         "bookworm", target.toString(), MIRROR);
     assertThat(host.commandsEntered()).containsExactly(Sandbox.beside(target, List.of(KEYRING), expected));
     assertThat(host.commands().get(0)).startsWith("nsenter"); // the whole bootstrap in a user namespace of its own
     assertThat(host.running()).isEmpty();
+  }
+
+  @Test
+  void aSuiteWithoutUsrIsMergedBootstrapsWithoutTheMergedUsrHooks() throws Exception {
+    Path target = Files.createDirectories(root.resolve("b1/root"));
+    var bullseye = new Debootstrapper.Options("bullseye", MIRROR, "amd64", "minbase", List.of("ca-certificates"),
+        KEYRING, false, Map.of());
+
+    debootstrapper.run(target, bullseye);
+
+    assertThat(FakeHost.innermost(host.commands().get(0))).noneMatch(arg -> arg.startsWith("--hook-dir"))
+        .contains("bullseye");
   }
 
   @Test
@@ -87,5 +99,30 @@ class DebootstrapperTest {
         List.of("ca-certificates"), KEYRING, false, Map.of()));
 
     assertThat(String.join(" ", host.commandsEntered().get(0))).contains("--ro-bind " + repo + " " + repo);
+  }
+
+  @Test
+  void thePackagesAndCachesMmdebstrapLeftGoButNotThroughALinkAndItsListsStay() throws Exception {
+    Path target = root.resolve("b1/root");
+    Path lists = Files.createDirectories(target.resolve("var/lib/apt/lists/partial"));
+    Files.writeString(lists.resolveSibling("lock"), "");
+    Files.writeString(lists.resolveSibling("deb.example_debian_dists_bookworm_InRelease"), "signed");
+    Files.writeString(lists.resolve("half"), "x");
+    Files.createDirectories(lists.resolveSibling("auxfiles")).resolve("a").toFile().createNewFile();
+    Path archives = Files.createDirectories(target.resolve("var/cache/apt/archives/partial"));
+    Files.writeString(archives.resolveSibling("libc6_2.36-9_amd64.deb"), "deb");
+    Files.writeString(archives.resolveSibling("lock"), "");
+    Files.writeString(target.resolve("var/cache/apt/pkgcache.bin"), "cache");
+    Path outside = Files.createDirectories(root.resolve("outside"));
+    Files.writeString(outside.resolve("keep.deb"), "mine");
+    Files.createSymbolicLink(archives.resolveSibling("escape"), outside);
+
+    debootstrapper.removeDownloadedPackages(target);
+
+    assertThat(target.resolve("var/lib/apt/lists/deb.example_debian_dists_bookworm_InRelease")).hasContent("signed");
+    assertThat(Files.list(target.resolve("var/cache/apt/archives")).map(p -> p.getFileName().toString()))
+        .containsExactlyInAnyOrder("lock", "partial");
+    assertThat(target.resolve("var/cache/apt/pkgcache.bin")).doesNotExist();
+    assertThat(outside.resolve("keep.deb")).hasContent("mine");
   }
 }

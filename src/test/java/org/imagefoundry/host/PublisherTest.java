@@ -43,6 +43,20 @@ class PublisherTest {
   }
 
   @Test
+  void gzipIsWrittenAtItsFastestLevel() throws Exception {
+    Path raw = Files.write(dir.resolve("0.img"), randomBytes(1 << 20));
+    Path output = dir.resolve("out");
+    var publisher = new Publisher(new ProcessCommandRunner(), Settings.with(dir.resolve("build"), List.of(output)));
+    Path target = publisher.outputDirectory(output.toString()).resolve("image.img.gz");
+
+    publisher.publish(raw, "gzip", target, "b1");
+
+    byte[] header = Files.readAllBytes(target);
+    // RFC 1952: XFL 4 says the compressor used its fastest algorithm (level 1); level 6 writes 0
+    assertThat(header[8]).isEqualTo((byte) 4);
+  }
+
+  @Test
   void aRawImageIsRenamedIntoPlaceNotCopiedAndItsMd5IsMd5sumOfThePublishedFile() throws Exception {
     Path raw = Files.write(dir.resolve("0.img"), randomBytes(2 << 20));
     Object inode = Files.getAttribute(raw, "unix:ino");
