@@ -62,23 +62,26 @@ class NewArchiveStateIT {
         """.formatted(name, ROOT.resolve("images").resolve(name));
   }
 
-  BuildMetadata build(String name, Api api, StringBuilder log) {
+  record Built(BuildMetadata metadata, String log) {}
+
+  Built build(String name, Api api) {
     String id = api.start(request(name));
     JsonNode build = api.awaitEnd(id, Duration.ofMinutes(15));
-    log.append(api.log(id));
+    String log = api.log(id);
     assertThat(build.get("state").asText()).as(log).isEqualTo("SUCCEEDED");
     BuildMetadata metadata = ImageChecks.verifyPublished(Path.of(build.get("metadataPath").asText()), List.of("less"),
         scratch);
     ImageChecks.assertNothingLeft(ROOT.resolve("build"), id, ROOT.resolve("images").resolve(name));
-    return metadata;
+    return new Built(metadata, log);
   }
 
   /** The first build of an empty node: every cache misses; its bootstrap's packages enter the pool. */
   @Test
   @Order(1)
   void aColdBuildFillsThePoolAndItsAptReusesTheBootstrapsLists() throws Exception {
-    StringBuilder log = new StringBuilder();
-    BuildMetadata cold = build("cold", service.api(), log);
+    Built built = build("cold", service.api());
+    BuildMetadata cold = built.metadata();
+    String log = built.log();
 
     assertThat(cold.baseFromCache()).isFalse();
     assertThat(cold.packagesFromCache()).isFalse();
@@ -89,7 +92,7 @@ class NewArchiveStateIT {
       assertThat(lists).hasSize(1);
     }
     // apt-get update found the bootstrap's lists of the same suite: it fetched no Packages index again
-    assertThat(log.toString().lines().filter(line -> line.contains("[installPackages]") && line.contains("Get:")
+    assertThat(log.lines().filter(line -> line.contains("[installPackages]") && line.contains("Get:")
         && line.contains(" Packages "))).isEmpty();
   }
 
@@ -100,8 +103,9 @@ class NewArchiveStateIT {
     for (String layer : List.of("base", "layers", "images")) {
       Requests.delete(CACHE.resolve(layer));
     }
-    StringBuilder log = new StringBuilder();
-    BuildMetadata again = build("again", service.api(), log);
+    Built built = build("again", service.api());
+    BuildMetadata again = built.metadata();
+    String log = built.log();
 
     assertThat(again.baseFromCache()).isFalse();
     assertThat(again.packagesFromCache()).isFalse();
