@@ -22,6 +22,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.ExecutionListener;
+import org.camunda.bpm.engine.impl.cfg.TransactionState;
+import org.camunda.bpm.engine.impl.context.Context;
 import org.imagefoundry.builds.BuildQueries;
 import org.imagefoundry.settings.FoundrySettings;
 import org.slf4j.Logger;
@@ -37,10 +42,11 @@ import org.springframework.stereotype.Component;
  * max / (n + 1), n being the number of users following, them included (alone, half; beyond, 429). So
  * however many one user holds, others find room. A quiet log gets an empty line every few seconds: a
  * write is the only way to learn that a client has gone, and its follower is dropped at the first
- * write that fails.
+ * write that fails. {@code ${logFollowers}} in the diagram, on the process's end: once a build's end is
+ * committed, a tick runs at once, so its followers end then rather than at the next tick.
  */
-@Component
-public class LogFollowers {
+@Component("logFollowers")
+public class LogFollowers implements ExecutionListener {
 
   static final String THREAD_NAME = "log-followers";
   static final Duration TICK = Duration.ofMillis(250);
@@ -61,11 +67,17 @@ public class LogFollowers {
         return thread;
       });
   private final BuildQueries queries;
+  private final AtomicLong wakes = new AtomicLong();
 
   public LogFollowers(FoundrySettings settings, BuildQueries queries) {
     this.max = settings.limits().maxLogFollowers();
     this.queries = queries;
     ticks.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** How many ticks a build's end has asked for. */
+  long wakes() {
+    return wakes.get();
   }
 
   /** How many follow now. */
@@ -118,6 +130,22 @@ public class LogFollowers {
     } catch (IOException | RuntimeException e) {
       release(user);
       throw e;
+    }
+  }
+
+  @Override
+  public void notify(DelegateExecution execution) {
+    Context.getCommandContext().getTransactionContext()
+        .addTransactionListener(TransactionState.COMMITTED, commandContext -> wake());
+  }
+
+  /** A tick now, beside the scheduled ones (on the same thread: never two at once). */
+  void wake() {
+    wakes.incrementAndGet();
+    try {
+      ticks.execute(this::tick);
+    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+      // the service stops: its followers end with it
     }
   }
 

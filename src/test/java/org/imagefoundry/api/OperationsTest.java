@@ -37,6 +37,7 @@ class OperationsTest {
   @Autowired ProcessEngine engine;
   @Autowired org.imagefoundry.engine.SlotClaims slotClaims;
   @Autowired FakeHost host;
+  @Autowired LogFollowers followers;
   @Autowired FoundrySettings settings;
   Api api;
   ProcessDriver driver;
@@ -82,6 +83,7 @@ class OperationsTest {
   @Test
   void followingALogStreamsLinesAsTheyAreWrittenAndEndsWithTheBuild() throws Exception {
     ProcessInstance build = start();
+    long wakesBefore = followers.wakes();
     String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + ProcessTest.ADMIN_PASSWORD).getBytes());
     List<Instant> arrivals = new ArrayList<>();
     List<String> lines = new ArrayList<>();
@@ -114,6 +116,7 @@ class OperationsTest {
     assertThat(lines).allMatch(l -> l.matches("\\S+ \\[pid \\d+\\] \\[\\w*\\] .*"));
     assertThat(arrivals.get(0)).isBefore(halfway);
     assertThat(arrivals.get(arrivals.size() - 1)).isAfter(ended.minusSeconds(5));
+    assertThat(followers.wakes()).as("the build's end, once committed, woke the followers").isGreaterThan(wakesBefore);
   }
 
   @Test
