@@ -80,7 +80,13 @@ class UserNamespaceIT {
   void theHolderCarriesTheBuildsTagAndEndsWhenClosed() {
     List<ProcessHandle> tagged;
     try (UserNamespace namespace = UserNamespace.open(runner, files, Duration.ofSeconds(30))) {
-      tagged = new ChrootProcesses().find(new Workspace(buildId, dir));
+      // the holder may still be on its way from unshare to cat: open() returns once it has unshared, and
+      // in its exec the kernel shows an empty environment for it, so a look at that moment finds no tag
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      do {
+        tagged = new ChrootProcesses().find(new Workspace(buildId, dir));
+      } while (!(tagged.size() == 1 && tagged.get(0).info().command().orElse("").endsWith("/cat"))
+          && System.nanoTime() < deadline);
       assertThat(tagged).hasSize(1);
       assertThat(tagged.get(0).info().command()).hasValueSatisfying(command -> assertThat(command).endsWith("/cat"));
     }
