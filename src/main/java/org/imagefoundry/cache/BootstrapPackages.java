@@ -21,8 +21,11 @@ import org.springframework.stereotype.Component;
  * (vouched for by the signed lists it fetched, as any build's), and a list of them is kept per recipe:
  * mirror, suite, architecture, variant, includes and keyring, not the suite's InRelease. The next bootstrap of
  * that recipe, after the archive changed (a new InRelease makes a new base-tree key), finds copies of
- * the pooled packages in the target's apt cache: apt checks each against the new signed index, uses
- * those that are still current and downloads the rest.
+ * the pooled packages in the target's apt cache. apt takes a file already there whose name (so package,
+ * version and architecture) and size the new index gives, without reading it, and downloads the rest.
+ * That is safe because each name came from a signed index's entry for the file's SHA-256 (see
+ * {@link PackagePool#collect(Path, Path, List, String, boolean)}), and an archive never gives one version of a
+ * package two contents.
  * The list is {@code <data-dir>/cache/packages/bootstraps/<recipe digest>}: a line per package,
  * {@code <apt's file name> <size> <SHA-256>}, replaced whole by each bootstrap of the recipe.
  */

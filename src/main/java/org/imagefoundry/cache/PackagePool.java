@@ -200,10 +200,12 @@ public class PackagePool {
             present.put(candidate.getKey(), candidate.getValue());
           }
         }
-        for (var deb : present.entrySet()) {
-          SignedIndexes.PackageEntry entry = vouched.get(deb.getKey());
-          if (named && entry != null && deb.getValue().getFileName().toString().equals(archiveName(entry))) {
-            pooled.add(new Apt.Download(archiveName(entry), entry.size(), "SHA256:" + entry.sha256()));
+        if (named) {
+          for (var deb : present.entrySet()) {
+            SignedIndexes.PackageEntry entry = vouched.get(deb.getKey());
+            if (entry != null && deb.getValue().getFileName().toString().equals(archiveName(entry))) {
+              pooled.add(new Apt.Download(archiveName(entry), entry.size(), "SHA256:" + entry.sha256()));
+            }
           }
         }
       }

@@ -43,11 +43,9 @@ class BootstrapPackagesTest {
   }
 
   BootstrapPackages bootstrapPackages(boolean cacheEnabled) {
-    FoundrySettings d = Settings.defaults();
     DataSize max = DataSize.ofGigabytes(1);
-    return new BootstrapPackages(new PackagePool(new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(),
-        null, "n", "R1/PT1S", d.incidentTimeout(), List.of(), d.timeouts(), d.limits(),
-        new FoundrySettings.Cache(cacheEnabled, max, max, true), null, true, d.health(), d.admin(), List.of()),
+    return new BootstrapPackages(new PackagePool(
+        Settings.withCache(dir, new FoundrySettings.Cache(cacheEnabled, max, max, true)),
         new SignedIndexes(new Gpgv(new ProcessCommandRunner()))));
   }
 

@@ -45,10 +45,8 @@ class PackagePoolTest {
   }
 
   PackagePool pool(DataSize max) {
-    FoundrySettings d = Settings.defaults();
-    return new PackagePool(new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(), null, "n", "R1/PT1S",
-        d.incidentTimeout(), List.of(), d.timeouts(), d.limits(), new FoundrySettings.Cache(true, max, max, true), null,
-        true, d.health(), d.admin(), List.of()), new SignedIndexes(new Gpgv(new ProcessCommandRunner())));
+    return new PackagePool(Settings.withCache(dir, new FoundrySettings.Cache(true, max, max, true)),
+        new SignedIndexes(new Gpgv(new ProcessCommandRunner())));
   }
 
   /** A build's workspace with its chroot's lists signed by the repo's key, listing hello and less. */

@@ -24,4 +24,11 @@ public final class Settings {
         new FoundrySettings.Cache(true, DataSize.ofGigabytes(8), DataSize.ofGigabytes(2), true), null, true,
         new FoundrySettings.Health(List.of("tar"), DataSize.ofMegabytes(1)), new FoundrySettings.Admin("admin", null), List.of());
   }
+
+  /** The defaults, with a data directory under {@code dir} (its build root beside it) and these caches. */
+  public static FoundrySettings withCache(Path dir, FoundrySettings.Cache cache) {
+    FoundrySettings d = defaults();
+    return new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(), null, "n", "R1/PT1S",
+        d.incidentTimeout(), List.of(), d.timeouts(), d.limits(), cache, null, true, d.health(), d.admin(), List.of());
+  }
 }
