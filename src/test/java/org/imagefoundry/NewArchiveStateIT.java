@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A cold build on an empty data directory, then the same content after the archive changed: the base,
  * package-layer and image caches gone, the package pool and apt's lists kept (a new InRelease makes new
  * keys for the first three). The second bootstrap is fed from the pool: every package the first one
- * downloaded is lent to it. Each build checks out as any build does. A service of its own (H2), so that
+ * downloaded is lent to it. The first bootstrap's packages are fetched several at a time before mmdebstrap
+ * runs, and lent to it once a signed index vouched for them. Each build checks out as any build does. A service of its own (H2), so that
  * emptying its caches touches no other test's builds.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -36,6 +37,9 @@ class NewArchiveStateIT {
   static final Path CACHE = ROOT.resolve("data/cache");
   static final Pattern LENT = Pattern.compile(
       "\\[debootstrap] (\\d+) of the (\\d+) package\\(s\\) of the last bootstrap like this one lent from the shared package pool");
+
+  static final Pattern FETCHED = Pattern.compile("\\[debootstrap] (\\d+) of the bootstrap's (\\d+) package\\(s\\) fetched "
+      + "\\d+ at a time, (\\d+) of them vouched for by the signed index and lent to it");
 
   static ServiceProcess service;
 
@@ -88,6 +92,12 @@ class NewArchiveStateIT {
     assertThat(cold.imagesFromCache()).isFalse();
     assertThat(log).doesNotContain("of the last bootstrap like this one lent").containsPattern(
         "\\[debootstrap] [1-9][0-9]+ package\\(s\\) added to the shared package pool");
+    // the bootstrap's packages were fetched several at a time, checked and lent to it before mmdebstrap ran
+    Matcher fetched = FETCHED.matcher(log);
+    assertThat(fetched.find()).as(log).isTrue();
+    assertThat(Integer.parseInt(fetched.group(2))).as("packages the bootstrap needs").isGreaterThan(50);
+    assertThat(fetched.group(1)).as("fetched of them").isEqualTo(fetched.group(2));
+    assertThat(fetched.group(3)).as("lent of them").isEqualTo(fetched.group(2));
     try (var lists = Files.list(CACHE.resolve("packages/bootstraps"))) {
       assertThat(lists).hasSize(1);
     }

@@ -13,6 +13,7 @@ import org.apache.commons.codec.digest.DigestUtils;
 import org.imagefoundry.host.Apt;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.Debootstrapper;
+import org.imagefoundry.spec.BuildSpec.Proxies;
 import org.imagefoundry.spec.BuildSpec.RepoSpec;
 import org.springframework.stereotype.Component;
 
@@ -37,17 +38,27 @@ public class BootstrapPackages {
   static final long MAX_LIST_SIZE = 1L << 20;
 
   private final PackagePool pool;
+  private final Debootstrapper debootstrapper;
+  private final PackageFetcher fetcher;
+  private final AptListsPool lists;
 
-  public BootstrapPackages(PackagePool pool) {
+  public BootstrapPackages(PackagePool pool, AptListsPool lists, Debootstrapper debootstrapper, PackageFetcher fetcher) {
     this.pool = pool;
+    this.lists = lists;
+    this.debootstrapper = debootstrapper;
+    this.fetcher = fetcher;
   }
 
-  /** Copies of the recipe's pooled packages into the target's apt cache, before the bootstrap. */
-  public void lend(Debootstrapper.Options options, Path root) {
+  /**
+   * Copies of the recipe's pooled packages into the target's apt cache, before the bootstrap; true when
+   * the recipe's list named packages and all of them were lent (then what the archive changed since is
+   * left to apt, and {@link #prefetch} need not resolve the whole set again).
+   */
+  public boolean lend(Debootstrapper.Options options, Path root) {
     Path list = list(options);
     try {
       if (!BoundedInput.isPlainFile(list)) {
-        return;
+        return false;
       }
       byte[] text;
       try (BoundedInput in = BoundedInput.open(list, MAX_LIST_SIZE)) {
@@ -64,9 +75,89 @@ public class BootstrapPackages {
       int lent = pool.lendInto(archives, packages);
       BuildLog.info("{} of the {} package(s) of the last bootstrap like this one lent from the shared package pool",
           lent, packages.size());
+      return !packages.isEmpty() && lent == packages.size();
     } catch (IOException | RuntimeException e) {
       BuildLog.warn("the shared package pool lent nothing to the bootstrap: {}", e.getMessage());
+      return false;
     }
+  }
+
+  /**
+   * Before the bootstrap, after {@link #lend}: the packages it will need and was not lent, fetched
+   * {@link PackageFetcher#PARALLEL} at a time instead of one after another by its apt. apt in the sandbox
+   * resolves them ({@link Debootstrapper#packageFiles}, which leaves the signed lists in the target; the
+   * lists of the last bootstrap of this source are lent to it first and its own kept after, through the
+   * {@link AptListsPool}, so that after an archive change apt fetches only what changed); they are
+   * fetched into a directory of the pool's own, and only those whose SHA-256 a signed index of the suite
+   * gives, under the name apt gives that entry, enter the pool and are lent to the target
+   * ({@link PackagePool#collect(Path, Path, List, String, boolean)}): apt takes a file already in its cache
+   * by name and size without reading it. Best effort: whatever fails here apt downloads itself, and a bad
+   * signature fails the bootstrap, which names the repo.
+   */
+  void prefetch(Debootstrapper.Options options, Path root, String buildId, Proxies proxies) {
+    prefetch(options, root, buildId, proxies, true);
+  }
+
+  /**
+   * Before the bootstrap: {@link #lend}, then {@link #prefetch} unless the last bootstrap like this one
+   * lent all it had (what the archive changed since is left to apt); the lists are lent either way, so
+   * mmdebstrap's apt-get update only asks whether they changed.
+   */
+  public void feed(Debootstrapper.Options options, Path root, String buildId, Proxies proxies) {
+    boolean all = lend(options, root);
+    prefetch(options, root, buildId, proxies, !all);
+  }
+
+  private void prefetch(Debootstrapper.Options options, Path root, String buildId, Proxies proxies, boolean resolve) {
+    if (!pool.enabled() || !Debootstrapper.resolvesBeforehand(options)) {
+      return;
+    }
+    Path staging = null;
+    try {
+      debootstrapper.prepareApt(root, options);
+      lists.lend(root, buildId);
+      if (!resolve) {
+        return;
+      }
+      List<Debootstrapper.PackageFile> files = debootstrapper.packageFiles(root, options);
+      lists.keep(root, List.of(repo(options)), buildId);
+      Path archives = archives(root);
+      List<Debootstrapper.PackageFile> missing = files.stream().filter(file -> !has(archives, file)).toList();
+      if (missing.isEmpty()) {
+        return;
+      }
+      staging = Files.createDirectories(pool.dir().resolve("fetching").resolve(buildId));
+      int fetched = fetcher.fetch(missing, staging, proxies);
+      List<Apt.Download> vouched = pool.collect(staging, AptListsPool.lists(root), List.of(repo(options)), buildId, true);
+      int lent = pool.lendInto(Files.createDirectories(archives), vouched);
+      BuildLog.info("{} of the bootstrap's {} package(s) fetched {} at a time, {} of them vouched for by the signed index and lent to it",
+          fetched, missing.size(), PackageFetcher.PARALLEL, lent);
+    } catch (IOException | RuntimeException e) {
+      BuildLog.warn("the bootstrap's packages were not fetched beforehand ({}): its apt fetches them", e.getMessage());
+    } finally {
+      if (staging != null) {
+        try {
+          PackagePool.clear(staging);
+          Files.deleteIfExists(staging);
+        } catch (IOException e) {
+          BuildLog.warn("could not delete {}: {}", staging, e.getMessage());
+        }
+      }
+    }
+  }
+
+  private static boolean has(Path archives, Debootstrapper.PackageFile file) {
+    Path copy = archives.resolve(file.fileName());
+    try {
+      return BoundedInput.isPlainFile(copy) && Files.size(copy) == file.size();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static RepoSpec repo(Debootstrapper.Options options) {
+    return new RepoSpec("bootstrap", options.mirror(), options.suite(), "main", null, "deb", options.trusted(),
+        options.keyring().toString());
   }
 
   /**
@@ -76,9 +167,7 @@ public class BootstrapPackages {
    */
   public void keep(Debootstrapper.Options options, Path root, String buildId) {
     try {
-      RepoSpec repo = new RepoSpec("bootstrap", options.mirror(), options.suite(), "main", null, "deb",
-          options.trusted(), options.keyring().toString());
-      List<Apt.Download> pooled = pool.collect(archives(root), AptListsPool.lists(root), List.of(repo), buildId, true);
+      List<Apt.Download> pooled = pool.collect(archives(root), AptListsPool.lists(root), List.of(repo(options)), buildId, true);
       if (pooled.isEmpty()) {
         return;
       }

@@ -60,6 +60,11 @@ public class PackagePool {
     this.indexes = indexes;
   }
 
+  /** False when the caches are off: the pool then neither keeps nor lends anything. */
+  boolean enabled() {
+    return settings.cache().enabled();
+  }
+
   public Path dir() {
     return settings.dataDir().resolve("cache").resolve("packages");
   }
@@ -295,7 +300,7 @@ public class PackagePool {
   }
 
   /** Everything in the directory goes, links as links (never what they point at). */
-  private static void clear(Path dir) throws IOException {
+  static void clear(Path dir) throws IOException {
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }

@@ -2,6 +2,7 @@ package org.imagefoundry.host;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
 
@@ -32,6 +35,15 @@ public class Debootstrapper {
    */
   static final List<String> BAD_SIGNATURE = List.of("GPG error", "is not signed", "NO_PUBKEY", "BADSIG",
       "EXPKEYSIG", "REVKEYSIG", "signatures couldn't be verified", "signature verification failed");
+
+  /** A package file the bootstrap needs: where its apt fetches it, its name in archives/ and its size. */
+  public record PackageFile(URI uri, String fileName, long size) {}
+
+  /** A line of {@code --print-uris}: 'uri' file-name size hash. */
+  private static final Pattern PRINTED_URI = Pattern.compile("'(https?://[^'\\s]+)' ([A-Za-z0-9][A-Za-z0-9.+~%_-]{0,250}\\.deb) ([0-9]{1,12}) \\S+");
+  /** What a mirror's URI and a keyring's path may hold in a sources.list line. */
+  private static final Pattern SOURCE_WORD = Pattern.compile("[^\\s\\[\\]]+");
+  private static final Pattern SUITE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   private final CommandRunner runner;
   private final Sandbox sandbox;
@@ -71,6 +83,112 @@ public class Debootstrapper {
       }
       throw e;
     }
+  }
+
+  /**
+   * The package files mmdebstrap's apt will download for {@code options}, as apt itself resolves them, so
+   * that they can be fetched several at a time beforehand (its apt fetches one after another from a host).
+   * In the sandbox mmdebstrap runs in: {@code apt-get update} into the target's lists, with the suite's
+   * keyring as mmdebstrap's (signed-by), then {@code --print-uris} for the variant's set (as mmdebstrap
+   * selects it: Essential, Priority required, important without a variant, build-essential for buildd) and
+   * the includes, against an empty dpkg status. The lists and apt's binary caches stay: mmdebstrap then
+   * skips its own update (the signatures were checked here, with the same keyring), and its apt rebuilds
+   * the caches, which name the sources and dpkg status they were made from. The answer comes from the sandbox:
+   * whatever is fetched by it is checked against a signed index before apt sees it. Only for signed repos
+   * on http or https ({@link #resolvesBeforehand}); empty otherwise.
+   */
+  public List<PackageFile> packageFiles(Path root, Options options) {
+    if (!resolvesBeforehand(options)) {
+      return List.of();
+    }
+    try {
+      prepareApt(root, options);
+      List<Path> readOnly = List.of(options.keyring());
+      sandbox.runBeside(root, readOnly, Command.of(settings.timeouts().apt(), apt(root, options, "-q", "update",
+          "--error-on=any")).withEnv(options.proxyEnv()));
+      List<String> resolve = new ArrayList<>(List.of("-qq", "--print-uris", "install"));
+      resolve.addAll(selection(options));
+      CommandResult printed = sandbox.runBeside(root, readOnly, Command.of(settings.timeouts().apt(),
+          apt(root, options, resolve.toArray(String[]::new))).withEnv(options.proxyEnv()));
+      return packageFiles(printed.lines(), options.mirror());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Only a signed repo on http or https: {@link #packageFiles} resolves nothing beforehand for others. */
+  public static boolean resolvesBeforehand(Options options) {
+    return !options.trusted() && (options.mirror().startsWith("http://") || options.mirror().startsWith("https://"));
+  }
+
+  /**
+   * The apt configuration {@link #packageFiles} uses, in the target: its one source (which mmdebstrap
+   * writes again) and apt's directories. Before it, lists of the same configuration may be put in the
+   * target's lists directory; apt then only asks whether they changed.
+   */
+  public void prepareApt(Path root, Options options) throws IOException {
+    Files.createDirectories(root.resolve("var/lib/apt/lists/partial"));
+    Files.createDirectories(root.resolve("var/cache/apt/archives/partial"));
+    Files.createDirectories(root.resolve("etc/apt/trusted.gpg.d"));
+    Files.writeString(root.resolve("etc/apt/sources.list"), sourcesLine(options));
+  }
+
+  /** The bootstrap's one source, as mmdebstrap writes it, with the keyring that signs the suite. */
+  static String sourcesLine(Options options) {
+    String keyring = options.keyring().toString();
+    if (!SOURCE_WORD.matcher(options.mirror()).matches() || !SOURCE_WORD.matcher(keyring).matches()
+        || !SUITE.matcher(options.suite()).matches()) {
+      throw new IllegalArgumentException("not a source for apt: " + options.mirror() + " " + options.suite());
+    }
+    return "deb [signed-by=" + keyring + "] " + options.mirror() + " " + options.suite() + " main\n";
+  }
+
+  /** apt-get on the target's directories alone, for the bootstrap's architecture, with an empty dpkg status. */
+  static List<String> apt(Path root, Options options, String... command) {
+    List<String> args = new ArrayList<>(List.of("apt-get",
+        "-o", "Dir=" + root, "-o", "Dir::State::Status=/dev/null",
+        "-o", "APT::Architecture=" + options.arch(), "-o", "APT::Architectures=" + options.arch(),
+        "-o", "Acquire::Languages=none", "-o", "APT::Install-Recommends=false",
+        "-o", "Acquire::http::AllowRedirect=false", "-o", "Acquire::https::AllowRedirect=false",
+        "-o", "APT::Sandbox::User=root"));
+    args.addAll(List.of(command));
+    return args;
+  }
+
+  /** What mmdebstrap installs for the variant, with the includes and (with the merged-/usr hooks) usr-is-merged. */
+  static List<String> selection(Options options) {
+    String priorities = switch (String.valueOf(options.variant())) {
+      case "minbase", "buildd" -> "?or(?essential,?priority(required))";
+      default -> "?or(?essential,?priority(required),?priority(important))";
+    };
+    String suite = options.suite();
+    List<String> packages = new ArrayList<>(List.of("?narrow(?or(?archive(^" + suite + "$),?codename(^" + suite
+        + "$)),?architecture(" + options.arch() + ")," + priorities + ")"));
+    if ("buildd".equals(options.variant())) {
+      packages.add("build-essential");
+    }
+    if (!SEPARATE_USR_SUITES.contains(suite)) {
+      packages.add("usr-is-merged");
+    }
+    packages.addAll(options.include());
+    return packages;
+  }
+
+  /** The printed downloads that come from the mirror itself (apt was told to follow no redirect). */
+  static List<PackageFile> packageFiles(List<String> printed, String mirror) {
+    String prefix = mirror.endsWith("/") ? mirror : mirror + "/";
+    List<PackageFile> files = new ArrayList<>();
+    for (String line : printed) {
+      Matcher m = PRINTED_URI.matcher(line.trim());
+      if (m.matches() && m.group(1).startsWith(prefix) && !m.group(1).contains("/../")) {
+        try {
+          files.add(new PackageFile(URI.create(m.group(1)), m.group(2), Long.parseLong(m.group(3))));
+        } catch (IllegalArgumentException e) {
+          BuildLog.warn("apt printed a URI that is none: {}", m.group(1));
+        }
+      }
+    }
+    return files;
   }
 
   /**

@@ -31,12 +31,7 @@ public final class RepositoryFiles {
       if ("file".equals(uri.getScheme())) {
         return Files.readAllBytes(Path.of(uri));
       }
-      // the repo's host was checked against image-foundry.allowed-repo-hosts: a redirect could lead anywhere
-      HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
-          .followRedirects(HttpClient.Redirect.NEVER);
-      proxyFor(uri, proxies).ifPresent(proxy -> client.proxy(
-          ProxySelector.of(new InetSocketAddress(proxy.getHost(), proxy.getPort() < 0 ? 80 : proxy.getPort()))));
-      HttpResponse<InputStream> response = client.build().send(
+      HttpResponse<InputStream> response = client(uri, proxies).build().send(
           HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
       try (InputStream body = response.body()) {
         if (response.statusCode() != 200) {
@@ -55,6 +50,19 @@ public final class RepositoryFiles {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted fetching " + uri, e);
     }
+  }
+
+  /**
+   * A client for the repo of {@code uri}: through the request's proxy unless its host is reached directly,
+   * following no redirect (the repo's host was checked against image-foundry.allowed-repo-hosts: a
+   * redirect could lead anywhere).
+   */
+  public static HttpClient.Builder client(URI uri, Proxies proxies) {
+    HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
+        .followRedirects(HttpClient.Redirect.NEVER);
+    proxyFor(uri, proxies).ifPresent(proxy -> client.proxy(
+        ProxySelector.of(new InetSocketAddress(proxy.getHost(), proxy.getPort() < 0 ? 80 : proxy.getPort()))));
+    return client;
   }
 
   static Optional<URI> proxyFor(URI uri, Proxies proxies) {

@@ -105,12 +105,13 @@ public class Debootstrap extends BuildStep {
   }
 
   /**
-   * mmdebstrap fed from the package pool, whose packages then go into the pool and out of the tree; the
+   * mmdebstrap fed from the package pool (all of the last bootstrap like it, or else whatever it needs,
+   * fetched beforehand several at a time), whose packages then go into the pool and out of the tree; the
    * lists it fetched stay for installPackages (the base-tree cache leaves them out).
    */
   private void bootstrap(Build build, Debootstrapper.Options options) {
     Path root = build.workspace().root();
-    bootstrapPackages.lend(options, root);
+    bootstrapPackages.feed(options, root, build.id(), build.spec().proxies());
     debootstrapper.run(root, options);
     bootstrapPackages.keep(options, root, build.id());
     debootstrapper.removeDownloadedPackages(root);

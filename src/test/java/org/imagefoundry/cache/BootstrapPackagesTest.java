@@ -2,15 +2,22 @@ package org.imagefoundry.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.commons.codec.digest.DigestUtils;
 import org.imagefoundry.host.Debootstrapper;
 import org.imagefoundry.host.Gpgv;
 import org.imagefoundry.host.ProcessCommandRunner;
+import org.imagefoundry.host.Sandbox;
+import org.imagefoundry.spec.BuildSpec;
+import org.imagefoundry.testing.FakeHost;
 import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.testing.Settings;
 import org.imagefoundry.testing.SignedRepository;
@@ -31,6 +38,8 @@ class BootstrapPackagesTest {
   static SignedRepository repo;
 
   @TempDir Path dir;
+  /** Whether each resolution found the lists in the target before its apt-get update. */
+  final List<Boolean> listsFound = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void makeKey() {
@@ -43,10 +52,26 @@ class BootstrapPackagesTest {
   }
 
   BootstrapPackages bootstrapPackages(boolean cacheEnabled) {
+    return bootstrapPackages(cacheEnabled, List.of());
+  }
+
+  /** With a bootstrap whose apt resolves to {@code resolved} and leaves the repo's signed lists in the target. */
+  BootstrapPackages bootstrapPackages(boolean cacheEnabled, List<Debootstrapper.PackageFile> resolved) {
     DataSize max = DataSize.ofGigabytes(1);
-    return new BootstrapPackages(new PackagePool(
-        Settings.withCache(dir, new FoundrySettings.Cache(cacheEnabled, max, max, true)),
-        new SignedIndexes(new Gpgv(new ProcessCommandRunner()))));
+    FakeHost host = new FakeHost();
+    Debootstrapper debootstrapper = new Debootstrapper(host, new Sandbox(host, host), Settings.defaults()) {
+      @Override
+      public List<PackageFile> packageFiles(Path root, Options options) {
+        listsFound.add(Files.exists(root.resolve("var/lib/apt/lists/" + SignedRepository.IN_RELEASE)));
+        repo.writeLists(root.resolve("var/lib/apt/lists"),
+            SignedRepository.stanza("libc6", "2.36-9", LIBC) + SignedRepository.stanza("apt", "2.6.1", APT));
+        return resolved;
+      }
+    };
+    FoundrySettings settings = Settings.withCache(dir, new FoundrySettings.Cache(cacheEnabled, max, max, true));
+    SignedIndexes indexes = new SignedIndexes(new Gpgv(new ProcessCommandRunner()));
+    return new BootstrapPackages(new PackagePool(settings, indexes),
+        new AptListsPool(settings, new CacheStore(settings), indexes), debootstrapper, new PackageFetcher());
   }
 
   static Debootstrapper.Options options(String suite, boolean trusted) {
@@ -72,8 +97,9 @@ class BootstrapPackagesTest {
     packages.keep(options("bookworm", false), bootstrapped("b1"), "b1");
     Path next = Files.createDirectories(dir.resolve("build/b2/root"));
 
-    packages.lend(options("bookworm", false), next);
+    boolean all = packages.lend(options("bookworm", false), next);
 
+    assertThat(all).as("the whole list lent").isTrue();
     Path archives = next.resolve("var/cache/apt/archives");
     assertThat(archives.resolve("libc6_2.36-9_amd64.deb")).hasBinaryContent(LIBC);
     assertThat(archives.resolve("apt_2.6.1_amd64.deb")).hasBinaryContent(APT);
@@ -106,8 +132,9 @@ class BootstrapPackagesTest {
     packages.keep(options("bookworm", false), bootstrapped("b1"), "b1");
     Path next = Files.createDirectories(dir.resolve("build/b2/root"));
 
-    packages.lend(options("trixie", false), next);
+    boolean all = packages.lend(options("trixie", false), next);
 
+    assertThat(all).as("the whole list lent").isFalse();
     assertThat(next.resolve("var/cache/apt/archives")).doesNotExist();
   }
 
@@ -130,10 +157,126 @@ class BootstrapPackagesTest {
         + "gone_1_amd64.deb 3 " + DigestUtils.sha256Hex("gone") + "\n");
     Path next = Files.createDirectories(dir.resolve("build/b2/root"));
 
-    packages.lend(options("bookworm", false), next);
+    boolean all = packages.lend(options("bookworm", false), next);
 
+    assertThat(all).as("the whole list lent").isFalse();
     assertThat(next.resolve("var/cache/apt/archives")).isEmptyDirectory();
     assertThat(dir.resolve("build/b2/root/var/cache/apt/escape.deb")).doesNotExist();
+  }
+
+  static Debootstrapper.PackageFile file(String name, byte[] content) {
+    return new Debootstrapper.PackageFile(URI.create(SignedRepository.URI + "/pool/main/" + name), name, content.length);
+  }
+
+  /** The mirror behind a proxy on this host, which answers for repo.invalid and records what it was asked. */
+  record Mirror(HttpServer server, List<String> asked) implements AutoCloseable {
+    static Mirror serving(Map<String, byte[]> files) throws Exception {
+      HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      List<String> asked = new CopyOnWriteArrayList<>();
+      server.createContext("/", exchange -> {
+        asked.add(exchange.getRequestURI().toString());
+        String name = exchange.getRequestURI().getPath().replaceAll(".*/", "");
+        byte[] body = files.get(name);
+        exchange.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
+        if (body != null) {
+          exchange.getResponseBody().write(body);
+        }
+        exchange.close();
+      });
+      server.start();
+      return new Mirror(server, asked);
+    }
+
+    BuildSpec.Proxies proxies() {
+      return new BuildSpec.Proxies(Map.of("http", "http://127.0.0.1:" + server.getAddress().getPort()), null);
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void beforeTheBootstrapWhatItNeedsIsFetchedAndLentOnceASignedIndexVouchesForIt() throws Exception {
+    BootstrapPackages packages = bootstrapPackages(true, List.of(file("libc6_2.36-9_amd64.deb", LIBC),
+        file("apt_2.6.1_amd64.deb", APT), file("planted_1_amd64.deb", PLANTED)));
+    Path root = Files.createDirectories(dir.resolve("build/b1/root"));
+    try (Mirror mirror = Mirror.serving(Map.of("libc6_2.36-9_amd64.deb", LIBC, "apt_2.6.1_amd64.deb", APT,
+        "planted_1_amd64.deb", PLANTED))) {
+
+      packages.prefetch(options("bookworm", false), root, "b1", mirror.proxies());
+
+      assertThat(mirror.asked()).as("through the proxy").containsExactlyInAnyOrder(
+          SignedRepository.URI + "/pool/main/libc6_2.36-9_amd64.deb", SignedRepository.URI + "/pool/main/apt_2.6.1_amd64.deb",
+          SignedRepository.URI + "/pool/main/planted_1_amd64.deb");
+    }
+    Path archives = root.resolve("var/cache/apt/archives");
+    assertThat(archives.resolve("libc6_2.36-9_amd64.deb")).hasBinaryContent(LIBC);
+    assertThat(archives.resolve("apt_2.6.1_amd64.deb")).hasBinaryContent(APT);
+    assertThat(archives.resolve("planted_1_amd64.deb")).as("no signed index lists it").doesNotExist();
+    assertThat(dir.resolve("data/cache/packages/sha256/" + DigestUtils.sha256Hex(PLANTED) + ".deb")).doesNotExist();
+    assertThat(dir.resolve("data/cache/packages/fetching/b1")).as("the fetched files' own directory").doesNotExist();
+  }
+
+  @Test
+  void aFetchedFileUnderAnotherPackagesNameIsNeverLent() throws Exception {
+    BootstrapPackages packages = bootstrapPackages(true, List.of(file("libc6_2.36-9_amd64.deb", APT)));
+    Path root = Files.createDirectories(dir.resolve("build/b1/root"));
+    // the mirror (or whoever answers for it) sends apt's package as libc6, with the size the listing gave
+    try (Mirror mirror = Mirror.serving(Map.of("libc6_2.36-9_amd64.deb", APT))) {
+
+      packages.prefetch(options("bookworm", false), root, "b1", mirror.proxies());
+    }
+    assertThat(root.resolve("var/cache/apt/archives/libc6_2.36-9_amd64.deb")).doesNotExist();
+  }
+
+  @Test
+  void whatWasLentFromThePoolIsNotFetchedAgain() throws Exception {
+    BootstrapPackages packages = bootstrapPackages(true, List.of(file("libc6_2.36-9_amd64.deb", LIBC),
+        file("apt_2.6.1_amd64.deb", APT)));
+    packages.keep(options("bookworm", false), bootstrapped("b1"), "b1");
+    Path next = Files.createDirectories(dir.resolve("build/b2/root"));
+    packages.lend(options("bookworm", false), next);
+    try (Mirror mirror = Mirror.serving(Map.of())) {
+
+      packages.prefetch(options("bookworm", false), next, "b2", mirror.proxies());
+
+      assertThat(mirror.asked()).isEmpty();
+    }
+  }
+
+  @Test
+  void aBootstrapLentAllOfTheLastOneLikeItResolvesNothingButIsLentTheLists() throws Exception {
+    BootstrapPackages packages = bootstrapPackages(true, List.of(file("libc6_2.36-9_amd64.deb", LIBC),
+        file("apt_2.6.1_amd64.deb", APT)));
+    Path first = Files.createDirectories(dir.resolve("build/b1/root"));
+    try (Mirror mirror = Mirror.serving(Map.of("libc6_2.36-9_amd64.deb", LIBC, "apt_2.6.1_amd64.deb", APT))) {
+      packages.feed(options("bookworm", false), first, "b1", mirror.proxies());
+      packages.keep(options("bookworm", false), first, "b1");
+      Path next = Files.createDirectories(dir.resolve("build/b2/root"));
+
+      packages.feed(options("bookworm", false), next, "b2", mirror.proxies());
+
+      assertThat(listsFound).as("resolved once, for the first").hasSize(1);
+      assertThat(mirror.asked()).hasSize(2);
+      assertThat(next.resolve("var/cache/apt/archives/apt_2.6.1_amd64.deb")).hasBinaryContent(APT);
+      assertThat(next.resolve("var/lib/apt/lists/" + SignedRepository.IN_RELEASE)).exists();
+    }
+  }
+
+  @Test
+  void theListsOfTheLastBootstrapOfTheSourceAreInTheTargetBeforeItsAptUpdate() throws Exception {
+    BootstrapPackages packages = bootstrapPackages(true, List.of());
+    Path first = Files.createDirectories(dir.resolve("build/b1/root"));
+    Path second = Files.createDirectories(dir.resolve("build/b2/root"));
+    Path elsewhere = Files.createDirectories(dir.resolve("build/b3/root"));
+
+    packages.prefetch(options("bookworm", false), first, "b1", null);
+    packages.prefetch(options("bookworm", false), second, "b2", null);
+    packages.prefetch(options("trixie", false), elsewhere, "b3", null);
+
+    assertThat(listsFound).as("first, same source, another suite").containsExactly(false, true, false);
   }
 
   @Test

@@ -125,4 +125,62 @@ class DebootstrapperTest {
     assertThat(target.resolve("var/cache/apt/pkgcache.bin")).doesNotExist();
     assertThat(outside.resolve("keep.deb")).hasContent("mine");
   }
+
+  @Test
+  void theBootstrapsPackageFilesAreResolvedByAptInTheSandboxForTheVariantAndTheIncludes() throws Exception {
+    Path target = Files.createDirectories(root.resolve("b1/root"));
+
+    assertThat(debootstrapper.packageFiles(target, options(false))).isEmpty(); // the fake apt printed nothing
+
+    assertThat(target.resolve("etc/apt/sources.list")).hasContent("deb [signed-by=" + KEYRING + "] " + MIRROR + " bookworm main");
+    List<String> apt = Debootstrapper.apt(target, options(false));
+    List<String> update = new java.util.ArrayList<>(apt);
+    update.addAll(List.of("-q", "update", "--error-on=any"));
+    List<String> resolve = new java.util.ArrayList<>(apt);
+    resolve.addAll(List.of("-qq", "--print-uris", "install",
+        "?narrow(?or(?archive(^bookworm$),?codename(^bookworm$)),?architecture(amd64),?or(?essential,?priority(required)))",
+        "usr-is-merged", "ca-certificates"));
+    assertThat(host.commandsEntered()).containsExactly(Sandbox.beside(target, List.of(KEYRING), update),
+        Sandbox.beside(target, List.of(KEYRING), resolve));
+    assertThat(apt).contains("Dir=" + target, "Dir::State::Status=/dev/null", "APT::Architecture=amd64",
+        "Acquire::http::AllowRedirect=false");
+  }
+
+  @Test
+  void aRepoWithoutSignatureChecksOrAFileMirrorResolvesNothingBeforehand() throws Exception {
+    Path target = Files.createDirectories(root.resolve("b1/root"));
+    var fileMirror = new Debootstrapper.Options("bookworm", "file:///srv/mirror", "amd64", "minbase", List.of(), KEYRING,
+        false, Map.of());
+
+    assertThat(debootstrapper.packageFiles(target, options(true))).isEmpty();
+    assertThat(debootstrapper.packageFiles(target, fileMirror)).isEmpty();
+    assertThat(host.commands()).isEmpty();
+  }
+
+  @Test
+  void onlyPrintedFilesOfTheMirrorItselfUnderAptsNamesAreTaken() {
+    List<Debootstrapper.PackageFile> files = Debootstrapper.packageFiles(List.of(
+        "'" + MIRROR + "/pool/main/g/glibc/libc6_2.36-9_amd64.deb' libc6_2.36-9_amd64.deb 2757936 MD5Sum:0123",
+        "'http://elsewhere.invalid/debian/pool/x_1_amd64.deb' x_1_amd64.deb 3 MD5Sum:0123",
+        "'" + MIRROR + "/../../etc/y_1_amd64.deb' y_1_amd64.deb 3 MD5Sum:0123",
+        "'" + MIRROR + "/pool/z.deb' ../z.deb 3 MD5Sum:0123",
+        "W: some warning"), MIRROR);
+
+    assertThat(files).containsExactly(new Debootstrapper.PackageFile(
+        java.net.URI.create(MIRROR + "/pool/main/g/glibc/libc6_2.36-9_amd64.deb"), "libc6_2.36-9_amd64.deb", 2757936));
+  }
+
+  @Test
+  void theSelectionFollowsTheVariantAndTheSuite() {
+    var buildd = new Debootstrapper.Options("bullseye", MIRROR, "arm64", "buildd", List.of("ca-certificates"), KEYRING,
+        false, Map.of());
+    var important = new Debootstrapper.Options("bookworm", MIRROR, "amd64", null, List.of(), KEYRING, false, Map.of());
+
+    assertThat(Debootstrapper.selection(buildd)).containsExactly(
+        "?narrow(?or(?archive(^bullseye$),?codename(^bullseye$)),?architecture(arm64),?or(?essential,?priority(required)))",
+        "build-essential", "ca-certificates");
+    assertThat(Debootstrapper.selection(important)).containsExactly(
+        "?narrow(?or(?archive(^bookworm$),?codename(^bookworm$)),?architecture(amd64),"
+            + "?or(?essential,?priority(required),?priority(important)))", "usr-is-merged");
+  }
 }
