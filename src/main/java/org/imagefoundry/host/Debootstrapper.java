@@ -104,12 +104,21 @@ public class Debootstrapper {
     try {
       prepareApt(root, options);
       List<Path> readOnly = List.of(options.keyring());
-      sandbox.runBeside(root, readOnly, Command.of(settings.timeouts().apt(), apt(root, options, "-q", "update",
-          "--error-on=any")).withEnv(options.proxyEnv()));
-      List<String> resolve = new ArrayList<>(List.of("-qq", "--print-uris", "install"));
-      resolve.addAll(selection(options));
-      CommandResult printed = sandbox.runBeside(root, readOnly, Command.of(settings.timeouts().apt(),
-          apt(root, options, resolve.toArray(String[]::new))).withEnv(options.proxyEnv()));
+      CommandResult printed;
+      try {
+        sandbox.runBeside(root, readOnly, Command.of(settings.timeouts().apt(), apt(root, options, "-q", "update",
+            "--error-on=any")).withEnv(options.proxyEnv()));
+        List<String> resolve = new ArrayList<>(List.of("-qq", "--print-uris", "install"));
+        resolve.addAll(selection(options));
+        printed = sandbox.runBeside(root, readOnly, Command.of(settings.timeouts().apt(),
+            apt(root, options, resolve.toArray(String[]::new))).withEnv(options.proxyEnv()));
+      } catch (RuntimeException e) {
+        // without apt's caches mmdebstrap runs its own update, which fails the same way and names the repo
+        // (a Release whose signature does not verify), or succeeds where this one met a passing error
+        Files.deleteIfExists(root.resolve("var/cache/apt/pkgcache.bin"));
+        Files.deleteIfExists(root.resolve("var/cache/apt/srcpkgcache.bin"));
+        throw e;
+      }
       return packageFiles(printed.lines(), options.mirror());
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -183,4 +183,17 @@ class DebootstrapperTest {
         "?narrow(?or(?archive(^bookworm$),?codename(^bookworm$)),?architecture(amd64),"
             + "?or(?essential,?priority(required),?priority(important)))", "usr-is-merged");
   }
+
+  @Test
+  void anUpdateThatFailsLeavesNoCacheSoMmdebstrapRunsItsOwnAndNamesTheRepo() throws Exception {
+    Path target = Files.createDirectories(root.resolve("b1/root"));
+    Files.createDirectories(target.resolve("var/cache/apt"));
+    Files.writeString(target.resolve("var/cache/apt/pkgcache.bin"), "as a failed update may leave it");
+    host.failOn(List.of("bwrap"), 100, 1, "E: The repository '" + MIRROR + " bookworm InRelease' is not signed.");
+
+    assertThatThrownBy(() -> debootstrapper.packageFiles(target, options(false))).isInstanceOf(CommandFailedException.class);
+
+    assertThat(target.resolve("var/cache/apt/pkgcache.bin")).doesNotExist();
+    assertThat(host.commandsEntered()).hasSize(1);
+  }
 }
