@@ -11,9 +11,8 @@ import org.apache.commons.codec.digest.DigestUtils;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.Debootstrapper;
 import org.imagefoundry.host.TreeArchives;
-import org.imagefoundry.imagetree.RepositoryFiles;
+import org.imagefoundry.imagetree.ReleaseFiles;
 import org.imagefoundry.settings.FoundrySettings;
-import org.imagefoundry.spec.BuildSpec.Proxies;
 import org.springframework.stereotype.Component;
 
 /**
@@ -51,12 +50,12 @@ public class BaseTreeCache {
   }
 
   /** The key of a debootstrap, or empty when the cache is off or the suite's InRelease cannot be read. */
-  public Optional<CacheKey> key(Debootstrapper.Options options, Proxies proxies) {
+  public Optional<CacheKey> key(Debootstrapper.Options options, ReleaseFiles releases) {
     if (!settings.cache().enabled()) {
       return Optional.empty();
     }
     try {
-      byte[] inRelease = RepositoryFiles.fetch(options.mirror(), options.suite(), "InRelease", proxies);
+      byte[] inRelease = releases.fetch(options.mirror(), options.suite(), "InRelease");
       String keyring = options.trusted() ? "trusted" : DigestUtils.sha256Hex(Files.readAllBytes(options.keyring()));
       String description = String.join("\n", FORMAT, "mirror=" + options.mirror().replaceAll("/+$", ""),
           "suite=" + options.suite(), "arch=" + options.arch(), "variant=" + options.variant(),

@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 import org.apache.commons.codec.digest.DigestUtils;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.TreeArchives;
-import org.imagefoundry.imagetree.RepositoryFiles;
+import org.imagefoundry.imagetree.ReleaseFiles;
 import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.spec.BuildSpec.Proxies;
 import org.imagefoundry.spec.BuildSpec.RepoSpec;
@@ -61,7 +61,7 @@ public class PackageLayerCache {
    * uses them), or empty when the cache or its package layers are off or a repo's InRelease (or Release) cannot be read.
    */
   public Optional<CacheKey> key(CacheKey base, List<RepoSpec> repos, List<String> packages, String variant,
-      Proxies proxies) {
+      ReleaseFiles releases) {
     if (!settings.cache().enabled() || !settings.cache().packageLayers()) {
       return Optional.empty();
     }
@@ -71,7 +71,7 @@ public class PackageLayerCache {
         String keyring = repo.keyring() == null ? "-" : DigestUtils.sha256Hex(Files.readAllBytes(Path.of(repo.keyring())));
         lines.add("repo=" + String.join(" ", repo.name(), repo.uri().replaceAll("/+$", ""), repo.suite(),
             String.valueOf(repo.section()), String.valueOf(repo.priority()), String.valueOf(repo.skipsSignatureChecks()),
-            keyring, "release=" + DigestUtils.sha256Hex(release(repo, proxies))));
+            keyring, "release=" + DigestUtils.sha256Hex(release(repo, releases))));
       }
       lines.add("packages=" + String.join(",", packages.stream().distinct().sorted().toList()));
       String description = String.join("\n", lines);
@@ -83,11 +83,11 @@ public class PackageLayerCache {
   }
 
   /** The repo's InRelease, or its Release where it has no InRelease (a flat or unsigned local repo). */
-  private static byte[] release(RepoSpec repo, Proxies proxies) {
+  private static byte[] release(RepoSpec repo, ReleaseFiles releases) {
     try {
-      return RepositoryFiles.fetch(repo.uri(), repo.suite(), "InRelease", proxies);
+      return releases.fetch(repo.uri(), repo.suite(), "InRelease");
     } catch (RuntimeException e) {
-      return RepositoryFiles.fetch(repo.uri(), repo.suite(), "Release", proxies);
+      return releases.fetch(repo.uri(), repo.suite(), "Release");
     }
   }
 

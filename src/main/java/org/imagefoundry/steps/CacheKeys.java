@@ -7,6 +7,7 @@ import org.imagefoundry.cache.BaseTreeCache;
 import org.imagefoundry.cache.ImageStore;
 import org.imagefoundry.cache.PackageLayerCache;
 import org.imagefoundry.imagetree.AptSettings;
+import org.imagefoundry.imagetree.ReleaseFiles;
 import org.imagefoundry.process.BuildVariables;
 import org.springframework.stereotype.Component;
 
@@ -24,17 +25,20 @@ public class CacheKeys {
     this.images = images;
   }
 
-  public Optional<CacheKey> base(Build build) {
-    return baseTrees.key(Debootstrap.options(build), build.spec().proxies());
-  }
+  /** A build's base-tree key and, on it, its package layer's key; empty where a cache is off or a repo cannot tell. */
+  public record Keys(Optional<CacheKey> base, Optional<CacheKey> layer) {}
 
-  public Optional<CacheKey> layer(Build build, Optional<CacheKey> base) {
-    return base.flatMap(key -> layers.key(key, AptSettings.repos(build.spec(), build.mirror()), build.spec().packages(),
-        build.spec().variant(), build.spec().proxies()));
+  /** Both keys in one lookup: each repo's Release file is fetched once (the base suite's serves both). */
+  public Keys baseAndLayer(Build build) {
+    ReleaseFiles releases = new ReleaseFiles(build.spec().proxies());
+    Optional<CacheKey> base = baseTrees.key(Debootstrap.options(build), releases);
+    Optional<CacheKey> layer = base.flatMap(key -> layers.key(key, AptSettings.repos(build.spec(), build.mirror()),
+        build.spec().packages(), build.spec().variant(), releases));
+    return new Keys(base, layer);
   }
 
   public Optional<CacheKey> content(Build build) {
-    return layer(build, base(build)).map(layer -> images.key(layer, build.spec()));
+    return baseAndLayer(build).layer().map(layer -> images.key(layer, build.spec()));
   }
 
   /** The content key a step before this one recorded, or null. */

@@ -69,9 +69,10 @@ public class Debootstrap extends BuildStep {
     chrootMounts.remountImages(build);
     Path root = build.workspace().root();
     Debootstrapper.Options options = options(build);
-    Optional<CacheKey> key = cacheKeys.base(build);
+    CacheKeys.Keys keys = cacheKeys.baseAndLayer(build);
+    Optional<CacheKey> key = keys.base();
     build.set(BuildVariables.PACKAGES_FROM_CACHE, false);
-    Optional<CacheKey> layer = cacheKeys.layer(build, key);
+    Optional<CacheKey> layer = keys.layer();
     build.setJson(BuildVariables.PACKAGE_LAYER_KEY, layer.orElse(null));
     if (layer.isPresent()) {
       layers.claim(layer.get(), build.id(), layerPatience);

@@ -1,5 +1,7 @@
 package org.imagefoundry.cache;
 
+import org.imagefoundry.imagetree.ReleaseFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -59,7 +61,7 @@ class BaseTreeCacheTest {
 
   @Test
   void aMissThenAHitRestoresTheSameTreeWithoutLostAndFound() throws Exception {
-    CacheKey key = cache.key(options("minbase"), null).orElseThrow();
+    CacheKey key = cache.key(options("minbase"), new ReleaseFiles(null)).orElseThrow();
     Path target = Files.createDirectories(dir.resolve("target"));
     assertThat(cache.restore(key, target, "b9")).isFalse();
 
@@ -73,7 +75,7 @@ class BaseTreeCacheTest {
 
   @Test
   void theListsTheBootstrapLeftForInstallPackagesAreNotStored() throws Exception {
-    CacheKey key = cache.key(options("minbase"), null).orElseThrow();
+    CacheKey key = cache.key(options("minbase"), new ReleaseFiles(null)).orElseThrow();
     Path built = tree("built", "ID=debian\n");
     Path lists = Files.createDirectories(built.resolve("var/lib/apt/lists/partial"));
     Files.writeString(lists.resolveSibling("deb.debian.org_debian_dists_bookworm_InRelease"), "signed");
@@ -90,13 +92,13 @@ class BaseTreeCacheTest {
 
   @Test
   void theKeyChangesWithTheSuitesInReleaseAndWithWhatDebootstrapIsAsked() throws Exception {
-    CacheKey before = cache.key(options("minbase"), null).orElseThrow();
-    assertThat(cache.key(options("minbase"), null).orElseThrow()).isEqualTo(before);
-    assertThat(cache.key(options("buildd"), null).orElseThrow().digest()).isNotEqualTo(before.digest());
+    CacheKey before = cache.key(options("minbase"), new ReleaseFiles(null)).orElseThrow();
+    assertThat(cache.key(options("minbase"), new ReleaseFiles(null)).orElseThrow()).isEqualTo(before);
+    assertThat(cache.key(options("buildd"), new ReleaseFiles(null)).orElseThrow().digest()).isNotEqualTo(before.digest());
     cache.store(before, tree("built", "old"), "b1");
 
     Files.writeString(mirror.resolve("dists/bookworm/InRelease"), "Suite: stable\nDate: Sat, 17 May 2025\n");
-    CacheKey after = cache.key(options("minbase"), null).orElseThrow();
+    CacheKey after = cache.key(options("minbase"), new ReleaseFiles(null)).orElseThrow();
 
     assertThat(after.digest()).isNotEqualTo(before.digest());
     assertThat(cache.restore(after, Files.createDirectories(dir.resolve("target")), "b9")).isFalse();
@@ -105,12 +107,12 @@ class BaseTreeCacheTest {
   @Test
   void anUnreadableInReleaseMeansNoCacheRatherThanAFailure() {
     assertThat(cache.key(new Debootstrapper.Options("nosuchsuite", mirror.toUri().toString(), "amd64", null,
-        List.of(), keyring, false, Map.of()), null)).isEmpty();
+        List.of(), keyring, false, Map.of()), new ReleaseFiles(null))).isEmpty();
   }
 
   @Test
   void aCorruptEntryIsNeverUsedAndIsDropped() throws Exception {
-    CacheKey key = cache.key(options("minbase"), null).orElseThrow();
+    CacheKey key = cache.key(options("minbase"), new ReleaseFiles(null)).orElseThrow();
     cache.store(key, tree("built", "x".repeat(100_000)), "b1");
     Path archive = cache.dir().resolve(key.digest()).resolve(BaseTreeCache.ARCHIVE);
     byte[] bytes = Files.readAllBytes(archive);
@@ -122,7 +124,7 @@ class BaseTreeCacheTest {
 
   @Test
   void twoBuildsFillingTheSameEntryAtOnceLeaveOneCompleteEntry() throws Exception {
-    CacheKey key = cache.key(options("minbase"), null).orElseThrow();
+    CacheKey key = cache.key(options("minbase"), new ReleaseFiles(null)).orElseThrow();
     Path a = tree("a", "same\n");
     Path b = tree("b", "same\n");
 
@@ -140,8 +142,8 @@ class BaseTreeCacheTest {
 
   @Test
   void theLeastRecentlyUsedEntriesGoWhenTheCacheOutgrowsItsLimit() throws Exception {
-    CacheKey older = cache.key(options("minbase"), null).orElseThrow();
-    CacheKey newer = cache.key(options("buildd"), null).orElseThrow();
+    CacheKey older = cache.key(options("minbase"), new ReleaseFiles(null)).orElseThrow();
+    CacheKey newer = cache.key(options("buildd"), new ReleaseFiles(null)).orElseThrow();
     cache.store(older, tree("one", "1"), "b1");
     cache.store(newer, tree("two", "2"), "b2");
     Files.setLastModifiedTime(cache.dir().resolve(older.digest()).resolve(CacheStore.LAST_USED),

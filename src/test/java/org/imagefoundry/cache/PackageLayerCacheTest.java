@@ -1,5 +1,7 @@
 package org.imagefoundry.cache;
 
+import org.imagefoundry.imagetree.ReleaseFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -59,7 +61,7 @@ class PackageLayerCacheTest {
   }
 
   CacheKey key(List<String> packages, Integer extraPriority) {
-    return cache.key(BASE, repos(extraPriority), packages, "minbase", null).orElseThrow();
+    return cache.key(BASE, repos(extraPriority), packages, "minbase", new ReleaseFiles(null)).orElseThrow();
   }
 
   Path tree(String name, String status) throws Exception {
@@ -128,9 +130,9 @@ class PackageLayerCacheTest {
   @Test
   void anotherBaseOrVariantIsAMiss() {
     CacheKey key = key(List.of("less"), null);
-    assertThat(cache.key(new CacheKey("base", "c".repeat(64), "other"), repos(null), List.of("less"), "minbase", null)
+    assertThat(cache.key(new CacheKey("base", "c".repeat(64), "other"), repos(null), List.of("less"), "minbase", new ReleaseFiles(null))
         .orElseThrow().digest()).isNotEqualTo(key.digest());
-    assertThat(cache.key(BASE, repos(null), List.of("less"), "buildd", null).orElseThrow().digest())
+    assertThat(cache.key(BASE, repos(null), List.of("less"), "buildd", new ReleaseFiles(null)).orElseThrow().digest())
         .isNotEqualTo(key.digest());
   }
 
@@ -147,7 +149,7 @@ class PackageLayerCacheTest {
   void anUnreadableRepoMeansNoCacheRatherThanAFailure() throws Exception {
     Files.delete(extra.resolve("dists/extra/InRelease"));
 
-    assertThat(cache.key(BASE, repos(null), List.of("less"), "minbase", null)).isEmpty();
+    assertThat(cache.key(BASE, repos(null), List.of("less"), "minbase", new ReleaseFiles(null))).isEmpty();
   }
 
   @Test
