@@ -39,7 +39,7 @@ class NewArchiveStateIT {
       "\\[debootstrap] (\\d+) of the (\\d+) package\\(s\\) of the last bootstrap like this one lent from the shared package pool");
 
   static final Pattern FETCHED = Pattern.compile("\\[debootstrap] (\\d+) of the bootstrap's (\\d+) package\\(s\\) fetched "
-      + "\\d+ at a time, (\\d+) of them vouched for by the signed index and lent to it");
+      + "\\d+ at a time in \\d+ ms, (\\d+) of them vouched for by the signed index and lent to it");
 
   static ServiceProcess service;
 

@@ -127,11 +127,14 @@ public class BootstrapPackages {
         return;
       }
       staging = Files.createDirectories(pool.dir().resolve("fetching").resolve(buildId));
+      long start = System.nanoTime();
       int fetched = fetcher.fetch(missing, staging, proxies);
+      long fetching = System.nanoTime() - start;
       List<Apt.Download> vouched = pool.collect(staging, AptListsPool.lists(root), List.of(repo(options)), buildId, true);
       int lent = pool.lendInto(Files.createDirectories(archives), vouched);
-      BuildLog.info("{} of the bootstrap's {} package(s) fetched {} at a time, {} of them vouched for by the signed index and lent to it",
-          fetched, missing.size(), PackageFetcher.PARALLEL, lent);
+      BuildLog.info("{} of the bootstrap's {} package(s) fetched {} at a time in {} ms, {} of them vouched for by the "
+          + "signed index and lent to it in {} ms", fetched, missing.size(), PackageFetcher.PARALLEL, fetching / 1_000_000,
+          lent, (System.nanoTime() - start - fetching) / 1_000_000);
     } catch (IOException | RuntimeException e) {
       BuildLog.warn("the bootstrap's packages were not fetched beforehand ({}): its apt fetches them", e.getMessage());
     } finally {

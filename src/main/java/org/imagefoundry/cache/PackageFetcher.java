@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -55,7 +56,8 @@ public class PackageFetcher {
       HttpClient client = RepositoryFiles.client(files.get(0).uri(), proxies).version(HttpClient.Version.HTTP_1_1).build();
       List<Future<Boolean>> results = new ArrayList<>();
       Map<String, String> buildLog = MDC.getCopyOfContextMap();
-      for (PackageFile file : files) {
+      // the largest first, so that no large file starts last and keeps the others waiting
+      for (PackageFile file : files.stream().sorted(Comparator.comparingLong(PackageFile::size).reversed()).toList()) {
         results.add(workers.submit(() -> {
           if (buildLog != null) {
             MDC.setContextMap(buildLog);
