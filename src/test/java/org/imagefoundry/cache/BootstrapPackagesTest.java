@@ -2,8 +2,6 @@ package org.imagefoundry.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +16,7 @@ import org.imagefoundry.host.ProcessCommandRunner;
 import org.imagefoundry.host.Sandbox;
 import org.imagefoundry.spec.BuildSpec;
 import org.imagefoundry.testing.FakeHost;
+import org.imagefoundry.testing.FileServer;
 import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.testing.Settings;
 import org.imagefoundry.testing.SignedRepository;
@@ -168,33 +167,16 @@ class BootstrapPackagesTest {
     return new Debootstrapper.PackageFile(URI.create(SignedRepository.URI + "/pool/main/" + name), name, content.length);
   }
 
-  /** The mirror behind a proxy on this host, which answers for repo.invalid and records what it was asked. */
-  record Mirror(HttpServer server, List<String> asked) implements AutoCloseable {
-    static Mirror serving(Map<String, byte[]> files) throws Exception {
-      HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      List<String> asked = new CopyOnWriteArrayList<>();
-      server.createContext("/", exchange -> {
-        asked.add(exchange.getRequestURI().toString());
-        String name = exchange.getRequestURI().getPath().replaceAll(".*/", "");
-        byte[] body = files.get(name);
-        exchange.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
-        if (body != null) {
-          exchange.getResponseBody().write(body);
-        }
-        exchange.close();
-      });
-      server.start();
-      return new Mirror(server, asked);
-    }
+  /** The mirror behind a proxy on this host, which answers for repo.invalid (the files by name). */
+  static FileServer proxyServing(Map<String, byte[]> files) {
+    return FileServer.answering(uri -> {
+      byte[] body = files.get(uri.getPath().replaceAll(".*/", ""));
+      return body == null ? FileServer.Answer.notFound() : FileServer.Answer.ok(body);
+    });
+  }
 
-    BuildSpec.Proxies proxies() {
-      return new BuildSpec.Proxies(Map.of("http", "http://127.0.0.1:" + server.getAddress().getPort()), null);
-    }
-
-    @Override
-    public void close() {
-      server.stop(0);
-    }
+  static BuildSpec.Proxies through(FileServer proxy) {
+    return new BuildSpec.Proxies(Map.of("http", proxy.uri()), null);
   }
 
   @Test
@@ -202,14 +184,15 @@ class BootstrapPackagesTest {
     BootstrapPackages packages = bootstrapPackages(true, List.of(file("libc6_2.36-9_amd64.deb", LIBC),
         file("apt_2.6.1_amd64.deb", APT), file("planted_1_amd64.deb", PLANTED)));
     Path root = Files.createDirectories(dir.resolve("build/b1/root"));
-    try (Mirror mirror = Mirror.serving(Map.of("libc6_2.36-9_amd64.deb", LIBC, "apt_2.6.1_amd64.deb", APT,
+    try (FileServer mirror = proxyServing(Map.of("libc6_2.36-9_amd64.deb", LIBC, "apt_2.6.1_amd64.deb", APT,
         "planted_1_amd64.deb", PLANTED))) {
 
-      packages.prefetch(options("bookworm", false), root, "b1", mirror.proxies());
+      packages.prefetch(options("bookworm", false), root, "b1", through(mirror));
 
       assertThat(mirror.asked()).as("through the proxy").containsExactlyInAnyOrder(
-          SignedRepository.URI + "/pool/main/libc6_2.36-9_amd64.deb", SignedRepository.URI + "/pool/main/apt_2.6.1_amd64.deb",
-          SignedRepository.URI + "/pool/main/planted_1_amd64.deb");
+          URI.create(SignedRepository.URI + "/pool/main/libc6_2.36-9_amd64.deb"),
+          URI.create(SignedRepository.URI + "/pool/main/apt_2.6.1_amd64.deb"),
+          URI.create(SignedRepository.URI + "/pool/main/planted_1_amd64.deb"));
     }
     Path archives = root.resolve("var/cache/apt/archives");
     assertThat(archives.resolve("libc6_2.36-9_amd64.deb")).hasBinaryContent(LIBC);
@@ -224,9 +207,9 @@ class BootstrapPackagesTest {
     BootstrapPackages packages = bootstrapPackages(true, List.of(file("libc6_2.36-9_amd64.deb", APT)));
     Path root = Files.createDirectories(dir.resolve("build/b1/root"));
     // the mirror (or whoever answers for it) sends apt's package as libc6, with the size the listing gave
-    try (Mirror mirror = Mirror.serving(Map.of("libc6_2.36-9_amd64.deb", APT))) {
+    try (FileServer mirror = proxyServing(Map.of("libc6_2.36-9_amd64.deb", APT))) {
 
-      packages.prefetch(options("bookworm", false), root, "b1", mirror.proxies());
+      packages.prefetch(options("bookworm", false), root, "b1", through(mirror));
     }
     assertThat(root.resolve("var/cache/apt/archives/libc6_2.36-9_amd64.deb")).doesNotExist();
   }
@@ -238,9 +221,9 @@ class BootstrapPackagesTest {
     packages.keep(options("bookworm", false), bootstrapped("b1"), "b1");
     Path next = Files.createDirectories(dir.resolve("build/b2/root"));
     packages.lend(options("bookworm", false), next);
-    try (Mirror mirror = Mirror.serving(Map.of())) {
+    try (FileServer mirror = proxyServing(Map.of())) {
 
-      packages.prefetch(options("bookworm", false), next, "b2", mirror.proxies());
+      packages.prefetch(options("bookworm", false), next, "b2", through(mirror));
 
       assertThat(mirror.asked()).isEmpty();
     }
@@ -251,12 +234,12 @@ class BootstrapPackagesTest {
     BootstrapPackages packages = bootstrapPackages(true, List.of(file("libc6_2.36-9_amd64.deb", LIBC),
         file("apt_2.6.1_amd64.deb", APT)));
     Path first = Files.createDirectories(dir.resolve("build/b1/root"));
-    try (Mirror mirror = Mirror.serving(Map.of("libc6_2.36-9_amd64.deb", LIBC, "apt_2.6.1_amd64.deb", APT))) {
-      packages.feed(options("bookworm", false), first, "b1", mirror.proxies());
+    try (FileServer mirror = proxyServing(Map.of("libc6_2.36-9_amd64.deb", LIBC, "apt_2.6.1_amd64.deb", APT))) {
+      packages.feed(options("bookworm", false), first, "b1", through(mirror));
       packages.keep(options("bookworm", false), first, "b1");
       Path next = Files.createDirectories(dir.resolve("build/b2/root"));
 
-      packages.feed(options("bookworm", false), next, "b2", mirror.proxies());
+      packages.feed(options("bookworm", false), next, "b2", through(mirror));
 
       assertThat(listsFound).as("resolved once, for the first").hasSize(1);
       assertThat(mirror.asked()).hasSize(2);

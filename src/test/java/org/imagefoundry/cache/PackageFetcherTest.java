@@ -2,16 +2,15 @@ package org.imagefoundry.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.imagefoundry.host.Debootstrapper.PackageFile;
+import org.imagefoundry.testing.FileServer;
+import org.imagefoundry.testing.FileServer.Answer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,37 +19,25 @@ class PackageFetcherTest {
 
   static final byte[] DEB = "a package".getBytes(StandardCharsets.UTF_8);
 
-  HttpServer server;
+  final FileServer mirror = FileServer.answering(uri -> {
+    String name = uri.getPath().replaceAll(".*/", "");
+    if (name.startsWith("moved")) {
+      return Answer.redirect("http://elsewhere.invalid/" + name);
+    }
+    if (name.startsWith("gone")) {
+      return Answer.notFound();
+    }
+    return Answer.ok(name.startsWith("long") ? "a package and then some more".getBytes(StandardCharsets.UTF_8) : DEB);
+  });
   @TempDir Path dir;
-
-  @BeforeEach
-  void serve() throws Exception {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/debian/pool/", exchange -> {
-      String name = exchange.getRequestURI().getPath().replaceAll(".*/", "");
-      byte[] body = name.startsWith("long") ? "a package and then some more".getBytes(StandardCharsets.UTF_8) : DEB;
-      if (name.startsWith("moved")) {
-        exchange.getResponseHeaders().add("Location", "http://elsewhere.invalid/" + name);
-        exchange.sendResponseHeaders(302, -1);
-      } else if (name.startsWith("gone")) {
-        exchange.sendResponseHeaders(404, -1);
-      } else {
-        exchange.sendResponseHeaders(200, body.length);
-        exchange.getResponseBody().write(body);
-      }
-      exchange.close();
-    });
-    server.start();
-  }
 
   @AfterEach
   void stop() {
-    server.stop(0);
+    mirror.close();
   }
 
   PackageFile file(String name) {
-    return new PackageFile(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/debian/pool/" + name), name,
-        DEB.length);
+    return new PackageFile(URI.create(mirror.uri() + "/debian/pool/" + name), name, DEB.length);
   }
 
   @Test
@@ -75,5 +62,6 @@ class PackageFetcherTest {
 
     assertThat(fetched).isEqualTo(1);
     assertThat(dir.toFile().list()).containsExactly("ok_1_amd64.deb");
+    assertThat(mirror.asked()).hasSize(4);
   }
 }
