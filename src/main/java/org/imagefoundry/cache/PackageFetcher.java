@@ -19,6 +19,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.Debootstrapper.PackageFile;
 import org.imagefoundry.imagetree.RepositoryFiles;
@@ -40,6 +42,18 @@ public class PackageFetcher {
   static final int PARALLEL = 8;
   /** One file's time limit: the largest bootstrap package is a few MB. */
   static final Duration TIMEOUT = Duration.ofMinutes(2);
+  /** All files' time limit: a mirror that slow is left to apt (the workers still running are interrupted). */
+  static final Duration ALL = Duration.ofMinutes(5);
+
+  private final Duration all;
+
+  public PackageFetcher() {
+    this(ALL);
+  }
+
+  PackageFetcher(Duration all) {
+    this.all = all;
+  }
 
   /**
    * Fetches {@code files} into {@code dir} (through the request's proxy unless the host is reached
@@ -65,9 +79,18 @@ public class PackageFetcher {
           return fetch(client, file, dir);
         }));
       }
+      long deadline = System.nanoTime() + all.toNanos();
+      for (Future<Boolean> result : results) {
+        try {
+          result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+          BuildLog.warn("the packages not fetched within {} are left to apt", all);
+          break;
+        }
+      }
       int fetched = 0;
       for (Future<Boolean> result : results) {
-        if (result.get()) {
+        if (result.isDone() && !result.isCancelled() && result.get()) {
           fetched++;
         }
       }

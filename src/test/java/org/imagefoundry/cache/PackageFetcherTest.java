@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.imagefoundry.host.Debootstrapper.PackageFile;
@@ -26,6 +27,13 @@ class PackageFetcherTest {
     }
     if (name.startsWith("gone")) {
       return Answer.notFound();
+    }
+    if (name.startsWith("slow")) {
+      try {
+        Thread.sleep(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     return Answer.ok(name.startsWith("long") ? "a package and then some more".getBytes(StandardCharsets.UTF_8) : DEB);
   });
@@ -63,5 +71,14 @@ class PackageFetcherTest {
     assertThat(fetched).isEqualTo(1);
     assertThat(dir.toFile().list()).containsExactly("ok_1_amd64.deb");
     assertThat(mirror.asked()).hasSize(4);
+  }
+
+  @Test
+  void whatIsNotFetchedWithinTheTimeLimitIsLeftToApt() {
+    int fetched = new PackageFetcher(Duration.ofMillis(500)).fetch(List.of(file("slow_1_amd64.deb"),
+        file("ok_1_amd64.deb")), dir, null);
+
+    assertThat(fetched).isEqualTo(1);
+    assertThat(dir.toFile().list()).containsExactly("ok_1_amd64.deb");
   }
 }

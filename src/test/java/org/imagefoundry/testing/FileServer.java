@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
 
 /**
@@ -39,6 +40,12 @@ public final class FileServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    // a slow answer keeps no other waiting, nor the JVM from ending
+    server.setExecutor(Executors.newCachedThreadPool(task -> {
+      Thread thread = new Thread(task, "file-server");
+      thread.setDaemon(true);
+      return thread;
+    }));
     server.createContext("/", exchange -> {
       asked.add(exchange.getRequestURI());
       Answer answer = answers.apply(exchange.getRequestURI());
