@@ -30,7 +30,7 @@ public record FoundrySettings(
   /** What /actuator/health checks on the build host: the tools of every build, then those of disks. */
   public record Health(
       @DefaultValue({"mmdebstrap", "bwrap", "unshare", "nsenter", "losetup", "mount", "umount", "chroot", "mkfs.ext4", "e2fsck", "resize2fs",
-          "tune2fs", "dumpe2fs", "debugfs", "blkid", "truncate", "tar", "zstd", "pigz", "xz",
+          "tune2fs", "dumpe2fs", "debugfs", "blkid", "truncate", "tar", "zstd", "igzip", "xz",
           "sfdisk", "partx", "mkswap", "mkfs.vfat", "grub-install", "grub-mkimage", "mcopy", "qemu-img"}) List<String> requiredTools,
       @DefaultValue("5GB") DataSize minFreeSpace) {}
 
