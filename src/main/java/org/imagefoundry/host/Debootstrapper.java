@@ -95,14 +95,14 @@ public class Debootstrapper {
    * skips its own update (the signatures were checked here, with the same keyring), and its apt rebuilds
    * the caches, which name the sources and dpkg status they were made from. The answer comes from the sandbox:
    * whatever is fetched by it is checked against a signed index before apt sees it. Only for signed repos
-   * on http or https ({@link #resolvesBeforehand}); empty otherwise.
+   * on http or https ({@link #resolvesBeforehand}); empty otherwise. The target's apt configuration comes
+   * first ({@link #prepareApt}).
    */
   public List<PackageFile> packageFiles(Path root, Options options) {
     if (!resolvesBeforehand(options)) {
       return List.of();
     }
     try {
-      prepareApt(root, options);
       List<Path> readOnly = List.of(options.keyring());
       CommandResult printed;
       try {

@@ -130,6 +130,8 @@ class DebootstrapperTest {
   void theBootstrapsPackageFilesAreResolvedByAptInTheSandboxForTheVariantAndTheIncludes() throws Exception {
     Path target = Files.createDirectories(root.resolve("b1/root"));
 
+    debootstrapper.prepareApt(target, options(false));
+
     assertThat(debootstrapper.packageFiles(target, options(false))).isEmpty(); // the fake apt printed nothing
 
     assertThat(target.resolve("etc/apt/sources.list")).hasContent("deb [signed-by=" + KEYRING + "] " + MIRROR + " bookworm main");
