@@ -41,6 +41,7 @@ public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
   private final Map<Long, Boolean> alive = new HashMap<>();
   private final Map<Long, List<String>> idMaps = new HashMap<>();
   private long nextPid = 40_000;
+  private final List<Long> blockCounts = new ArrayList<>(List.of(1000L));
 
   private record Failure(Predicate<List<String>> when, int exitCode, List<String> output, int[] remaining) {}
 
@@ -48,6 +49,13 @@ public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
   public synchronized FakeHost failOn(List<String> prefix, int exitCode, int times, String... output) {
     failures.add(new Failure(args -> startsWith(args, prefix) || startsWith(entered(args), prefix),
         exitCode, List.of(output), new int[] {times}));
+    return this;
+  }
+
+  /** Makes dumpe2fs answer these block counts one after another (as resize2fs passes shrink), then the last one. */
+  public synchronized FakeHost blockCounts(Long... counts) {
+    blockCounts.clear();
+    blockCounts.addAll(List.of(counts));
     return this;
   }
 
@@ -271,7 +279,8 @@ public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
         return formats.containsKey(last) ? List.of(formats.get(last)) : List.of();
       }
       case "dumpe2fs" -> {
-        return List.of("Block count:              1000", "Block size:               4096");
+        long blocks = blockCounts.size() > 1 ? blockCounts.remove(0) : blockCounts.get(0);
+        return List.of("Block count:              " + blocks, "Block size:               4096");
       }
       case "truncate" -> resize(Path.of(last), Long.parseLong(args.get(args.indexOf("--size") + 1)));
       default -> {

@@ -64,6 +64,9 @@ public final class ImageChecks {
       assertThat(md5(raw)).as("raw_md5 of " + container).isEqualTo(image.rawMd5());
       CommandResult fsck = RUN.run(Command.of(LIMIT, "e2fsck", "-fn", raw.toString()).okExitCodes(0, 1, 2, 4, 8));
       assertThat(fsck.exitCode()).as("e2fsck -fn " + raw + ":\n" + fsck.output()).isZero();
+      if (image.mount().equals("/")) {
+        assertShrunkToItsContent(raw);
+      }
       raws.put(image.mount(), raw);
     }
     Path mnt = scratch.resolve("mnt");
@@ -100,6 +103,19 @@ public final class ImageChecks {
       mounted.forEach(target -> RUN.run(Command.of(LIMIT, "umount", target.toString())));
     }
     return metadata;
+  }
+
+  /** resize2fs -M ran until it took off little: a twentieth of the root filesystem is free at most. */
+  private static void assertShrunkToItsContent(Path raw) {
+    List<String> header = RUN.run(Command.of(LIMIT, "dumpe2fs", "-h", raw.toString())).lines();
+    long blocks = field(header, "Block count:");
+    long free = field(header, "Free blocks:");
+    assertThat(free).as("free blocks of " + raw + " (of " + blocks + "), shrunk to its content").isLessThanOrEqualTo(blocks / 20);
+  }
+
+  private static long field(List<String> lines, String name) {
+    return lines.stream().filter(line -> line.startsWith(name)).map(line -> Long.parseLong(line.substring(name.length()).trim()))
+        .findFirst().orElseThrow(() -> new AssertionError("dumpe2fs printed no " + name));
   }
 
   /**
