@@ -60,7 +60,8 @@ public record FoundrySettings(
       @DefaultValue("true") boolean enabled,
       @DefaultValue("8GB") DataSize maxSize,
       @DefaultValue("2GB") DataSize maxPackagesSize,
-      @DefaultValue("true") boolean packageLayers) {}
+      @DefaultValue("true") boolean packageLayers,
+      @DefaultValue("60s") Duration releaseMaxAge) {}
 
   /** Upper bounds on what one request may ask for, and on log followers ({@code ?follow=true}) at once. */
   public record Limits(

@@ -7,6 +7,7 @@ import org.imagefoundry.cache.BaseTreeCache;
 import org.imagefoundry.cache.ImageStore;
 import org.imagefoundry.cache.PackageLayerCache;
 import org.imagefoundry.imagetree.AptSettings;
+import org.imagefoundry.imagetree.RecentReleases;
 import org.imagefoundry.imagetree.ReleaseFiles;
 import org.imagefoundry.process.BuildVariables;
 import org.springframework.stereotype.Component;
@@ -18,19 +19,24 @@ public class CacheKeys {
   private final BaseTreeCache baseTrees;
   private final PackageLayerCache layers;
   private final ImageStore images;
+  private final RecentReleases recentReleases;
 
-  public CacheKeys(BaseTreeCache baseTrees, PackageLayerCache layers, ImageStore images) {
+  public CacheKeys(BaseTreeCache baseTrees, PackageLayerCache layers, ImageStore images, RecentReleases recentReleases) {
     this.baseTrees = baseTrees;
     this.layers = layers;
     this.images = images;
+    this.recentReleases = recentReleases;
   }
 
   /** A build's base-tree key and, on it, its package layer's key; empty where a cache is off or a repo cannot tell. */
   public record Keys(Optional<CacheKey> base, Optional<CacheKey> layer) {}
 
-  /** Both keys in one lookup: each repo's Release file is fetched once (the base suite's serves both). */
+  /**
+   * Both keys in one lookup: each repo's Release file is fetched once (the base suite's serves both), or
+   * taken from this node's recent fetches.
+   */
   public Keys baseAndLayer(Build build) {
-    ReleaseFiles releases = new ReleaseFiles(build.spec().proxies());
+    ReleaseFiles releases = new ReleaseFiles(build.spec().proxies(), recentReleases);
     Optional<CacheKey> base = baseTrees.key(Debootstrap.options(build), releases);
     Optional<CacheKey> layer = base.flatMap(key -> layers.key(key, AptSettings.repos(build.spec(), build.mirror()),
         build.spec().packages(), build.spec().variant(), releases));

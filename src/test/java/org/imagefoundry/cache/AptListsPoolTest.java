@@ -1,5 +1,6 @@
 package org.imagefoundry.cache;
 
+import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ class AptListsPoolTest {
     FoundrySettings d = Settings.defaults();
     DataSize max = DataSize.ofGigabytes(1);
     FoundrySettings settings = new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(), null, "n", "R1/PT1S",
-        d.incidentTimeout(), List.of(), d.timeouts(), d.limits(), new FoundrySettings.Cache(enabled, max, max, true), null,
+        d.incidentTimeout(), List.of(), d.timeouts(), d.limits(), new FoundrySettings.Cache(enabled, max, max, true, Duration.ZERO), null,
         true, d.health(), d.admin(), List.of());
     return new AptListsPool(settings, new CacheStore(settings), new SignedIndexes(new Gpgv(new ProcessCommandRunner())));
   }

@@ -1,5 +1,6 @@
 package org.imagefoundry.cache;
 
+import java.time.Duration;
 import org.imagefoundry.imagetree.ReleaseFiles;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,7 +42,7 @@ class BaseTreeCacheTest {
     FoundrySettings defaults = Settings.defaults();
     FoundrySettings settings = new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(), null, "n",
         "R1/PT1S", defaults.incidentTimeout(), List.of(), defaults.timeouts(), defaults.limits(),
-        new FoundrySettings.Cache(true, maxSize, DataSize.ofGigabytes(1), true), null, true, defaults.health(), defaults.admin(), List.of());
+        new FoundrySettings.Cache(true, maxSize, DataSize.ofGigabytes(1), true, Duration.ZERO), null, true, defaults.health(), defaults.admin(), List.of());
     return new BaseTreeCache(settings, new CacheStore(settings), new TreeArchives(new ProcessCommandRunner(), settings));
   }
 

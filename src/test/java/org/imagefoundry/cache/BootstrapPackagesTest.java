@@ -1,5 +1,6 @@
 package org.imagefoundry.cache;
 
+import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -67,7 +68,7 @@ class BootstrapPackagesTest {
         return resolved;
       }
     };
-    FoundrySettings settings = Settings.withCache(dir, new FoundrySettings.Cache(cacheEnabled, max, max, true));
+    FoundrySettings settings = Settings.withCache(dir, new FoundrySettings.Cache(cacheEnabled, max, max, true, Duration.ZERO));
     SignedIndexes indexes = new SignedIndexes(new Gpgv(new ProcessCommandRunner()));
     return new BootstrapPackages(new PackagePool(settings, indexes),
         new AptListsPool(settings, new CacheStore(settings), indexes), debootstrapper, new PackageFetcher());

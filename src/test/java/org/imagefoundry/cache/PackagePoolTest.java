@@ -1,5 +1,6 @@
 package org.imagefoundry.cache;
 
+import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ class PackagePoolTest {
   }
 
   PackagePool pool(DataSize max) {
-    return new PackagePool(Settings.withCache(dir, new FoundrySettings.Cache(true, max, max, true)),
+    return new PackagePool(Settings.withCache(dir, new FoundrySettings.Cache(true, max, max, true, Duration.ZERO)),
         new SignedIndexes(new Gpgv(new ProcessCommandRunner())));
   }
 
