@@ -1,6 +1,5 @@
 package org.imagefoundry.host;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,10 +8,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.apache.commons.codec.binary.Hex;
 import org.apache.commons.codec.digest.DigestUtils;
 import org.imagefoundry.rules.AllowedRoots;
@@ -20,9 +21,11 @@ import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
 
 /**
- * Publishes an image into the output directory in one pass: the raw file is read once while its md5 is
- * computed, it streams through the compressor, and the container's md5 and size are taken on the way
- * to disk. The container is written aside and renamed, so no half-written file ever has the final name.
+ * Publishes an image into the output directory: the compressor reads the raw file itself while a thread
+ * beside it takes the raw md5 (a second read, from the page cache), and the container's md5 and size
+ * are taken on the way to disk. Fed through the service instead, the raw md5 and the copy into the
+ * compressor's pipe took turns on one core: 0.69 s against 0.43 s for a 230 MB minbase root and gzip
+ * here. The container is written aside and renamed, so no half-written file ever has the final name.
  */
 @Component
 public class Publisher {
@@ -49,28 +52,34 @@ public class Publisher {
    * an image whose md5 was taken when it was published before) is moved without being read at all.
    */
   public Published publish(Path raw, String container, Path target, String buildId, String knownRawMd5) {
-    if (compressor(container).isEmpty()) {
+    List<String> compressor = compressor(container);
+    if (compressor.isEmpty()) {
       return publishRaw(raw, target, buildId, knownRawMd5);
     }
     Path partial = partialFile(target, buildId);
-    MessageDigest rawMd5 = md5();
     MessageDigest containerMd5 = md5();
-    try (InputStream in = new DigestInputStream(new BufferedInputStream(Files.newInputStream(raw), BUFFER), rawMd5);
-        var counting = new CountingOutputStream(new BufferedOutputStream(Files.newOutputStream(partial), BUFFER));
+    FutureTask<String> rawMd5 = new FutureTask<>(() -> md5Of(raw));
+    Thread hashing = new Thread(rawMd5, "raw-md5 " + buildId);
+    hashing.setDaemon(true);
+    hashing.start();
+    try (var counting = new CountingOutputStream(new BufferedOutputStream(Files.newOutputStream(partial), BUFFER));
         OutputStream out = new DigestOutputStream(counting, containerMd5)) {
-      List<String> compressor = compressor(container);
-      if (compressor.isEmpty()) {
-        in.transferTo(out);
-      } else {
-        runner.pipe(Command.of(settings.timeouts().publish(), compressor), in, out);
-      }
+      List<String> args = new ArrayList<>(compressor);
+      args.add(raw.toString());
+      runner.pipe(Command.of(settings.timeouts().publish(), args), InputStream.nullInputStream(), out);
       out.flush();
+      String md5 = rawMd5.get();
       long rawSize = Files.size(raw);
       long containerSize = counting.count();
       Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      return new Published(hex(rawMd5), rawSize, hex(containerMd5), containerSize);
+      return new Published(md5, rawSize, hex(containerMd5), containerSize);
     } catch (IOException e) {
       throw new UncheckedIOException("could not publish " + target, e);
+    } catch (ExecutionException e) {
+      throw new UncheckedIOException("could not read " + raw, e.getCause() instanceof IOException io ? io : new IOException(e.getCause()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while publishing " + target, e);
     } finally {
       deleteQuietly(partial);
     }
@@ -100,9 +109,14 @@ public class Publisher {
   }
 
   private static String md5Of(Path file) throws IOException {
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), BUFFER)) {
-      return DigestUtils.md5Hex(in);
+    MessageDigest digest = md5();
+    byte[] buffer = new byte[BUFFER];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+        digest.update(buffer, 0, read);
+      }
     }
+    return hex(digest);
   }
 
   /** The request's output directory, created if missing, checked again to lie in an allowed root. */
@@ -141,8 +155,8 @@ public class Publisher {
    * Every container except raw streams through a compressor. gzip (fuel-agent's default container) is
    * ISA-L's igzip at level 1, standard gzip that any gunzip reads: for a shrunk 430 MB minbase image here
    * 0.30 s against 1.03 s for pigz at level 1 on both cores (2.64 s at gzip's default level 6), for an
-   * archive 1.6 % larger; it then waits on the raw image's md5, taken in the same pass. zstd and xz use
-   * every core.
+   * archive 1.6 % larger; the raw image's md5, taken beside it, takes about as long. zstd and xz use
+   * every core. Each is given the raw file to read.
    */
   static List<String> compressor(String container) {
     return switch (container) {

@@ -41,6 +41,7 @@ public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
   private final Map<Long, Boolean> alive = new HashMap<>();
   private final Map<Long, List<String>> idMaps = new HashMap<>();
   private long nextPid = 40_000;
+  private static final java.util.Set<String> COMPRESSORS = java.util.Set.of("igzip", "zstd", "xz");
   private final List<Long> blockCounts = new ArrayList<>(List.of(1000L));
 
   private record Failure(Predicate<List<String>> when, int exitCode, List<String> output, int[] remaining) {}
@@ -231,6 +232,10 @@ public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
         stdout.write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
       }
       stdin.transferTo(stdout);
+      Path file = Path.of(command.args().get(command.args().size() - 1));
+      if (COMPRESSORS.contains(command.program()) && file.isAbsolute() && Files.isRegularFile(file)) {
+        Files.copy(file, stdout); // a compressor given the file to read
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
