@@ -51,7 +51,7 @@ public final class BuildLog {
   }
 
   /** Copies the MDC of the calling thread into a task run on another thread. */
-  static Runnable withContext(Runnable task) {
+  public static Runnable withContext(Runnable task) {
     Map<String, String> context = MDC.getCopyOfContextMap();
     return () -> {
       if (context != null) {

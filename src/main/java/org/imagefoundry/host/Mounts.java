@@ -34,6 +34,18 @@ public class Mounts {
     runner.run(command("mount", "-t", fsType, device, target.toString()));
   }
 
+  /**
+   * A tmpfs at {@code target} of at most {@code bytes} (only what is written takes memory, and it may be
+   * swapped), unless something is already mounted there.
+   */
+  public void mountMemory(Path target, long bytes) {
+    if (isMounted(target)) {
+      return;
+    }
+    createDirectory(target);
+    runner.run(command("mount", "-t", "tmpfs", "-o", "size=" + bytes + ",mode=0755", "tmpfs", target.toString()));
+  }
+
   /** Bind-mounts {@code source} (not recursively) and keeps later mounts from propagating to the host. */
   public void bind(Path source, Path target) {
     bind(source, target, List.of());

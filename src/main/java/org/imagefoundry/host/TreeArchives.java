@@ -7,7 +7,10 @@ import java.util.Map;
 import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
 
-/** A directory tree packed into, and unpacked from, a zstd-compressed tar with owners, modes, xattrs and ACLs. */
+/**
+ * A directory tree packed into, and unpacked from, a zstd-compressed tar with owners, modes, xattrs and
+ * ACLs; or copied as it is into another directory.
+ */
 @Component
 public class TreeArchives {
 
@@ -39,6 +42,16 @@ public class TreeArchives {
     excludes.forEach(pattern -> args.add("--exclude=" + pattern));
     args.add(".");
     runner.run(Command.of(settings.timeouts().publish(), args).withEnv(ZSTD));
+  }
+
+  /**
+   * Copies everything under {@code from} into the directory {@code to} (which may hold mount points: what
+   * lies under one goes into its filesystem), with owners, modes, times, hard links, xattrs and ACLs
+   * ({@code cp --archive}); symbolic links are copied as links, never followed.
+   */
+  public void copy(Path from, Path to) {
+    runner.run(Command.of(settings.timeouts().publish(), "cp", "--archive", "--no-target-directory", "--",
+        from.toString(), to.toString()));
   }
 
   /** Unpacks into {@code root}; zstd's checksum makes a corrupt archive fail here rather than yield a broken tree. */

@@ -12,6 +12,14 @@ public record Workspace(String buildId, Path dir) {
     return dir.resolve("root");
   }
 
+  /**
+   * Where mmdebstrap builds the base system: a tmpfs, whose tree is then copied into the chroot (and
+   * stored in the base-tree cache), so dpkg's many small writes never go through the loop filesystem.
+   */
+  public Path bootstrapScratch() {
+    return dir.resolve("bootstrap");
+  }
+
   public Path imagesDir() {
     return dir.resolve("images");
   }

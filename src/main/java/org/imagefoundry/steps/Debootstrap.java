@@ -1,10 +1,14 @@
 package org.imagefoundry.steps;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.stream.Collectors;
 import org.imagefoundry.cache.CacheKey;
 import org.imagefoundry.cache.BaseTreeCache;
@@ -14,6 +18,7 @@ import org.imagefoundry.cache.PackageLayerCache;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.Debootstrapper;
 import org.imagefoundry.host.Mounts;
+import org.imagefoundry.host.TreeArchives;
 import org.imagefoundry.imagetree.AptSettings;
 import org.imagefoundry.imagetree.DpkgSettings;
 import org.imagefoundry.imagetree.ServicePolicy;
@@ -21,6 +26,7 @@ import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.spec.BuildSpec;
 import org.imagefoundry.spec.BuildSpec.RepoSpec;
+import org.imagefoundry.spec.Sizes;
 import org.springframework.stereotype.Component;
 
 /**
@@ -46,11 +52,13 @@ public class Debootstrap extends BuildStep {
   private final CacheKeys cacheKeys;
   private final Duration layerPatience;
   private final BootstrapPackages bootstrapPackages;
+  private final TreeArchives trees;
 
   public Debootstrap(StepSupport support, Debootstrapper debootstrapper, BaseTreeCache cache, PackageLayerCache layers,
       CacheKeys cacheKeys, BootstrapPackages bootstrapPackages, Mounts mounts, ServicePolicy servicePolicy,
-      DpkgSettings dpkgSettings, ChrootMounts chrootMounts, FoundrySettings settings) {
+      DpkgSettings dpkgSettings, ChrootMounts chrootMounts, TreeArchives trees, FoundrySettings settings) {
     super(support);
+    this.trees = trees;
     this.bootstrapPackages = bootstrapPackages;
     this.cacheKeys = cacheKeys;
     this.layers = layers;
@@ -88,7 +96,7 @@ public class Debootstrap extends BuildStep {
     }
     if (key.isEmpty()) {
       prepareEmptyTarget(build);
-      bootstrap(build, options);
+      bootstrap(build, options, Optional.empty());
       build.set(BuildVariables.BASE_FROM_CACHE, false);
       return;
     }
@@ -99,8 +107,7 @@ public class Debootstrap extends BuildStep {
         return;
       }
       prepareEmptyTarget(build);
-      bootstrap(build, options);
-      cache.store(key.get(), root, build.id());
+      bootstrap(build, options, key);
       build.set(BuildVariables.BASE_FROM_CACHE, false);
     }
   }
@@ -108,14 +115,71 @@ public class Debootstrap extends BuildStep {
   /**
    * mmdebstrap fed from the package pool (all of the last bootstrap like it, or else whatever it needs,
    * fetched beforehand several at a time), whose packages then go into the pool and out of the tree; the
-   * lists it fetched stay for installPackages (the base-tree cache leaves them out).
+   * lists it fetched stay for installPackages (the base-tree cache leaves them out). It builds in memory
+   * (the workspace's bootstrap scratch, a tmpfs as large as the request's images together): here 7.6 s
+   * against 8.7 s in the loop filesystem for a minbase, whose copy into the chroot then takes 0.18 s. The
+   * base-tree cache stores the tree from there while it is copied (0.3 s, on the other core).
    */
-  private void bootstrap(Build build, Debootstrapper.Options options) {
+  private void bootstrap(Build build, Debootstrapper.Options options, Optional<CacheKey> key) {
     Path root = build.workspace().root();
-    bootstrapPackages.feed(options, root, build.id(), build.spec().proxies());
-    debootstrapper.run(root, options);
-    bootstrapPackages.keep(options, root, build.id());
-    debootstrapper.removeDownloadedPackages(root);
+    Path scratch = build.workspace().bootstrapScratch();
+    mounts.unmountAll(scratch); // what an interrupted attempt left
+    mounts.mountMemory(scratch, memoryFor(build.spec()));
+    try {
+      servicePolicy.forbidServices(scratch);
+      dpkgSettings.useUnsafeIo(scratch);
+      bootstrapPackages.feed(options, scratch, build.id(), build.spec().proxies());
+      debootstrapper.run(scratch, options);
+      bootstrapPackages.keep(options, scratch, build.id());
+      debootstrapper.removeDownloadedPackages(scratch);
+      FutureTask<Void> storing = key.map(k -> beside(() -> cache.store(k, scratch, build.id()), build.id())).orElse(null);
+      try {
+        trees.copy(scratch, root);
+      } finally {
+        await(storing);
+      }
+    } finally {
+      mounts.unmountAll(scratch);
+      deleteEmpty(scratch);
+    }
+  }
+
+  /** Runs {@code task} on a thread of its own, logging into the build's log. */
+  private static FutureTask<Void> beside(Runnable task, String buildId) {
+    FutureTask<Void> future = new FutureTask<>(BuildLog.withContext(task), null);
+    Thread thread = new Thread(future, "beside " + buildId);
+    thread.setDaemon(true);
+    thread.start();
+    return future;
+  }
+
+  /** Waits for a task {@link #beside}: a best-effort store, whose failure the build only logs. */
+  private static void await(FutureTask<Void> task) {
+    if (task == null) {
+      return;
+    }
+    try {
+      task.get();
+    } catch (ExecutionException e) {
+      BuildLog.warn("storing the base tree failed: {}", e.getCause().getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the base tree was stored", e);
+    }
+  }
+
+  /** The request's images together: a bootstrap that does not fit in them would not fit in the chroot. */
+  static long memoryFor(BuildSpec spec) {
+    return spec.images().stream().mapToLong(image -> image.spec().size() == null ? Sizes.DEFAULT_IMAGE_SIZE
+        : image.spec().size()).sum();
+  }
+
+  private static void deleteEmpty(Path dir) {
+    try {
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      BuildLog.warn("could not remove {}: {}", dir, e.getMessage()); // the sweep removes the workspace
+    }
   }
 
   /** An empty target (but for its mount points) with services forbidden and dpkg's unsafe I/O on. */

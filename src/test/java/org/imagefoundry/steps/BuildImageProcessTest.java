@@ -94,6 +94,15 @@ class BuildImageProcessTest {
     assertThat(host.commands("mmdebstrap")).hasSize(1);
     assertThat(host.commands("mmdebstrap").get(0)).contains("--variant=minbase",
         "--keyring=/usr/share/keyrings/debian-archive-keyring.gpg", "bookworm", "http://127.0.0.1:9/debian");
+    // built in memory, then copied into the chroot
+    Path workspace = settings.buildRoot().resolve(metadata.buildId());
+    String scratch = workspace.resolve("bootstrap").toString();
+    assertThat(host.commands("mmdebstrap").get(0)).contains(scratch);
+    assertThat(host.commands("mount")).contains(
+        List.of("mount", "-t", "tmpfs", "-o", "size=" + (9L << 30) + ",mode=0755", "tmpfs", scratch));
+    assertThat(host.commands("cp")).contains(
+        List.of("cp", "--archive", "--no-target-directory", "--", scratch, workspace.resolve("root").toString()));
+    assertThat(host.commands("umount")).contains(List.of("umount", scratch));
     assertThat(host.commands("mkfs.ext4")).hasSize(2);
     assertThat(host.loopDevices()).isEmpty();
     assertThat(host.mountPoints()).isEmpty();

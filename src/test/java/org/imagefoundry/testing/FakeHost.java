@@ -276,6 +276,11 @@ public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
         }
       }
       case "qemu-img" -> resize(Path.of(last), 0);
+      case "cp" -> {
+        if (args.contains("--archive")) {
+          copyTree(Path.of(args.get(args.size() - 2)), Path.of(last));
+        }
+      }
       case "umount" -> mounts.remove(mounts.lastIndexOf(Path.of(last)));
       case "blkid" -> {
         if (args.contains("UUID")) {
@@ -310,6 +315,21 @@ public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
       Files.createDirectories(root.resolve("boot"));
       Files.writeString(root.resolve("boot/vmlinuz-6.1.0-test-amd64"), "kernel");
       Files.writeString(root.resolve("boot/initrd.img-6.1.0-test-amd64"), "initramfs");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void copyTree(Path from, Path to) {
+    try (var files = Files.walk(from)) {
+      for (Path file : files.toList()) {
+        Path copy = to.resolve(from.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(copy);
+        } else {
+          Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
