@@ -3,12 +3,16 @@ package org.imagefoundry.cache;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.commons.codec.digest.DigestUtils;
 import org.imagefoundry.host.Apt;
 import org.imagefoundry.host.BuildLog;
@@ -55,31 +59,40 @@ public class BootstrapPackages {
    * left to apt, and {@link #prefetch} need not resolve the whole set again).
    */
   public boolean lend(Debootstrapper.Options options, Path root) {
-    Path list = list(options);
     try {
-      if (!BoundedInput.isPlainFile(list)) {
+      List<Apt.Download> packages = recorded(options);
+      if (packages.isEmpty()) {
         return false;
-      }
-      byte[] text;
-      try (BoundedInput in = BoundedInput.open(list, MAX_LIST_SIZE)) {
-        text = in.readAllBytes();
-      }
-      List<Apt.Download> packages = new ArrayList<>();
-      for (String line : new String(text, StandardCharsets.UTF_8).split("\n")) {
-        Matcher m = LINE.matcher(line);
-        if (m.matches()) {
-          packages.add(new Apt.Download(m.group(1), Long.parseLong(m.group(2)), "SHA256:" + m.group(3)));
-        }
       }
       Path archives = Files.createDirectories(archives(root));
       int lent = pool.lendInto(archives, packages);
       BuildLog.info("{} of the {} package(s) of the last bootstrap like this one lent from the shared package pool",
           lent, packages.size());
-      return !packages.isEmpty() && lent == packages.size();
+      return lent == packages.size();
     } catch (IOException | RuntimeException e) {
       BuildLog.warn("the shared package pool lent nothing to the bootstrap: {}", e.getMessage());
       return false;
     }
+  }
+
+  /** The recipe's list: the packages the last bootstrap like this one had, as pooled; empty when there is none. */
+  private List<Apt.Download> recorded(Debootstrapper.Options options) throws IOException {
+    Path list = list(options);
+    if (!BoundedInput.isPlainFile(list)) {
+      return List.of();
+    }
+    byte[] text;
+    try (BoundedInput in = BoundedInput.open(list, MAX_LIST_SIZE)) {
+      text = in.readAllBytes();
+    }
+    List<Apt.Download> packages = new ArrayList<>();
+    for (String line : new String(text, StandardCharsets.UTF_8).split("\n")) {
+      Matcher m = LINE.matcher(line);
+      if (m.matches()) {
+        packages.add(new Apt.Download(m.group(1), Long.parseLong(m.group(2)), "SHA256:" + m.group(3)));
+      }
+    }
+    return packages;
   }
 
   /**
@@ -170,6 +183,10 @@ public class BootstrapPackages {
    */
   public void keep(Debootstrapper.Options options, Path root, String buildId) {
     try {
+      if (holdsOnly(archives(root), recorded(options))) {
+        BuildLog.info("the bootstrap had only the packages the pool lent it: their list stands");
+        return;
+      }
       List<Apt.Download> pooled = pool.collect(archives(root), AptListsPool.lists(root), List.of(repo(options)), buildId, true);
       if (pooled.isEmpty()) {
         return;
@@ -187,6 +204,29 @@ public class BootstrapPackages {
     } catch (IOException | RuntimeException e) {
       BuildLog.warn("the bootstrap's packages were not kept for the next one: {}", e.getMessage());
     }
+  }
+
+  /**
+   * Whether apt's cache holds exactly the files {@code lent} names, each of its size: the bootstrap
+   * downloaded nothing, so nothing is new to the pool and the list stands. Nothing of the cache enters
+   * the pool this way, so what a script may have done to a copy there does not matter.
+   */
+  private static boolean holdsOnly(Path archives, List<Apt.Download> lent) throws IOException {
+    if (lent.isEmpty() || !Files.isDirectory(archives, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    Map<String, Long> files = new HashMap<>();
+    try (Stream<Path> entries = Files.list(archives)) {
+      for (Path entry : entries.filter(e -> e.getFileName().toString().endsWith(".deb")).toList()) {
+        if (!BoundedInput.isPlainFile(entry)) {
+          return false;
+        }
+        files.put(entry.getFileName().toString(), Files.size(entry));
+      }
+    }
+    Map<String, Long> expected = new HashMap<>();
+    lent.forEach(download -> expected.put(download.fileName(), download.size()));
+    return files.equals(expected);
   }
 
   Path list(Debootstrapper.Options options) {

@@ -112,6 +112,44 @@ class BootstrapPackagesTest {
   }
 
   @Test
+  void aBootstrapThatHadOnlyWhatWasLentLeavesTheListAsItWasAndPoolsNothing() throws Exception {
+    BootstrapPackages packages = bootstrapPackages(true);
+    packages.keep(options("bookworm", false), bootstrapped("b1"), "b1");
+    Path list = packages.list(options("bookworm", false));
+    List<String> before = Files.readAllLines(list);
+    Path next = Files.createDirectories(dir.resolve("build/b2/root"));
+    packages.lend(options("bookworm", false), next);
+    Path archives = next.resolve("var/cache/apt/archives");
+    // a copy changed in the target (say, by a script): it must not reach the pool under the package's hash
+    byte[] changed = "apt AS the archive has it".getBytes(StandardCharsets.UTF_8);
+    assertThat(changed).hasSameSizeAs(APT);
+    Files.write(archives.resolve("apt_2.6.1_amd64.deb"), changed);
+    Files.setLastModifiedTime(list, java.nio.file.attribute.FileTime.fromMillis(0));
+
+    packages.keep(options("bookworm", false), next, "b2");
+
+    assertThat(Files.readAllLines(list)).isEqualTo(before);
+    assertThat(Files.getLastModifiedTime(list).toMillis()).as("not written again").isZero();
+    assertThat(dir.resolve("data/cache/packages/sha256/" + DigestUtils.sha256Hex(changed) + ".deb")).doesNotExist();
+  }
+
+  @Test
+  void aBootstrapThatDownloadedMoreThanWasLentHasItsPackagesCheckedAndListedAnew() throws Exception {
+    BootstrapPackages packages = bootstrapPackages(true);
+    Path first = bootstrapped("b1");
+    Files.delete(first.resolve("var/cache/apt/archives/apt_2.6.1_amd64.deb"));
+    packages.keep(options("bookworm", false), first, "b1");
+    Path list = packages.list(options("bookworm", false));
+    assertThat(Files.readAllLines(list)).hasSize(1);
+
+    packages.keep(options("bookworm", false), bootstrapped("b2"), "b2");
+
+    assertThat(Files.readAllLines(list)).containsExactlyInAnyOrder(
+        "libc6_2.36-9_amd64.deb " + LIBC.length + " " + DigestUtils.sha256Hex(LIBC),
+        "apt_2.6.1_amd64.deb " + APT.length + " " + DigestUtils.sha256Hex(APT));
+  }
+
+  @Test
   void aPackageUnderAnotherPackagesNameIsPooledButNeverListedUnderThatName() throws Exception {
     BootstrapPackages packages = bootstrapPackages(true);
     Path root = bootstrapped("b1");

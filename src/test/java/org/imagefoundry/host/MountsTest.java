@@ -42,6 +42,15 @@ class MountsTest {
   }
 
   @Test
+  void aTmpfsIsMountedOnceWithItsSizeAsItsBound() {
+    mounts.mountMemory(Path.of("/tmp/mounts-test/bootstrap"), 1L << 30);
+    mounts.mountMemory(Path.of("/tmp/mounts-test/bootstrap"), 1L << 30);
+
+    assertThat(host.commands()).containsExactly(
+        List.of("mount", "-t", "tmpfs", "-o", "size=1073741824,mode=0755", "tmpfs", "/tmp/mounts-test/bootstrap"));
+  }
+
+  @Test
   void bindMountsAreMadePrivateSoNothingPropagatesToTheHost() {
     mounts.bind(Path.of("/dev"), Path.of("/tmp/mounts-test/root/dev"));
 
