@@ -65,10 +65,6 @@ public class Apt {
     apt(root, "update");
   }
 
-  public void distUpgrade(Path root) {
-    apt(root, "-y", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold", "dist-upgrade");
-  }
-
   /**
    * The package files that dist-upgrade and the install of {@code packages} would download, as apt in the
    * sandbox says ({@code --print-uris}: it downloads nothing); empty when apt cannot tell, and then the
@@ -137,14 +133,15 @@ public class Apt {
   }
 
   /**
-   * Installs exactly the packages named, or fails the build naming the first that is not a package:
-   * apt-get would read a name with a regex character ({@code .} or {@code +}) that no package has
-   * exactly as a pattern, so such a name must first be among the package names the build's repos know.
+   * dist-upgrade (fuel-agent's images missed updates, LP#1489646) and the install of exactly the
+   * packages named, in one apt run: {@code apt-get dist-upgrade <packages>}, which apt resolves as one
+   * problem, the same the print of {@link #downloads} answers. fuel-agent ran dist-upgrade, then install:
+   * two runs of apt's resolver and of dpkg, 0.48 s against 0.34 s for a minbase plus less here. A name that
+   * is not a package fails the build, naming it: apt-get would read a name with a regex character
+   * ({@code .} or {@code +}) that no package has exactly as a pattern, so such a name must first be among
+   * the package names the build's repos know.
    */
-  public void install(Path root, List<String> packages) {
-    if (packages.isEmpty()) {
-      return;
-    }
+  public void upgradeAndInstall(Path root, List<String> packages) {
     for (String entry : packages) {
       PackageNames.problem(entry).ifPresent(problem -> {
         throw new BuildFailure("package " + entry + ": " + problem);
@@ -154,7 +151,7 @@ public class Apt {
       }
     }
     List<String> args = new ArrayList<>(List.of("-y", "-o", "Dpkg::Options::=--force-confdef",
-        "-o", "Dpkg::Options::=--force-confold", "install"));
+        "-o", "Dpkg::Options::=--force-confold", "dist-upgrade"));
     args.addAll(packages);
     try {
       apt(root, args.toArray(String[]::new));

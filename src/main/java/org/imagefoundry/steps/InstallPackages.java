@@ -10,7 +10,8 @@ import org.imagefoundry.spec.BuildSpec.RepoSpec;
 import org.springframework.stereotype.Component;
 
 /**
- * apt-get update, dist-upgrade (fuel-agent's images missed updates, LP#1489646) and install; first
+ * apt-get update, then dist-upgrade (fuel-agent's images missed updates, LP#1489646) and the install of
+ * the request's packages in one apt run; first
  * {@code dpkg --configure -a}, in case an earlier attempt was killed in the middle of dpkg. apt-get update
  * starts from the lists pool's, so it fetches only what changed; then the package pool lends copies of
  * the package files apt is about to download that it holds.
@@ -42,8 +43,7 @@ public class InstallPackages extends BuildStep {
     List<RepoSpec> repos = AptSettings.repos(build.spec(), build.mirror());
     lists.keep(root, repos, build.id());
     packagePool.lend(build.workspace(), apt.downloads(root, build.spec().packages()));
-    apt.distUpgrade(root);
-    apt.install(root, build.spec().packages());
+    apt.upgradeAndInstall(root, build.spec().packages());
     apt.makeMissingInitramfs(root);
   }
 }

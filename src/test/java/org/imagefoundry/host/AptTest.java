@@ -18,19 +18,27 @@ class AptTest {
   @Test
   void runsAptGetInTheSandboxNonInteractively() {
     apt.update(root);
-    apt.install(root, List.of("less", "openssh-server"));
+    apt.upgradeAndInstall(root, List.of("less", "openssh-server"));
 
     assertThat(host.commandsEntered()).containsExactly(
         Sandbox.in(root, "apt-get", "update"),
         Sandbox.in(root, "apt-get", "-y", "-o", "Dpkg::Options::=--force-confdef",
-            "-o", "Dpkg::Options::=--force-confold", "install", "less", "openssh-server"));
+            "-o", "Dpkg::Options::=--force-confold", "dist-upgrade", "less", "openssh-server"));
+  }
+
+  @Test
+  void withoutPackagesItIsAPlainDistUpgrade() {
+    apt.upgradeAndInstall(root, List.of());
+
+    assertThat(host.commandsEntered()).containsExactly(Sandbox.in(root, "apt-get", "-y",
+        "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold", "dist-upgrade"));
   }
 
   @Test
   void aPackageAptCannotLocateIsAnUnrecoverableFailure() {
     host.failOn(List.of("bwrap"), 100, 1, "Reading package lists...", "E: Unable to locate package no-such-package");
 
-    assertThatThrownBy(() -> apt.install(root, List.of("no-such-package")))
+    assertThatThrownBy(() -> apt.upgradeAndInstall(root, List.of("no-such-package")))
         .isInstanceOf(BuildFailure.class).hasMessageContaining("E: Unable to locate package no-such-package");
   }
 
@@ -38,7 +46,7 @@ class AptTest {
   void aNetworkErrorStaysRetryable() {
     host.failOn(List.of("bwrap"), 100, 1, "E: Failed to fetch http://127.0.0.1:9/debian/pool/x.deb  Connection refused");
 
-    assertThatThrownBy(() -> apt.install(root, List.of("less"))).isInstanceOf(CommandFailedException.class)
+    assertThatThrownBy(() -> apt.upgradeAndInstall(root, List.of("less"))).isInstanceOf(CommandFailedException.class)
         .isNotInstanceOf(BuildFailure.class);
   }
 
@@ -46,27 +54,27 @@ class AptTest {
   void aNameAptCouldReadAsAPatternIsInstalledOnlyWhenAPackageHasExactlyThatName() {
     host.failOn(Sandbox.in(root, "apt-cache"), 0, 1, "g++-12", "g++", "g++-multilib");
 
-    apt.install(root, List.of("g++", "less"));
+    apt.upgradeAndInstall(root, List.of("g++", "less"));
 
     assertThat(host.commandsEntered()).containsExactly(
         Sandbox.in(root, "apt-cache", "pkgnames", "g++"),
         Sandbox.in(root, "apt-get", "-y", "-o", "Dpkg::Options::=--force-confdef",
-            "-o", "Dpkg::Options::=--force-confold", "install", "g++", "less"));
+            "-o", "Dpkg::Options::=--force-confold", "dist-upgrade", "g++", "less"));
   }
 
   @Test
   void aNameNoPackageHasExactlyFailsTheBuildNamingItAndInstallsNothing() {
     host.failOn(Sandbox.in(root, "apt-cache"), 0, 1, "python3.11-dev", "python3.11-venv");
 
-    assertThatThrownBy(() -> apt.install(root, List.of("less", "python3.11=3.11.2-6")))
+    assertThatThrownBy(() -> apt.upgradeAndInstall(root, List.of("less", "python3.11=3.11.2-6")))
         .isInstanceOf(BuildFailure.class).hasMessageContaining("python3.11");
-    assertThat(host.commands("bwrap")).noneMatch(command -> command.contains("install"));
+    assertThat(host.commands("bwrap")).noneMatch(command -> command.contains("dist-upgrade"));
   }
 
   @Test
   void aRemovalOrAPatternNeverReachesAptGet() {
     for (String entry : List.of("less-", "a.+", "less=1.0-", "?name(less)")) {
-      assertThatThrownBy(() -> apt.install(root, List.of(entry))).isInstanceOf(BuildFailure.class)
+      assertThatThrownBy(() -> apt.upgradeAndInstall(root, List.of(entry))).isInstanceOf(BuildFailure.class)
           .hasMessageContaining(entry);
     }
     assertThat(host.commands()).isEmpty();
