@@ -91,6 +91,43 @@ public class AptListsPool {
   }
 
   /**
+   * Whether the chroot's lists are a generation that an {@code apt-get update} of the same apt
+   * configuration confirmed ({@link #keep}) within {@code image-foundry.cache.release-max-age}, and every
+   * one of {@code repos} is signed and on http or https, so that the generation holds all their lists.
+   * Then the build takes them as what the repos answer now, as the cache keys take a Release file
+   * fetched that recently ({@code imagetree.RecentReleases}), and need not update: here an
+   * {@code apt-get update} that finds nothing new takes 0.4 s, most of it apt building its caches, which its next command then does.
+   */
+  public boolean current(Path root, List<RepoSpec> repos) {
+    Duration maxAge = settings.cache().releaseMaxAge();
+    if (!settings.cache().enabled() || maxAge.isZero() || repos.isEmpty()
+        || !repos.stream().allMatch(AptListsPool::keptWhole)) {
+      return false;
+    }
+    try {
+      CacheKey generation = new CacheKey(layer(root), release(lists(root)), null);
+      if (!store.contains(generation)) {
+        return false;
+      }
+      Duration age = Duration.between(Files.getLastModifiedTime(store.entry(generation)).toInstant(), Instant.now());
+      if (age.isNegative() || age.compareTo(maxAge) >= 0) {
+        return false;
+      }
+      BuildLog.info("apt's lists are those an apt-get update of the same configuration confirmed {} ms ago: "
+          + "not updated again", age.toMillis());
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** A repo whose lists a generation holds whole: signed, on http or https (see {@link #keep}). */
+  private static boolean keptWhole(RepoSpec repo) {
+    return !repo.skipsSignatureChecks() && repo.uri() != null
+        && (repo.uri().startsWith("http://") || repo.uri().startsWith("https://"));
+  }
+
+  /**
    * Keeps the chroot's lists after {@code apt-get update}, when their Release files are new, and lets the
    * older generations of the same apt configuration go (those being lent stay); best effort.
    * The chroot's lists could have been written by a package script (an earlier attempt's, or

@@ -114,30 +114,35 @@ public class BootstrapPackages {
   /**
    * Before the bootstrap: {@link #lend}, then {@link #prefetch} unless the last bootstrap like this one
    * lent all it had (what the archive changed since is left to apt); the lists are lent either way, so
-   * mmdebstrap's apt-get update only asks whether they changed.
+   * mmdebstrap's apt-get update only asks whether they changed. Returns whether the lists lent are
+   * current ({@link AptListsPool#current}): then mmdebstrap need not update at all.
    */
-  public void feed(Debootstrapper.Options options, Path root, String buildId, Proxies proxies) {
+  public boolean feed(Debootstrapper.Options options, Path root, String buildId, Proxies proxies) {
     boolean all = lend(options, root);
-    prefetch(options, root, buildId, proxies, !all);
+    return prefetch(options, root, buildId, proxies, !all);
   }
 
-  private void prefetch(Debootstrapper.Options options, Path root, String buildId, Proxies proxies, boolean resolve) {
+  /**
+   * Returns whether the target's lists are current (lent and confirmed within the release max age, see
+   * {@link AptListsPool#current}), when nothing is resolved here: mmdebstrap then need not update.
+   */
+  private boolean prefetch(Debootstrapper.Options options, Path root, String buildId, Proxies proxies, boolean resolve) {
     if (!pool.enabled() || !Debootstrapper.resolvesBeforehand(options)) {
-      return;
+      return false;
     }
     Path staging = null;
     try {
       debootstrapper.prepareApt(root, options);
-      lists.lend(root, buildId);
+      boolean listsLent = lists.lend(root, buildId);
       if (!resolve) {
-        return;
+        return listsLent && lists.current(root, List.of(repo(options)));
       }
       List<Debootstrapper.PackageFile> files = debootstrapper.packageFiles(root, options);
       lists.keep(root, List.of(repo(options)), buildId);
       Path archives = archives(root);
       List<Debootstrapper.PackageFile> missing = files.stream().filter(file -> !has(archives, file)).toList();
       if (missing.isEmpty()) {
-        return;
+        return false;
       }
       staging = Files.createDirectories(pool.dir().resolve("fetching").resolve(buildId));
       long start = System.nanoTime();
@@ -148,8 +153,10 @@ public class BootstrapPackages {
       BuildLog.info("{} of the bootstrap's {} package(s) fetched {} at a time in {} ms, {} of them vouched for by the "
           + "signed index and lent to it in {} ms", fetched, missing.size(), PackageFetcher.PARALLEL, fetching / 1_000_000,
           lent, (System.nanoTime() - start - fetching) / 1_000_000);
+      return false;
     } catch (IOException | RuntimeException e) {
       BuildLog.warn("the bootstrap's packages were not fetched beforehand ({}): its apt fetches them", e.getMessage());
+      return false;
     } finally {
       if (staging != null) {
         try {

@@ -64,6 +64,15 @@ public class Debootstrapper {
    * service's policy-rc.d and dpkg's unsafe I/O, which mmdebstrap keeps.
    */
   public void run(Path root, Options options) {
+    run(root, options, false);
+  }
+
+  /**
+   * As {@link #run(Path, Options)}; with {@code listsCurrent}, the target's lists are a generation of the
+   * lists pool that an update with the same keyring confirmed within the release max age
+   * (cache.AptListsPool#current), so mmdebstrap skips its own {@code apt-get update}.
+   */
+  public void run(Path root, Options options, boolean listsCurrent) {
     List<Path> readOnly = new ArrayList<>();
     if (!options.trusted()) {
       readOnly.add(options.keyring());
@@ -72,7 +81,7 @@ public class Debootstrapper {
       readOnly.add(Path.of(java.net.URI.create(options.mirror())));
     }
     try {
-      sandbox.runBeside(root, readOnly, Command.of(settings.timeouts().debootstrap(), arguments(root, options))
+      sandbox.runBeside(root, readOnly, Command.of(settings.timeouts().debootstrap(), arguments(root, options, listsCurrent))
           .withEnv(options.proxyEnv()));
     } catch (CommandFailedException e) {
       String reason = e.tail().stream().filter(line -> BAD_SIGNATURE.stream().anyMatch(line::contains)).findFirst()
@@ -213,6 +222,10 @@ public class Debootstrapper {
 
   /** mmdebstrap's arguments, as they run in the sandbox. */
   static List<String> arguments(Path root, Options options) {
+    return arguments(root, options, false);
+  }
+
+  static List<String> arguments(Path root, Options options, boolean listsCurrent) {
     List<String> args = new ArrayList<>(List.of("mmdebstrap", "--mode=root"));
     if (options.variant() != null) {
       args.add("--variant=" + options.variant());
@@ -233,7 +246,8 @@ public class Debootstrapper {
         // request's check found (mmdebstrap's own check wants arch-test, and a qemu in the tree without it);
         // the downloaded packages and the signed lists that vouch for them stay for the package pool
         // (removeDownloadedPackages takes the packages out after), the lists for installPackages' apt
-        "--skip=check/empty,chroot/mount,chroot/policy-rc.d,check/qemu,essential/unlink,cleanup/apt/lists,cleanup/apt/cache",
+        "--skip=check/empty,chroot/mount,chroot/policy-rc.d,check/qemu,essential/unlink,cleanup/apt/lists,cleanup/apt/cache"
+            + (listsCurrent ? ",update" : ""),
         options.suite(), root.toString()));
     // the tree's sources.list is the build's own later (AptSettings): this line serves the bootstrap only
     args.add(options.trusted() ? "deb [trusted=yes] " + options.mirror() + " " + options.suite() + " main"

@@ -128,8 +128,8 @@ public class Debootstrap extends BuildStep {
     try {
       servicePolicy.forbidServices(scratch);
       dpkgSettings.useUnsafeIo(scratch);
-      bootstrapPackages.feed(options, scratch, build.id(), build.spec().proxies());
-      debootstrapper.run(scratch, options);
+      boolean listsCurrent = bootstrapPackages.feed(options, scratch, build.id(), build.spec().proxies());
+      debootstrapper.run(scratch, options, listsCurrent);
       bootstrapPackages.keep(options, scratch, build.id());
       debootstrapper.removeDownloadedPackages(scratch);
       FutureTask<Void> storing = key.map(k -> beside(() -> cache.store(k, scratch, build.id()), build.id())).orElse(null);

@@ -13,7 +13,8 @@ import org.springframework.stereotype.Component;
  * apt-get update, then dist-upgrade (fuel-agent's images missed updates, LP#1489646) and the install of
  * the request's packages in one apt run; first
  * {@code dpkg --configure -a}, in case an earlier attempt was killed in the middle of dpkg. apt-get update
- * starts from the lists pool's, so it fetches only what changed; then the package pool lends copies of
+ * starts from the lists pool's, so it fetches only what changed, and does not run when an update of the
+ * same configuration confirmed those within the release max age ({@link AptListsPool#current}); then the package pool lends copies of
  * the package files apt is about to download that it holds.
  */
 @Component
@@ -38,10 +39,11 @@ public class InstallPackages extends BuildStep {
     chrootMounts.remountAll(build);
     Path root = build.workspace().root();
     apt.repairInterrupted(root);
-    lists.lend(root, build.id());
-    apt.update(root);
     List<RepoSpec> repos = AptSettings.repos(build.spec(), build.mirror());
-    lists.keep(root, repos, build.id());
+    if (!lists.lend(root, build.id()) || !lists.current(root, repos)) {
+      apt.update(root);
+      lists.keep(root, repos, build.id());
+    }
     packagePool.lend(build.workspace(), apt.downloads(root, build.spec().packages()));
     apt.upgradeAndInstall(root, build.spec().packages());
     apt.makeMissingInitramfs(root);

@@ -1,10 +1,12 @@
 package org.imagefoundry.cache;
 
-import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.imagefoundry.host.Gpgv;
 import org.imagefoundry.host.ProcessCommandRunner;
@@ -47,10 +49,14 @@ class AptListsPoolTest {
   }
 
   AptListsPool pool(boolean enabled) {
+    return pool(enabled, Duration.ZERO);
+  }
+
+  AptListsPool pool(boolean enabled, Duration releaseMaxAge) {
     FoundrySettings d = Settings.defaults();
     DataSize max = DataSize.ofGigabytes(1);
     FoundrySettings settings = new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(), null, "n", "R1/PT1S",
-        d.incidentTimeout(), List.of(), d.timeouts(), d.limits(), new FoundrySettings.Cache(enabled, max, max, true, Duration.ZERO), null,
+        d.incidentTimeout(), List.of(), d.timeouts(), d.limits(), new FoundrySettings.Cache(enabled, max, max, true, releaseMaxAge), null,
         true, d.health(), d.admin(), List.of());
     return new AptListsPool(settings, new CacheStore(settings), new SignedIndexes(new Gpgv(new ProcessCommandRunner())));
   }
@@ -82,6 +88,37 @@ class AptListsPoolTest {
     assertThat(lists.resolve(RELEASE)).content().contains("BEGIN PGP SIGNED MESSAGE");
     assertThat(lists.resolve(PACKAGES)).hasContent("Package: less");
     assertThat(Files.list(pool.dir()).findFirst().orElseThrow()).isDirectoryNotContaining("glob:**/lock");
+  }
+
+  @Test
+  void listsAnUpdateConfirmedWithinTheReleaseMaxAgeAreCurrentAndNoLongerAfterIt() throws Exception {
+    AptListsPool pool = pool(true, Duration.ofSeconds(60));
+    pool.keep(chroot("updated", SOURCES, "", "Package: less"), repos(), "b1");
+    Path next = chroot("next", SOURCES, "", null);
+    assertThat(pool.lend(next, "b9")).isTrue();
+
+    assertThat(pool.current(next, repos())).isTrue();
+
+    try (var entries = Files.list(pool.dir())) {
+      Path generation = Files.list(entries.findFirst().orElseThrow()).findFirst().orElseThrow();
+      Files.setLastModifiedTime(generation, FileTime.from(Instant.now().minusSeconds(61)));
+    }
+    assertThat(pool.current(next, repos())).as("confirmed 61 s ago").isFalse();
+    pool.keep(next, repos(), "b9");
+    assertThat(pool.current(next, repos())).as("confirmed again by the next update").isTrue();
+  }
+
+  @Test
+  void listsAreNeverCurrentWithoutAMaxAgeForATrustedRepoOrWhenTheChrootHoldsOthers() throws Exception {
+    pool(true, Duration.ofSeconds(60)).keep(chroot("updated", SOURCES, "", "Package: less"), repos(), "b1");
+    Path next = chroot("next", SOURCES, "", null);
+    assertThat(pool(true, Duration.ofSeconds(60)).lend(next, "b9")).isTrue();
+
+    assertThat(pool(true, Duration.ZERO).current(next, repos())).as("max age 0").isFalse();
+    RepoSpec trusted = new RepoSpec("t", "http://127.0.0.1:9/t", "bookworm", "main", null, "deb", true, null);
+    assertThat(pool(true, Duration.ofSeconds(60)).current(next, List.of(repo.repo(), trusted))).as("a trusted repo").isFalse();
+    Path other = chroot("other", SOURCES, "", "Package: less\nVersion: 3");
+    assertThat(pool(true, Duration.ofSeconds(60)).current(other, repos())).as("lists no update kept").isFalse();
   }
 
   @Test

@@ -1,19 +1,18 @@
 package org.imagefoundry.cache;
 
-import java.time.Duration;
-import org.imagefoundry.imagetree.ReleaseFiles;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.imagefoundry.host.Debootstrapper;
 import org.imagefoundry.host.ProcessCommandRunner;
 import org.imagefoundry.host.TreeArchives;
+import org.imagefoundry.imagetree.ReleaseFiles;
 import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.testing.Settings;
 import org.junit.jupiter.api.BeforeEach;

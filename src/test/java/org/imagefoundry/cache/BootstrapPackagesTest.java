@@ -1,12 +1,12 @@
 package org.imagefoundry.cache;
 
-import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -15,10 +15,10 @@ import org.imagefoundry.host.Debootstrapper;
 import org.imagefoundry.host.Gpgv;
 import org.imagefoundry.host.ProcessCommandRunner;
 import org.imagefoundry.host.Sandbox;
+import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.spec.BuildSpec;
 import org.imagefoundry.testing.FakeHost;
 import org.imagefoundry.testing.FileServer;
-import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.testing.Settings;
 import org.imagefoundry.testing.SignedRepository;
 import org.junit.jupiter.api.AfterAll;
@@ -57,6 +57,11 @@ class BootstrapPackagesTest {
 
   /** With a bootstrap whose apt resolves to {@code resolved} and leaves the repo's signed lists in the target. */
   BootstrapPackages bootstrapPackages(boolean cacheEnabled, List<Debootstrapper.PackageFile> resolved) {
+    return bootstrapPackages(cacheEnabled, resolved, Duration.ZERO);
+  }
+
+  BootstrapPackages bootstrapPackages(boolean cacheEnabled, List<Debootstrapper.PackageFile> resolved,
+      Duration releaseMaxAge) {
     DataSize max = DataSize.ofGigabytes(1);
     FakeHost host = new FakeHost();
     Debootstrapper debootstrapper = new Debootstrapper(host, new Sandbox(host, host), Settings.defaults()) {
@@ -68,7 +73,7 @@ class BootstrapPackagesTest {
         return resolved;
       }
     };
-    FoundrySettings settings = Settings.withCache(dir, new FoundrySettings.Cache(cacheEnabled, max, max, true, Duration.ZERO));
+    FoundrySettings settings = Settings.withCache(dir, new FoundrySettings.Cache(cacheEnabled, max, max, true, releaseMaxAge));
     SignedIndexes indexes = new SignedIndexes(new Gpgv(new ProcessCommandRunner()));
     return new BootstrapPackages(new PackagePool(settings, indexes),
         new AptListsPool(settings, new CacheStore(settings), indexes), debootstrapper, new PackageFetcher());
@@ -284,6 +289,22 @@ class BootstrapPackagesTest {
       assertThat(mirror.asked()).hasSize(2);
       assertThat(next.resolve("var/cache/apt/archives/apt_2.6.1_amd64.deb")).hasBinaryContent(APT);
       assertThat(next.resolve("var/lib/apt/lists/" + SignedRepository.IN_RELEASE)).exists();
+    }
+  }
+
+  @Test
+  void aBootstrapLentAllOfTheLastOneLikeItWhoseListsWereConfirmedWithinTheMaxAgeNeedNotUpdate() throws Exception {
+    List<Debootstrapper.PackageFile> resolved = List.of(file("libc6_2.36-9_amd64.deb", LIBC), file("apt_2.6.1_amd64.deb", APT));
+    try (FileServer mirror = proxyServing(Map.of("libc6_2.36-9_amd64.deb", LIBC, "apt_2.6.1_amd64.deb", APT))) {
+      BootstrapPackages packages = bootstrapPackages(true, resolved, Duration.ofSeconds(60));
+      Path first = Files.createDirectories(dir.resolve("build/b1/root"));
+      assertThat(packages.feed(options("bookworm", false), first, "b1", through(mirror))).as("resolved: updated here").isFalse();
+      packages.keep(options("bookworm", false), first, "b1");
+
+      assertThat(packages.feed(options("bookworm", false), Files.createDirectories(dir.resolve("build/b2/root")), "b2",
+          through(mirror))).as("lent whole, lists confirmed moments ago").isTrue();
+      assertThat(bootstrapPackages(true, resolved, Duration.ZERO).feed(options("bookworm", false),
+          Files.createDirectories(dir.resolve("build/b3/root")), "b3", through(mirror))).as("no max age").isFalse();
     }
   }
 

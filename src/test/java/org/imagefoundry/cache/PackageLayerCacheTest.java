@@ -1,7 +1,5 @@
 package org.imagefoundry.cache;
 
-import org.imagefoundry.imagetree.ReleaseFiles;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -13,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import org.imagefoundry.host.ProcessCommandRunner;
 import org.imagefoundry.host.TreeArchives;
+import org.imagefoundry.imagetree.ReleaseFiles;
 import org.imagefoundry.settings.FoundrySettings;
 import org.imagefoundry.spec.BuildSpec.RepoSpec;
 import org.imagefoundry.testing.Settings;

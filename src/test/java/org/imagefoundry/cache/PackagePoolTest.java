@@ -1,11 +1,11 @@
 package org.imagefoundry.cache;
 
-import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.apache.commons.codec.digest.DigestUtils;
 import org.imagefoundry.host.Apt;

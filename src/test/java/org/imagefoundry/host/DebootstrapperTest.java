@@ -42,6 +42,16 @@ class DebootstrapperTest {
   }
 
   @Test
+  void withCurrentListsMmdebstrapSkipsItsUpdate() throws Exception {
+    Path target = Files.createDirectories(root.resolve("b1/root"));
+
+    debootstrapper.run(target, options(false), true);
+
+    assertThat(FakeHost.innermost(host.commands().get(0))).contains(
+        "--skip=check/empty,chroot/mount,chroot/policy-rc.d,check/qemu,essential/unlink,cleanup/apt/lists,cleanup/apt/cache,update");
+  }
+
+  @Test
   void aSuiteWithoutUsrIsMergedBootstrapsWithoutTheMergedUsrHooks() throws Exception {
     Path target = Files.createDirectories(root.resolve("b1/root"));
     var bullseye = new Debootstrapper.Options("bullseye", MIRROR, "amd64", "minbase", List.of("ca-certificates"),
