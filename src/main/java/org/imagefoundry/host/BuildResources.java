@@ -10,8 +10,8 @@ import java.util.stream.Stream;
 import org.springframework.stereotype.Component;
 
 /**
- * Everything a build holds on this host, found by name: processes tagged with its id or rooted in its
- * chroot, mounts under its workspace, loop devices of its image files, half-written outputs, the
+ * Everything a build holds on this host, found by name: work beside it (waited for first), processes
+ * tagged with its id or rooted in its chroot, mounts under its workspace, loop devices of its image files, half-written outputs, the
  * workspace. {@link #release} frees all of it; every part runs even when another fails.
  */
 @Component
@@ -22,9 +22,11 @@ public class BuildResources {
   private final LoopDevices loopDevices;
   private final SparseFiles sparseFiles;
   private final Workspaces workspaces;
+  private final BesideTasks beside;
 
   public BuildResources(ChrootProcesses processes, Mounts mounts, LoopDevices loopDevices, SparseFiles sparseFiles,
-      Workspaces workspaces) {
+      Workspaces workspaces, BesideTasks beside) {
+    this.beside = beside;
     this.processes = processes;
     this.mounts = mounts;
     this.loopDevices = loopDevices;
@@ -35,6 +37,7 @@ public class BuildResources {
   /** Releases everything; then throws the first failure met, if any. {@code output} may be null. */
   public void release(Workspace workspace, Path output) {
     List<RuntimeException> failures = new ArrayList<>();
+    attempt(failures, () -> beside.await(workspace.buildId()));
     attempt(failures, () -> processes.stop(workspace));
     attempt(failures, () -> mounts.unmountAll(workspace.dir()));
     for (Path file : sparseFiles.in(workspace)) {

@@ -7,14 +7,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.stream.Collectors;
 import org.imagefoundry.cache.CacheKey;
 import org.imagefoundry.cache.BaseTreeCache;
 import org.imagefoundry.cache.BootstrapPackages;
 import org.imagefoundry.cache.CacheStore;
 import org.imagefoundry.cache.PackageLayerCache;
+import org.imagefoundry.host.BesideTasks;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.Debootstrapper;
 import org.imagefoundry.host.Mounts;
@@ -53,12 +52,15 @@ public class Debootstrap extends BuildStep {
   private final Duration layerPatience;
   private final BootstrapPackages bootstrapPackages;
   private final TreeArchives trees;
+  private final BesideTasks beside;
 
   public Debootstrap(StepSupport support, Debootstrapper debootstrapper, BaseTreeCache cache, PackageLayerCache layers,
       CacheKeys cacheKeys, BootstrapPackages bootstrapPackages, Mounts mounts, ServicePolicy servicePolicy,
-      DpkgSettings dpkgSettings, ChrootMounts chrootMounts, TreeArchives trees, FoundrySettings settings) {
+      DpkgSettings dpkgSettings, ChrootMounts chrootMounts, TreeArchives trees, BesideTasks beside,
+      FoundrySettings settings) {
     super(support);
     this.trees = trees;
+    this.beside = beside;
     this.bootstrapPackages = bootstrapPackages;
     this.cacheKeys = cacheKeys;
     this.layers = layers;
@@ -102,7 +104,8 @@ public class Debootstrap extends BuildStep {
     }
     try (CacheStore.Hold fill = cache.hold(key.get(), build.id(), debootstrapTimeout)) {
       prepareEmptyTarget(build);
-      if (cache.restore(key.get(), root, build.id())) {
+      // a build of the same base that stores it beside its later steps may still be writing it: wait for that
+      if (cache.restore(key.get(), root, build.id(), debootstrapTimeout)) {
         build.set(BuildVariables.BASE_FROM_CACHE, true);
         return;
       }
@@ -117,14 +120,17 @@ public class Debootstrap extends BuildStep {
    * fetched beforehand several at a time), whose packages then go into the pool and out of the tree; the
    * lists it fetched stay for installPackages (the base-tree cache leaves them out). It builds in memory
    * (the workspace's bootstrap scratch, a tmpfs as large as the request's images together): here 7.6 s
-   * against 8.7 s in the loop filesystem for a minbase, whose copy into the chroot then takes 0.18 s. The
-   * base-tree cache stores the tree from there while it is copied (0.3 s, on the other core).
+   * against 8.7 s in the loop filesystem for a minbase, whose copy into the chroot then takes 0.2 s. The
+   * base-tree cache stores the tree from there beside the build's next steps (0.35 s, on the other core;
+   * {@link BesideTasks}), and the scratch goes after it.
    */
   private void bootstrap(Build build, Debootstrapper.Options options, Optional<CacheKey> key) {
     Path root = build.workspace().root();
     Path scratch = build.workspace().bootstrapScratch();
+    beside.await(build.id()); // an earlier attempt's store may still read the scratch
     mounts.unmountAll(scratch); // what an interrupted attempt left
     mounts.mountMemory(scratch, memoryFor(build.spec()));
+    boolean handedOver = false;
     try {
       servicePolicy.forbidServices(scratch);
       dpkgSettings.useUnsafeIo(scratch);
@@ -132,40 +138,30 @@ public class Debootstrap extends BuildStep {
       debootstrapper.run(scratch, options, listsCurrent);
       bootstrapPackages.keep(options, scratch, build.id());
       debootstrapper.removeDownloadedPackages(scratch);
-      FutureTask<Void> storing = key.map(k -> beside(() -> cache.store(k, scratch, build.id()), build.id())).orElse(null);
-      try {
-        trees.copy(scratch, root);
-      } finally {
-        await(storing);
+      trees.copy(scratch, root);
+      if (key.isPresent()) {
+        beside.start(build.id(), () -> storeAndRelease(key.get(), scratch, build.id()));
+        handedOver = true;
       }
     } finally {
-      mounts.unmountAll(scratch);
-      deleteEmpty(scratch);
+      if (!handedOver) {
+        release(scratch);
+      }
     }
   }
 
-  /** Runs {@code task} on a thread of its own, logging into the build's log. */
-  private static FutureTask<Void> beside(Runnable task, String buildId) {
-    FutureTask<Void> future = new FutureTask<>(BuildLog.withContext(task), null);
-    Thread thread = new Thread(future, "beside " + buildId);
-    thread.setDaemon(true);
-    thread.start();
-    return future;
-  }
-
-  /** Waits for a task {@link #beside}: a best-effort store, whose failure the build only logs. */
-  private static void await(FutureTask<Void> task) {
-    if (task == null) {
-      return;
-    }
+  /** Beside the build's later steps: the base tree stored from the scratch, which then goes. */
+  private void storeAndRelease(CacheKey key, Path scratch, String buildId) {
     try {
-      task.get();
-    } catch (ExecutionException e) {
-      BuildLog.warn("storing the base tree failed: {}", e.getCause().getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while the base tree was stored", e);
+      cache.store(key, scratch, buildId);
+    } finally {
+      release(scratch);
     }
+  }
+
+  private void release(Path scratch) {
+    mounts.unmountAll(scratch);
+    deleteEmpty(scratch);
   }
 
   /** The request's images together: a bootstrap that does not fit in them would not fit in the chroot. */

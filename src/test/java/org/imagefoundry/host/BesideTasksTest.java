@@ -1,0 +1,60 @@
+package org.imagefoundry.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class BesideTasksTest {
+
+  final BesideTasks beside = new BesideTasks();
+
+  @Test
+  void awaitReturnsOnlyOnceEveryTaskOfTheBuildHasEndedAndNotForAnotherBuilds() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    List<String> done = new CopyOnWriteArrayList<>();
+    beside.start("b1", () -> {
+      try {
+        release.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      done.add("b1 store");
+    });
+    beside.start("b1", () -> done.add("b1 other"));
+    CountDownLatch otherStarted = new CountDownLatch(1);
+    beside.start("b2", () -> {
+      otherStarted.countDown();
+      try {
+        Thread.sleep(60_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    otherStarted.await(10, TimeUnit.SECONDS);
+
+    Thread waiter = new Thread(() -> beside.await("b1"));
+    waiter.start();
+    waiter.join(200);
+    assertThat(waiter.isAlive()).as("still waiting for b1's store").isTrue();
+    release.countDown();
+    waiter.join(10_000);
+
+    assertThat(waiter.isAlive()).isFalse();
+    assertThat(done).containsExactlyInAnyOrder("b1 store", "b1 other");
+  }
+
+  @Test
+  void aFailedTaskIsLoggedNotThrownAndABuildWithoutTasksIsNotWaitedFor() {
+    beside.start("b1", () -> {
+      throw new IllegalStateException("the cache's disk is full");
+    });
+
+    beside.await("b1");
+    beside.await("b1");
+    beside.await("never-started");
+  }
+}
