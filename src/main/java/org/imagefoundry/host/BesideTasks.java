@@ -6,11 +6,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
 
 /**
  * Work a build runs beside its later steps, on a thread of its own, logging into the build's log: the
- * base tree stored from the bootstrap's tmpfs while apt runs, say. Nothing waits for it but whoever
+ * base tree stored from the bootstrap's tmpfs while apt runs, say. Its commands are tagged apart
+ * ({@link BuildLog#processTag}), so the next step does not kill them as the build's leftovers. Nothing waits for it but whoever
  * must: {@link #await} before the build's resources are released, or before a step that would pull
  * the ground from under it runs again. Such work is best effort (a cache's fill): its failure is logged,
  * never the build's. A crash ends it with the service; what it held is under the build's workspace,
@@ -23,7 +25,10 @@ public class BesideTasks {
 
   /** Starts {@code task} for build {@code buildId} on a thread of its own. */
   public void start(String buildId, Runnable task) {
-    FutureTask<Void> future = new FutureTask<>(BuildLog.withContext(task), null);
+    FutureTask<Void> future = new FutureTask<>(BuildLog.withContext(() -> {
+      MDC.put(BuildLog.BESIDE, "true");
+      task.run();
+    }), null);
     running.computeIfAbsent(buildId, id -> new ArrayList<>()).add(future);
     Thread thread = new Thread(future, "beside " + buildId);
     thread.setDaemon(true);

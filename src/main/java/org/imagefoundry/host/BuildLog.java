@@ -18,6 +18,12 @@ public final class BuildLog {
   public static final String PROCESS_TAG = "IMAGE_FOUNDRY_BUILD";
   /** Set beside {@link #PROCESS_TAG}: the node that ran the command, so a starting node kills only its own. */
   public static final String NODE_TAG = "IMAGE_FOUNDRY_NODE";
+  /**
+   * In the MDC of work beside a build's steps ({@link BesideTasks}): its commands are tagged
+   * {@code <build id>/beside}, so the next step, which kills what the build left running, leaves them
+   * alone, while a starting node still kills them as it kills every command of its previous life.
+   */
+  static final String BESIDE = "beside";
 
   private static final Logger LOG = LoggerFactory.getLogger("org.imagefoundry.build");
   /** Command output: only in the build's own log file (logback-spring.xml), not on the console. */
@@ -48,6 +54,12 @@ public final class BuildLog {
   /** The current build's id, or null outside a build. */
   public static String currentBuild() {
     return MDC.get(BUILD_ID);
+  }
+
+  /** What the current build's commands are tagged with: its id, or for work beside its steps {@code <id>/beside}. */
+  static String processTag() {
+    String build = currentBuild();
+    return build == null || MDC.get(BESIDE) == null ? build : build + "/beside";
   }
 
   /** Copies the MDC of the calling thread into a task run on another thread. */

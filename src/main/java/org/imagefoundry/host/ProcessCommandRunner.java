@@ -148,7 +148,7 @@ public class ProcessCommandRunner implements CommandRunner {
     env.put("PATH", PATH);
     env.put("LC_ALL", "C");
     if (build != null) {
-      env.put(BuildLog.PROCESS_TAG, build);
+      env.put(BuildLog.PROCESS_TAG, BuildLog.processTag());
       if (node != null) {
         env.put(BuildLog.NODE_TAG, node);
       }

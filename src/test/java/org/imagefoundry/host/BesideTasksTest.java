@@ -2,15 +2,35 @@ package org.imagefoundry.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 class BesideTasksTest {
 
   final BesideTasks beside = new BesideTasks();
+
+  /** Commands run beside build b1 are tagged apart from its steps' (see ChrootProcessesTest for what that spares). */
+  @Test
+  void aCommandBesideTheBuildCarriesTheBesideTag() {
+    ProcessCommandRunner runner = new ProcessCommandRunner();
+    List<String> tags = new CopyOnWriteArrayList<>();
+    MDC.put(BuildLog.BUILD_ID, "b1");
+    try {
+      tags.add(runner.run(Command.of(Duration.ofMinutes(1), "sh", "-c", "echo \"$IMAGE_FOUNDRY_BUILD\"")).output().strip());
+      beside.start("b1", () -> tags.add(runner.run(Command.of(Duration.ofMinutes(1), "sh", "-c",
+          "echo \"$IMAGE_FOUNDRY_BUILD\"")).output().strip()));
+    } finally {
+      MDC.clear();
+    }
+    beside.await("b1");
+
+    assertThat(tags).containsExactly("b1", "b1/beside");
+  }
 
   @Test
   void awaitReturnsOnlyOnceEveryTaskOfTheBuildHasEndedAndNotForAnotherBuilds() throws Exception {

@@ -63,6 +63,24 @@ class ChrootProcessesTest {
     }
   }
 
+  /** Work beside the build's steps (BesideTasks) is not its leftover, but a starting node's orphan all the same. */
+  @Test
+  void aCommandBesideTheBuildIsNotItsLeftoverButIsItsNodesOrphan(@TempDir Path dir) throws Exception {
+    Process step = sleeper("build-g", "beside-test-node");
+    Process beside = sleeper("build-g/beside", "beside-test-node");
+    try {
+      Workspace workspace = new Workspace("build-g", dir.resolve("build-g"));
+      assertThat(new ChrootProcesses("beside-test-node").find(workspace)).extracting(ProcessHandle::pid)
+          .containsExactly(step.pid());
+
+      assertThat(ChrootProcesses.stopOrphans("beside-test-node")).isEqualTo(2);
+      assertThat(beside.waitFor(5, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      step.destroyForcibly();
+      beside.destroyForcibly();
+    }
+  }
+
   @Test
   void aCommandLeftRunningByTheBuildIsFoundAndStoppedAndNoOtherIs(@TempDir Path dir) throws Exception {
     Process ours = sleeper("build-a");
