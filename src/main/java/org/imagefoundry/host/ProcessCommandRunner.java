@@ -31,6 +31,11 @@ public class ProcessCommandRunner implements CommandRunner {
    * nice and ionice exec the command: its pid is the one this runner sees.
    */
   static final List<String> BUILD_PRIORITY = List.of("nice", "-n", "10", "ionice", "-c", "2", "-n", "7");
+  /**
+   * Work beside a build's steps (BesideTasks) yields to them: on two cores the base tree's store at the
+   * steps' priority took 0.64 s instead of 0.37 s and made apt 0.1 s slower, gaining the build nothing.
+   */
+  static final List<String> BESIDE_PRIORITY = List.of("nice", "-n", "19", "ionice", "-c", "3");
   /** The node's name, carried by every command of a build beside the build's id; null outside a node. */
   private final String node;
 
@@ -140,7 +145,7 @@ public class ProcessCommandRunner implements CommandRunner {
     String build = BuildLog.currentBuild();
     List<String> args = command.args();
     if (build != null) {
-      args = new java.util.ArrayList<>(BUILD_PRIORITY);
+      args = new java.util.ArrayList<>(BuildLog.processTag().endsWith("/beside") ? BESIDE_PRIORITY : BUILD_PRIORITY);
       args.addAll(command.args());
     }
     var builder = new ProcessBuilder(args).redirectErrorStream(mergeStderr);

@@ -14,22 +14,31 @@ class BesideTasksTest {
 
   final BesideTasks beside = new BesideTasks();
 
-  /** Commands run beside build b1 are tagged apart from its steps' (see ChrootProcessesTest for what that spares). */
+  /**
+   * Commands run beside build b1 are tagged apart from its steps' (see ChrootProcessesTest for what that
+   * spares) and yield to them (the service's own niceness plus 19 against plus 10).
+   */
   @Test
-  void aCommandBesideTheBuildCarriesTheBesideTag() {
+  void aCommandBesideTheBuildCarriesTheBesideTagAndYieldsToTheSteps() {
     ProcessCommandRunner runner = new ProcessCommandRunner();
     List<String> tags = new CopyOnWriteArrayList<>();
     MDC.put(BuildLog.BUILD_ID, "b1");
     try {
-      tags.add(runner.run(Command.of(Duration.ofMinutes(1), "sh", "-c", "echo \"$IMAGE_FOUNDRY_BUILD\"")).output().strip());
+      tags.add(runner.run(Command.of(Duration.ofMinutes(1), "sh", "-c", "echo \"$IMAGE_FOUNDRY_BUILD\" $(nice)")).output().strip());
       beside.start("b1", () -> tags.add(runner.run(Command.of(Duration.ofMinutes(1), "sh", "-c",
-          "echo \"$IMAGE_FOUNDRY_BUILD\"")).output().strip()));
+          "echo \"$IMAGE_FOUNDRY_BUILD\" $(nice)")).output().strip()));
     } finally {
       MDC.clear();
     }
     beside.await("b1");
 
-    assertThat(tags).containsExactly("b1", "b1/beside");
+    int own = niceness(); // outside a build a command runs at the service's own
+    assertThat(tags).containsExactly("b1 " + Math.min(19, own + 10), "b1/beside " + Math.min(19, own + 19));
+  }
+
+  /** This process's niceness, as nice prints it. */
+  static int niceness() {
+    return Integer.parseInt(new ProcessCommandRunner().run(Command.of(Duration.ofMinutes(1), "nice")).output().strip());
   }
 
   @Test
