@@ -78,12 +78,7 @@ public class BaseTreeCache {
 
   /** Unpacks the entry into {@code root}; false on a miss, or when the entry proved corrupt (and was dropped). */
   public boolean restore(CacheKey key, Path root, String buildId) {
-    return restore(key, root, buildId, Duration.ZERO);
-  }
-
-  /** As {@link #restore(CacheKey, Path, String)}, waiting up to {@code patience} for a fill of the entry under way. */
-  public boolean restore(CacheKey key, Path root, String buildId, Duration patience) {
-    return store.read(key, buildId, patience, entry -> {
+    return store.read(key, buildId, Duration.ZERO, entry -> {
       archives.unpack(entry.resolve(ARCHIVE), root);
       BuildLog.info("tree unpacked from the {} cache: {}", LAYER, key.digest());
       return true;

@@ -102,10 +102,10 @@ public class Debootstrap extends BuildStep {
       build.set(BuildVariables.BASE_FROM_CACHE, false);
       return;
     }
+    // the hold waits for another build of the same base, whose store may still run beside its later steps
     try (CacheStore.Hold fill = cache.hold(key.get(), build.id(), debootstrapTimeout)) {
       prepareEmptyTarget(build);
-      // a build of the same base that stores it beside its later steps may still be writing it: wait for that
-      if (cache.restore(key.get(), root, build.id(), debootstrapTimeout)) {
+      if (cache.restore(key.get(), root, build.id())) {
         build.set(BuildVariables.BASE_FROM_CACHE, true);
         return;
       }
