@@ -93,15 +93,17 @@ public class AptListsPool {
   /**
    * Whether the chroot's lists are a generation that an {@code apt-get update} of the same apt
    * configuration confirmed ({@link #keep}) within {@code image-foundry.cache.release-max-age}, and every
-   * one of {@code repos} is signed and on http or https, so that the generation holds all their lists.
+   * one of {@code repos} is signed and on http or https, so that the generation holds all their lists
+   * (only what a signed InRelease vouches for is kept).
    * Then the build takes them as what the repos answer now, as the cache keys take a Release file
    * fetched that recently ({@code imagetree.RecentReleases}), and need not update: here an
-   * {@code apt-get update} that finds nothing new takes 0.4 s, most of it apt building its caches, which its next command then does.
+   * {@code apt-get update} that finds nothing new takes 0.4 s, most of it apt building its caches, which
+   * its next command then does. Those repos are the ones {@link SignedIndexes#verifiable} names.
    */
   public boolean current(Path root, List<RepoSpec> repos) {
     Duration maxAge = settings.cache().releaseMaxAge();
     if (!settings.cache().enabled() || maxAge.isZero() || repos.isEmpty()
-        || !repos.stream().allMatch(AptListsPool::keptWhole)) {
+        || !repos.stream().allMatch(SignedIndexes::verifiable)) {
       return false;
     }
     try {
@@ -119,12 +121,6 @@ public class AptListsPool {
     } catch (IOException | RuntimeException e) {
       return false;
     }
-  }
-
-  /** A repo whose lists a generation holds whole: signed, on http or https (see {@link #keep}). */
-  private static boolean keptWhole(RepoSpec repo) {
-    return !repo.skipsSignatureChecks() && repo.uri() != null
-        && (repo.uri().startsWith("http://") || repo.uri().startsWith("https://"));
   }
 
   /**

@@ -14,8 +14,8 @@ import org.springframework.stereotype.Component;
  * the request's packages in one apt run; first
  * {@code dpkg --configure -a}, in case an earlier attempt was killed in the middle of dpkg. apt-get update
  * starts from the lists pool's, so it fetches only what changed, and does not run when an update of the
- * same configuration confirmed those within the release max age ({@link AptListsPool#current}); then the package pool lends copies of
- * the package files apt is about to download that it holds.
+ * same configuration confirmed those within the release max age ({@link AptListsPool#current}); then the
+ * package pool lends copies of the package files apt is about to download that it holds.
  */
 @Component
 public class InstallPackages extends BuildStep {

@@ -13,11 +13,16 @@ import org.junit.jupiter.api.Test;
 /** Each Release file fetched once per lookup, and again by the next lookup unless this node fetched it lately. */
 class ReleaseFilesTest {
 
+  /** A server whose n-th answer, whatever is asked, is "Answer n". */
+  static FileServer numbered() {
+    int[] answers = {0};
+    return FileServer.answering(
+        uri -> FileServer.Answer.ok(("Answer " + ++answers[0] + "\n").getBytes(StandardCharsets.UTF_8)));
+  }
+
   @Test
   void aLookupAsksEachRepoOnceAndTheNextLookupAsksAgain() {
-    int[] answers = {0};
-    try (FileServer server = FileServer.answering(
-        uri -> FileServer.Answer.ok(("Answer " + ++answers[0] + "\n").getBytes(StandardCharsets.UTF_8)))) {
+    try (FileServer server = numbered()) {
       String repo = server.uri() + "/debian";
       ReleaseFiles lookup = new ReleaseFiles(null);
 
@@ -35,9 +40,7 @@ class ReleaseFilesTest {
 
   @Test
   void aLookupWithinTheMaxAgeTakesTheRecentFetchAndALaterOneAsksAgain() {
-    int[] answers = {0};
-    try (FileServer server = FileServer.answering(
-        uri -> FileServer.Answer.ok(("Answer " + ++answers[0] + "\n").getBytes(StandardCharsets.UTF_8)))) {
+    try (FileServer server = numbered()) {
       String repo = server.uri() + "/debian";
       AtomicLong now = new AtomicLong();
       RecentReleases recent = new RecentReleases(Duration.ofSeconds(60), now::get);
