@@ -102,11 +102,13 @@ public class AptListsPool {
    */
   public boolean current(Path root, List<RepoSpec> repos) {
     Duration maxAge = settings.cache().releaseMaxAge();
-    if (!settings.cache().enabled() || maxAge.isZero() || repos.isEmpty()
-        || !repos.stream().allMatch(SignedIndexes::verifiable)) {
+    if (!settings.cache().enabled() || maxAge.isZero() || repos.isEmpty()) {
       return false;
     }
     try {
+      if (!repos.stream().allMatch(SignedIndexes::verifiable)) {
+        return false;
+      }
       CacheKey generation = new CacheKey(layer(root), release(lists(root)), null);
       if (!store.contains(generation)) {
         return false;
