@@ -14,6 +14,7 @@ import org.imagefoundry.testing.ImageChecks;
 import org.imagefoundry.testing.LocalRepository;
 import org.imagefoundry.testing.RealBuildTest;
 import org.imagefoundry.testing.Requests;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,16 +24,17 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @RealBuildTest
 class RealBuildIT {
 
-  static final Path OUTPUT = Path.of(RealBuildTest.ROOT, "images");
+  /** Its own directory under the output root: other IT classes publish beside it while it runs. */
+  static final Path OUTPUT = Path.of(RealBuildTest.ROOT, "images", "real");
   static final Path BUILD_ROOT = Path.of(RealBuildTest.ROOT, "build");
 
   @LocalServerPort int port;
   @TempDir Path scratch;
   Api api;
 
-  @org.junit.jupiter.api.BeforeAll
+  @BeforeAll
   static void removeEarlierOutputs() {
-    org.imagefoundry.testing.Requests.delete(OUTPUT);
+    Requests.delete(OUTPUT);
   }
 
   @BeforeEach
