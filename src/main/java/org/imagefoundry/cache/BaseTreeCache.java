@@ -33,7 +33,9 @@ public class BaseTreeCache {
    */
   static final String FORMAT = "base-tree-v5";
   static final String LAYER = "base";
-  static final String ARCHIVE = "tree.tar.zst";
+  /** An entry's tree: a plain tar, or zstd-compressed with {@code image-foundry.cache.compress-trees}. */
+  static final String ARCHIVE = "tree.tar";
+  static final String COMPRESSED_ARCHIVE = "tree.tar.zst";
 
   private final FoundrySettings settings;
   private final CacheStore store;
@@ -79,7 +81,7 @@ public class BaseTreeCache {
   /** Unpacks the entry into {@code root}; false on a miss, or when the entry proved corrupt (and was dropped). */
   public boolean restore(CacheKey key, Path root, String buildId) {
     return store.read(key, buildId, Duration.ZERO, entry -> {
-      archives.unpack(entry.resolve(ARCHIVE), root);
+      archives.unpack(archiveIn(entry), root);
       BuildLog.info("tree unpacked from the {} cache: {}", LAYER, key.digest());
       return true;
     }).isPresent();
@@ -87,7 +89,19 @@ public class BaseTreeCache {
 
   /** Keeps the tree under {@code root} as the entry of {@code key}; best effort, never fails the build. */
   public void store(CacheKey key, Path root, String buildId) {
-    store.fill(key, buildId, Duration.ZERO, staging -> archives.pack(root, staging.resolve(ARCHIVE), PackageLayerCache.EXCLUDES));
+    store.fill(key, buildId, Duration.ZERO,
+        staging -> archives.pack(root, staging.resolve(archiveName(settings)), PackageLayerCache.EXCLUDES));
+  }
+
+  /** The name a new entry's tree gets, as {@code image-foundry.cache.compress-trees} says. */
+  static String archiveName(FoundrySettings settings) {
+    return settings.cache().compressTrees() ? COMPRESSED_ARCHIVE : ARCHIVE;
+  }
+
+  /** The tree of an entry, whichever way it was packed (the setting may have changed since). */
+  static Path archiveIn(Path entry) {
+    Path plain = entry.resolve(ARCHIVE);
+    return Files.exists(plain) ? plain : entry.resolve(COMPRESSED_ARCHIVE);
   }
 
   /** Drops least recently used entries until the caches fit {@code image-foundry.cache.max-size}. */

@@ -117,7 +117,7 @@ public class PackageLayerCache {
   public Optional<String> restore(CacheKey key, Path root, String buildId) {
     return store.read(key, buildId, Duration.ZERO, entry -> {
       String packages = Files.readString(entry.resolve(PACKAGES));
-      archives.unpack(entry.resolve(BaseTreeCache.ARCHIVE), root);
+      archives.unpack(BaseTreeCache.archiveIn(entry), root);
       BuildLog.info("tree unpacked from the {} cache: {}", LAYER, key.digest());
       return packages;
     });
@@ -127,7 +127,7 @@ public class PackageLayerCache {
   public void store(CacheKey key, Path root, String packages, String buildId) {
     try {
       store.fill(key, buildId, Duration.ZERO, staging -> {
-        archives.pack(root, staging.resolve(BaseTreeCache.ARCHIVE), EXCLUDES);
+        archives.pack(root, staging.resolve(BaseTreeCache.archiveName(settings)), EXCLUDES);
         Files.writeString(staging.resolve(PACKAGES), packages);
       });
     } finally {

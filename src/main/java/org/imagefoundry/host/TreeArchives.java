@@ -8,8 +8,9 @@ import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
 
 /**
- * A directory tree packed into, and unpacked from, a zstd-compressed tar with owners, modes, xattrs and
- * ACLs; or copied as it is into another directory.
+ * A directory tree packed into, and unpacked from, a tar with owners, modes, xattrs and ACLs, plain or
+ * zstd-compressed as the archive's name says ({@code .tar} or {@code .tar.zst}); or copied as it is into
+ * another directory.
  */
 @Component
 public class TreeArchives {
@@ -36,9 +37,10 @@ public class TreeArchives {
 
   /** {@link #pack(Path, Path)}, leaving out also the members that match one of {@code excludes} (tar's patterns). */
   public void pack(Path root, Path archive, List<String> excludes) {
-    List<String> args = new ArrayList<>(List.of("tar", "--create", "--zstd", "--file", archive.toString(),
-        "--directory", root.toString(), "--numeric-owner", "--xattrs", "--xattrs-include=*", "--acls",
-        "--exclude=./lost+found", "--exclude=lost+found"));
+    List<String> args = new ArrayList<>(List.of("tar", "--create"));
+    args.addAll(compression(archive));
+    args.addAll(List.of("--file", archive.toString(), "--directory", root.toString(), "--numeric-owner", "--xattrs",
+        "--xattrs-include=*", "--acls", "--exclude=./lost+found", "--exclude=lost+found"));
     excludes.forEach(pattern -> args.add("--exclude=" + pattern));
     args.add(".");
     runner.run(Command.of(settings.timeouts().publish(), args).withEnv(ZSTD));
@@ -54,10 +56,27 @@ public class TreeArchives {
         from.toString(), to.toString()));
   }
 
-  /** Unpacks into {@code root}; zstd's checksum makes a corrupt archive fail here rather than yield a broken tree. */
+  /**
+   * Unpacks into {@code root}. A truncated archive fails here (tar's end of archive is missing), and a
+   * zstd-compressed one fails on any damage (zstd's checksum), rather than yield a broken tree.
+   */
   public void unpack(Path archive, Path root) {
-    runner.run(Command.of(settings.timeouts().publish(), "tar", "--extract", "--zstd", "--file", archive.toString(),
-        "--directory", root.toString(), "--numeric-owner", "--preserve-permissions", "--xattrs", "--xattrs-include=*",
-        "--acls").withEnv(ZSTD));
+    List<String> args = new ArrayList<>(List.of("tar", "--extract"));
+    args.addAll(compression(archive));
+    args.addAll(List.of("--file", archive.toString(), "--directory", root.toString(), "--numeric-owner",
+        "--preserve-permissions", "--xattrs", "--xattrs-include=*", "--acls"));
+    runner.run(Command.of(settings.timeouts().publish(), args).withEnv(ZSTD));
+  }
+
+  /** tar's option for the archive's compression, from its name: zstd for {@code .zst}, none for {@code .tar}. */
+  static List<String> compression(Path archive) {
+    String name = archive.getFileName().toString();
+    if (name.endsWith(".tar.zst")) {
+      return List.of("--zstd");
+    }
+    if (name.endsWith(".tar")) {
+      return List.of();
+    }
+    throw new IllegalArgumentException("not a .tar or .tar.zst: " + archive);
   }
 }

@@ -55,13 +55,16 @@ public record FoundrySettings(
   /**
    * The base-tree and package-layer caches (together within {@code maxSize}) and the shared apt package
    * pool, under {@code <data-dir>/cache}; {@code packageLayers} false keeps only the package layers off.
+   * {@code compressTrees} packs new base trees and package layers with zstd: about 2.6 times less disk,
+   * for 0.2 s more while a build waits for its layer (a plain tar packs a minbase in a third of the time).
    */
   public record Cache(
       @DefaultValue("true") boolean enabled,
       @DefaultValue("8GB") DataSize maxSize,
       @DefaultValue("2GB") DataSize maxPackagesSize,
       @DefaultValue("true") boolean packageLayers,
-      @DefaultValue("60s") Duration releaseMaxAge) {}
+      @DefaultValue("60s") Duration releaseMaxAge,
+      @DefaultValue("false") boolean compressTrees) {}
 
   /** Upper bounds on what one request may ask for, and on log followers ({@code ?follow=true}) at once. */
   public record Limits(

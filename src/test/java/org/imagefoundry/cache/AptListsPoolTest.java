@@ -56,7 +56,7 @@ class AptListsPoolTest {
     FoundrySettings d = Settings.defaults();
     DataSize max = DataSize.ofGigabytes(1);
     FoundrySettings settings = new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(), null, "n", "R1/PT1S",
-        d.incidentTimeout(), List.of(), d.timeouts(), d.limits(), new FoundrySettings.Cache(enabled, max, max, true, releaseMaxAge), null,
+        d.incidentTimeout(), List.of(), d.timeouts(), d.limits(), new FoundrySettings.Cache(enabled, max, max, true, releaseMaxAge, false), null,
         true, d.health(), d.admin(), List.of());
     return new AptListsPool(settings, new CacheStore(settings), new SignedIndexes(new Gpgv(new ProcessCommandRunner())));
   }

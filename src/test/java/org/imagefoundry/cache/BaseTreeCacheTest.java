@@ -38,10 +38,15 @@ class BaseTreeCacheTest {
   }
 
   BaseTreeCache cache(DataSize maxSize) {
+    return cache(maxSize, false);
+  }
+
+  BaseTreeCache cache(DataSize maxSize, boolean compressTrees) {
     FoundrySettings defaults = Settings.defaults();
     FoundrySettings settings = new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(), null, "n",
         "R1/PT1S", defaults.incidentTimeout(), List.of(), defaults.timeouts(), defaults.limits(),
-        new FoundrySettings.Cache(true, maxSize, DataSize.ofGigabytes(1), true, Duration.ZERO), null, true, defaults.health(), defaults.admin(), List.of());
+        new FoundrySettings.Cache(true, maxSize, DataSize.ofGigabytes(1), true, Duration.ZERO, compressTrees), null,
+        true, defaults.health(), defaults.admin(), List.of());
     return new BaseTreeCache(settings, new CacheStore(settings), new TreeArchives(new ProcessCommandRunner(), settings));
   }
 
@@ -108,6 +113,24 @@ class BaseTreeCacheTest {
   void anUnreadableInReleaseMeansNoCacheRatherThanAFailure() {
     assertThat(cache.key(new Debootstrapper.Options("nosuchsuite", mirror.toUri().toString(), "amd64", null,
         List.of(), keyring, false, Map.of()), new ReleaseFiles(null))).isEmpty();
+  }
+
+  @Test
+  void aTreeIsAPlainTarUnlessCompressTreesAndAnEntryIsReadWhicheverWayItWasPacked() throws Exception {
+    CacheKey plain = cache.key(options("minbase"), new ReleaseFiles(null)).orElseThrow();
+    CacheKey compressed = cache.key(options("buildd"), new ReleaseFiles(null)).orElseThrow();
+    cache.store(plain, tree("plain", "plain\n"), "b1");
+    cache(DataSize.ofGigabytes(1), true).store(compressed, tree("compressed", "compressed\n"), "b2");
+
+    assertThat(cache.dir().resolve(plain.digest()).resolve(BaseTreeCache.ARCHIVE)).exists();
+    Path zst = cache.dir().resolve(compressed.digest()).resolve(BaseTreeCache.COMPRESSED_ARCHIVE);
+    assertThat(Files.readAllBytes(zst)).startsWith(0x28, 0xB5, 0x2F, 0xFD); // zstd's magic number
+    Path one = Files.createDirectories(dir.resolve("one"));
+    Path two = Files.createDirectories(dir.resolve("two"));
+    assertThat(cache(DataSize.ofGigabytes(1), true).restore(plain, one, "b9")).isTrue();
+    assertThat(cache.restore(compressed, two, "b9")).isTrue();
+    assertThat(Files.readString(one.resolve("etc/os-release"))).isEqualTo("plain\n");
+    assertThat(Files.readString(two.resolve("etc/os-release"))).isEqualTo("compressed\n");
   }
 
   @Test

@@ -73,7 +73,7 @@ class BootstrapPackagesTest {
         return resolved;
       }
     };
-    FoundrySettings settings = Settings.withCache(dir, new FoundrySettings.Cache(cacheEnabled, max, max, true, releaseMaxAge));
+    FoundrySettings settings = Settings.withCache(dir, new FoundrySettings.Cache(cacheEnabled, max, max, true, releaseMaxAge, false));
     SignedIndexes indexes = new SignedIndexes(new Gpgv(new ProcessCommandRunner()));
     return new BootstrapPackages(new PackagePool(settings, indexes),
         new AptListsPool(settings, new CacheStore(settings), indexes), debootstrapper, new PackageFetcher());

@@ -28,7 +28,7 @@ class CacheStoreTest {
     FoundrySettings defaults = Settings.defaults();
     return new CacheStore(new FoundrySettings(data.resolveSibling("build"), data, List.of(), null, "n", "R1/PT1S",
         defaults.incidentTimeout(), List.of(), defaults.timeouts(), defaults.limits(),
-        new FoundrySettings.Cache(true, maxSize, DataSize.ofGigabytes(1), true, Duration.ZERO), null, true, defaults.health(),
+        new FoundrySettings.Cache(true, maxSize, DataSize.ofGigabytes(1), true, Duration.ZERO, false), null, true, defaults.health(),
         defaults.admin(), List.of()));
   }
 

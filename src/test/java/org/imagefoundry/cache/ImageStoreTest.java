@@ -37,7 +37,7 @@ class ImageStoreTest {
     FoundrySettings defaults = Settings.defaults();
     FoundrySettings settings = new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(), null, "n",
         "R1/PT1S", defaults.incidentTimeout(), List.of(), defaults.timeouts(), defaults.limits(),
-        new FoundrySettings.Cache(true, maxSize, DataSize.ofGigabytes(1), true, Duration.ZERO), null, true, defaults.health(),
+        new FoundrySettings.Cache(true, maxSize, DataSize.ofGigabytes(1), true, Duration.ZERO, false), null, true, defaults.health(),
         defaults.admin(), List.of());
     var runner = new ProcessCommandRunner();
     return new ImageStore(settings, new CacheStore(settings), new SparseFiles(runner, settings));

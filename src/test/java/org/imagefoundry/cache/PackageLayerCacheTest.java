@@ -50,7 +50,7 @@ class PackageLayerCacheTest {
     FoundrySettings defaults = Settings.defaults();
     FoundrySettings settings = new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(), null, "n",
         "R1/PT1S", defaults.incidentTimeout(), List.of(), defaults.timeouts(), defaults.limits(),
-        new FoundrySettings.Cache(true, maxSize, DataSize.ofGigabytes(1), true, Duration.ZERO), null, true, defaults.health(), defaults.admin(), List.of());
+        new FoundrySettings.Cache(true, maxSize, DataSize.ofGigabytes(1), true, Duration.ZERO, false), null, true, defaults.health(), defaults.admin(), List.of());
     return new PackageLayerCache(settings, new CacheStore(settings), new TreeArchives(new ProcessCommandRunner(), settings));
   }
 

@@ -46,7 +46,7 @@ class PackagePoolTest {
   }
 
   PackagePool pool(DataSize max) {
-    return new PackagePool(Settings.withCache(dir, new FoundrySettings.Cache(true, max, max, true, Duration.ZERO)),
+    return new PackagePool(Settings.withCache(dir, new FoundrySettings.Cache(true, max, max, true, Duration.ZERO, false)),
         new SignedIndexes(new Gpgv(new ProcessCommandRunner())));
   }
 

@@ -21,7 +21,7 @@ public final class Settings {
         new FoundrySettings.Timeouts(Duration.ofMinutes(10), Duration.ofMinutes(45), Duration.ofMinutes(60),
             Duration.ofMinutes(60), Duration.ofSeconds(30)),
         new FoundrySettings.Limits(DataSize.ofGigabytes(64), DataSize.ofGigabytes(256), 16, 32, 1000, 64),
-        new FoundrySettings.Cache(true, DataSize.ofGigabytes(8), DataSize.ofGigabytes(2), true, Duration.ZERO), null, true,
+        new FoundrySettings.Cache(true, DataSize.ofGigabytes(8), DataSize.ofGigabytes(2), true, Duration.ZERO, false), null, true,
         new FoundrySettings.Health(List.of("tar"), DataSize.ofMegabytes(1)), new FoundrySettings.Admin("admin", null), List.of());
   }
 
