@@ -17,7 +17,8 @@ set -euo pipefail
 SUITE=bookworm
 ARCH=amd64
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-IMAGE_SIZE=8G
+# fuel-agent's 8 GiB unless IMAGE_SIZE says otherwise (bench/run: 1G, the content the peers build)
+IMAGE_SIZE=${IMAGE_SIZE:-8G}
 
 if [ $# -lt 2 ]; then
     echo "usage: $0 <workdir> <outdir> [package ...]" >&2
