@@ -17,12 +17,12 @@ import org.springframework.stereotype.Component;
 
 /**
  * debootstrap's result, kept once per (mirror, suite, architecture, variant, includes, keyring, the
- * suite's InRelease digest) in the {@link CacheStore} under {@code <data-dir>/cache/base/<key>/} as a zstd
- * tar, and unpacked by later builds instead of running debootstrap. A new InRelease on the mirror makes a
+ * suite's InRelease digest) in the {@link CacheStore} under {@code <data-dir>/cache/base/<key>/} as a tar
+ * (plain, or zstd with {@code image-foundry.cache.compress-trees}), and unpacked by later builds instead of running debootstrap. A new InRelease on the mirror makes a
  * new key, so a stale base is never used. A build holds the key ({@link #hold}) while it looks it up and, on
  * a miss, debootstraps and stores: a second build of the same base, on this node or another sharing the data
- * directory, waits and then unpacks the first one's result. zstd's checksum fails the unpacking of a
- * corrupt entry, which is then dropped.
+ * directory, waits and then unpacks the first one's result. A truncated entry (and with zstd, any damaged
+ * one) fails to unpack, and is then dropped.
  */
 @Component
 public class BaseTreeCache {

@@ -12,11 +12,11 @@ import org.springframework.stereotype.Component;
 /**
  * Work a build runs beside its later steps, on a thread of its own, logging into the build's log: the
  * base tree stored from the bootstrap's tmpfs while apt runs, say. Its commands are tagged apart
- * ({@link BuildLog#processTag}), so the next step does not kill them as the build's leftovers. Nothing waits for it but whoever
- * must: {@link #await} before the build's resources are released, or before a step that would pull
- * the ground from under it runs again. Such work is best effort (a cache's fill): its failure is logged,
- * never the build's. A crash ends it with the service; what it held is under the build's workspace,
- * which the sweep releases.
+ * ({@link BuildLog#processTag}), so the next step does not kill them as the build's leftovers, and run at
+ * a lower priority than the steps'. Nothing waits for it but whoever must: {@link #await} before the
+ * build's resources are released, or before a step that would pull the ground from under it runs again.
+ * Such work is best effort (a cache's fill): its failure is logged, never the build's. A crash ends it
+ * with the service; what it held is under the build's workspace, which the sweep releases.
  */
 @Component
 public class BesideTasks {

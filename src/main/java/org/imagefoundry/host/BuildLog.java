@@ -59,7 +59,12 @@ public final class BuildLog {
   /** What the current build's commands are tagged with: its id, or for work beside its steps {@code <id>/beside}. */
   static String processTag() {
     String build = currentBuild();
-    return build == null || MDC.get(BESIDE) == null ? build : build + "/beside";
+    return build == null || !beside() ? build : build + "/beside";
+  }
+
+  /** Whether the current thread does work beside a build's steps ({@link BesideTasks}). */
+  static boolean beside() {
+    return MDC.get(BESIDE) != null;
   }
 
   /** Copies the MDC of the calling thread into a task run on another thread. */

@@ -145,7 +145,7 @@ public class ProcessCommandRunner implements CommandRunner {
     String build = BuildLog.currentBuild();
     List<String> args = command.args();
     if (build != null) {
-      args = new java.util.ArrayList<>(BuildLog.processTag().endsWith("/beside") ? BESIDE_PRIORITY : BUILD_PRIORITY);
+      args = new java.util.ArrayList<>(BuildLog.beside() ? BESIDE_PRIORITY : BUILD_PRIORITY);
       args.addAll(command.args());
     }
     var builder = new ProcessBuilder(args).redirectErrorStream(mergeStderr);
