@@ -3,7 +3,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       openjdk-17-jre-headless mmdebstrap debian-archive-keyring ca-certificates \
-      e2fsprogs xfsprogs util-linux mount isal zstd xz-utils tar curl bubblewrap \
+      e2fsprogs eatmydata xfsprogs util-linux mount isal zstd xz-utils tar curl bubblewrap \
       fdisk grub-pc-bin grub2-common qemu-utils grub-efi-amd64-bin dosfstools mtools \
  && rm -rf /var/lib/apt/lists/*
 COPY target/image-foundry.jar /tmp/image-foundry.jar

@@ -145,7 +145,8 @@ public class ExtFiles {
     }
   }
 
+  /** debugfs on an image file the build just wrote: without its fsync ({@link Command#withoutFsync}). */
   private Command command(String... args) {
-    return Command.of(settings.timeouts().command(), args);
+    return Command.of(settings.timeouts().command(), args).withoutFsync();
   }
 }

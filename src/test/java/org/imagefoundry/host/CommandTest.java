@@ -24,6 +24,19 @@ class CommandTest {
   }
 
   @Test
+  void aCommandWithoutFsyncPreloadsLibeatmydataAndKeepsTheRest() {
+    Command command = Command.of(Duration.ofMinutes(1), "debugfs", "-R", "stat /etc/shadow", "/x.img").okExitCodes(0, 1)
+        .withEnv(java.util.Map.of("LANG", "C"));
+
+    Command unsynced = command.withoutFsync();
+
+    assertThat(unsynced.env()).containsEntry("LD_PRELOAD", "libeatmydata.so").containsEntry("LANG", "C");
+    assertThat(unsynced.args()).isEqualTo(command.args());
+    assertThat(unsynced.timeout()).isEqualTo(command.timeout());
+    assertThat(unsynced.okExitCodes()).isEqualTo(command.okExitCodes());
+  }
+
+  @Test
   void theSummaryOfAPlainCommandIsTheCommand() {
     assertThat(Command.of(Duration.ofMinutes(1), "losetup", "--find", "--show", "/x").summary())
         .isEqualTo("losetup --find --show /x");

@@ -67,6 +67,23 @@ class ExtFilesTest {
   }
 
   @Test
+  void everyDebugfsRunsWithoutItsFsync() {
+    List<Command> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ExtFiles recorded = new ExtFiles(new ProcessCommandRunner() {
+      @Override
+      public CommandResult run(Command command) {
+        seen.add(command);
+        return super.run(command);
+      }
+    }, Settings.defaults());
+
+    recorded.replace(image, "/etc/hostname", "another\n", scratch);
+
+    assertThat(seen).extracting(Command::program).containsOnly("debugfs").hasSizeGreaterThan(3);
+    assertThat(seen).allSatisfy(command -> assertThat(command.env()).containsEntry("LD_PRELOAD", Command.EATMYDATA));
+  }
+
+  @Test
   void aMissingFileIsAnErrorNotAnEmptyFile() {
     assertThatThrownBy(() -> extFiles.read(image, "/etc/nothere", scratch)).hasMessageContaining("/etc/nothere is not in");
     assertThatThrownBy(() -> extFiles.replace(image, "/etc/nothere", "x", scratch)).hasMessageContaining("/etc/nothere is not in");

@@ -34,6 +34,7 @@ class ImageShrinkerTest {
         List.of("dumpe2fs", "-h", image.toString()),
         List.of("truncate", "--size", "4096000", image.toString()));
     assertThat(Files.size(image)).isEqualTo(4096000);
+    assertThat(host.ran()).allSatisfy(command -> assertThat(command.env()).containsEntry("LD_PRELOAD", Command.EATMYDATA));
   }
 
   @Test

@@ -38,6 +38,14 @@ class ProcessCommandRunnerTest {
     assertThat(result.lines()).containsExactly("a b c");
   }
 
+  @Test
+  void aCommandWithoutFsyncRunsWithLibeatmydataLoadedAndAnotherWithout() {
+    Command maps = Command.of(Duration.ofSeconds(10), "cat", "/proc/self/maps");
+
+    assertThat(runner.run(maps.withoutFsync()).output()).contains("libeatmydata");
+    assertThat(runner.run(maps).output()).doesNotContain("libeatmydata");
+  }
+
   int niceness() {
     return Integer.parseInt(runner.run(Command.of(Duration.ofSeconds(10), "nice")).lines().get(0).trim());
   }

@@ -32,6 +32,7 @@ import org.imagefoundry.host.UserNamespaceFiles;
 public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
 
   private final List<List<String>> commands = new CopyOnWriteArrayList<>();
+  private final List<Command> ran = new CopyOnWriteArrayList<>();
   private final Map<String, Path> loops = new HashMap<>();
   private final Map<String, String> formats = new HashMap<>();
   private final List<Path> mounts = new ArrayList<>();
@@ -74,6 +75,11 @@ public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
 
   public List<List<String>> commands() {
     return List.copyOf(commands);
+  }
+
+  /** The commands run, whole: with their environment, time limit and exit codes. */
+  public List<Command> ran() {
+    return List.copyOf(ran);
   }
 
   /** The commands run as {@code program}, or run as {@code program} inside a namespace they were entered into. */
@@ -173,6 +179,7 @@ public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
 
   public synchronized void reset() {
     commands.clear();
+    ran.clear();
     loops.clear();
     formats.clear();
     mounts.clear();
@@ -197,6 +204,7 @@ public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
   public synchronized CommandResult run(Command command) {
     List<String> args = command.args();
     commands.add(args);
+    ran.add(command);
     CommandResult ruled = ruled(command);
     return ruled != null ? ruled : new CommandResult(0, play(args));
   }
