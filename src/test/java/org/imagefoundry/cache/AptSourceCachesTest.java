@@ -1,0 +1,124 @@
+package org.imagefoundry.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.imagefoundry.settings.FoundrySettings;
+import org.imagefoundry.testing.Settings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.util.unit.DataSize;
+
+class AptSourceCachesTest {
+
+  static final String SOURCES = "deb http://repo.invalid/debian bookworm main\n";
+  static final String IN_RELEASE = "repo.invalid_debian_dists_bookworm_InRelease";
+
+  @TempDir Path dir;
+
+  AptSourceCaches caches(boolean enabled) {
+    FoundrySettings d = Settings.defaults();
+    DataSize max = DataSize.ofGigabytes(1);
+    FoundrySettings settings = new FoundrySettings(dir.resolve("build"), dir.resolve("data"), List.of(), null, "n", "R1/PT1S",
+        d.incidentTimeout(), List.of(), d.timeouts(), d.limits(), new FoundrySettings.Cache(enabled, max, max, true,
+        Duration.ZERO, false), null, true, d.health(), d.admin(), List.of());
+    return new AptSourceCaches(settings, new CacheStore(settings));
+  }
+
+  /** A chroot with these sources, lists whose InRelease is {@code release}, and apt's cache directory. */
+  Path chroot(String name, String sources, String release) throws Exception {
+    Path root = dir.resolve(name);
+    Files.createDirectories(root.resolve("etc/apt"));
+    Files.writeString(root.resolve("etc/apt/sources.list"), sources);
+    Path lists = Files.createDirectories(root.resolve("var/lib/apt/lists"));
+    Files.writeString(lists.resolve(IN_RELEASE), release);
+    Files.createDirectories(root.resolve("var/cache/apt"));
+    return root;
+  }
+
+  static Path cache(Path root) {
+    return root.resolve("var/cache/apt").resolve(AptSourceCaches.FILE);
+  }
+
+  @Test
+  void theSourceCacheOfOneBuildsListsIsLentAsACopyToTheNextWithTheSameConfigurationAndLists() throws Exception {
+    AptSourceCaches caches = caches(true);
+    Path first = chroot("first", SOURCES, "Release 1");
+    Files.writeString(cache(first), "parsed lists 1");
+
+    caches.keep(first, "b1");
+    Path next = chroot("next", SOURCES, "Release 1");
+
+    assertThat(caches.lend(next, "b2")).isTrue();
+    assertThat(cache(next)).hasContent("parsed lists 1");
+    assertThat(Files.isSymbolicLink(cache(next))).isFalse();
+    Files.writeString(cache(next), "changed by a package script");
+    assertThat(caches.lend(chroot("third", SOURCES, "Release 1"), "b3")).isTrue();
+    assertThat(cache(dir.resolve("third"))).hasContent("parsed lists 1");
+  }
+
+  @Test
+  void nothingIsLentForOtherListsOrAnotherAptConfigurationOrWithTheCacheOff() throws Exception {
+    AptSourceCaches caches = caches(true);
+    Path first = chroot("first", SOURCES, "Release 1");
+    Files.writeString(cache(first), "parsed lists 1");
+    caches.keep(first, "b1");
+
+    assertThat(caches.lend(chroot("newer", SOURCES, "Release 2"), "b2")).isFalse();
+    assertThat(caches.lend(chroot("other", SOURCES + "deb http://other.invalid/debian bookworm main\n", "Release 1"), "b3"))
+        .isFalse();
+    assertThat(caches(false).lend(chroot("off", SOURCES, "Release 1"), "b4")).isFalse();
+    assertThat(cache(dir.resolve("newer"))).doesNotExist();
+    assertThat(cache(dir.resolve("other"))).doesNotExist();
+    assertThat(cache(dir.resolve("off"))).doesNotExist();
+  }
+
+  @Test
+  void aNewGenerationsCacheMakesTheOlderOneOfItsConfigurationGo() throws Exception {
+    AptSourceCaches caches = caches(true);
+    Path first = chroot("first", SOURCES, "Release 1");
+    Files.writeString(cache(first), "parsed lists 1");
+    caches.keep(first, "b1");
+    Path second = chroot("second", SOURCES, "Release 2");
+    Files.writeString(cache(second), "parsed lists 2");
+
+    caches.keep(second, "b2");
+
+    assertThat(caches.lend(chroot("on-1", SOURCES, "Release 1"), "b3")).isFalse();
+    assertThat(caches.lend(chroot("on-2", SOURCES, "Release 2"), "b4")).isTrue();
+    assertThat(cache(dir.resolve("on-2"))).hasContent("parsed lists 2");
+  }
+
+  @Test
+  void aLinkInTheChrootIsNeitherReadNorWrittenThrough() throws Exception {
+    AptSourceCaches caches = caches(true);
+    Path host = Files.writeString(dir.resolve("host-secret"), "the host's file");
+    Path linked = chroot("linked", SOURCES, "Release 1");
+    Files.createSymbolicLink(cache(linked), host);
+
+    caches.keep(linked, "b1");
+
+    Path honest = chroot("honest", SOURCES, "Release 1");
+    assertThat(caches.lend(honest, "b2")).isFalse();
+    Files.writeString(cache(honest), "parsed lists 1");
+    caches.keep(honest, "b3");
+    Path outside = Files.createDirectories(dir.resolve("host-dir"));
+    Path escaping = chroot("escaping", SOURCES, "Release 1");
+    Files.delete(escaping.resolve("var/cache/apt"));
+    Files.createSymbolicLink(escaping.resolve("var/cache/apt"), outside);
+
+    assertThat(caches.lend(escaping, "b4")).isFalse();
+    assertThat(outside).isEmptyDirectory();
+    Path planted = chroot("planted", SOURCES, "Release 1");
+    Files.createSymbolicLink(cache(planted), host);
+    assertThat(caches.lend(planted, "b5")).isTrue();
+    assertThat(Files.isSymbolicLink(cache(planted))).isFalse();
+    assertThat(cache(planted)).hasContent("parsed lists 1");
+    assertThat(host).hasContent("the host's file");
+    assertThat(Files.isRegularFile(cache(planted), LinkOption.NOFOLLOW_LINKS)).isTrue();
+  }
+}
