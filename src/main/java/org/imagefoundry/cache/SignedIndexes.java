@@ -13,6 +13,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,7 +60,17 @@ public class SignedIndexes {
   /** A suite whose InRelease verified: its list files' prefix, the InRelease's name, its signed date and the files it names. */
   record Suite(String prefix, String inRelease, Instant date, Map<String, Checksum> files) {}
 
+  /** Parsed Packages indexes kept (bookworm's main: 63,000 entries, some 20 MB). */
+  static final int PARSED_INDEXES = 4;
+
   private final Gpgv gpgv;
+  private final Map<Checksum, Map<String, PackageEntry>> parsed = Collections.synchronizedMap(
+      new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Checksum, Map<String, PackageEntry>> eldest) {
+          return size() > PARSED_INDEXES;
+        }
+      });
 
   public SignedIndexes(Gpgv gpgv) {
     this.gpgv = gpgv;
@@ -176,10 +187,34 @@ public class SignedIndexes {
   }
 
   /**
-   * The entries of one Packages index with a SHA-256 of {@code sha256s}; none unless the whole file, read
-   * once while parsing it, has the expected SHA-256 and size.
+   * The entries of one Packages index with a SHA-256 of {@code sha256s}. An index is parsed whole, once per
+   * checksum its InRelease gives ({@link #PARSED_INDEXES} of them kept, the most recently used): the
+   * entries then come from the index with that checksum, whichever file held it, and the build's own file
+   * is not read again (Debian main's, 50 MB, took 0.15 s of each build's check of its new packages).
    */
-  private static Map<String, PackageEntry> packagesOf(Path file, Checksum expected, Set<String> sha256s) {
+  private Map<String, PackageEntry> packagesOf(Path file, Checksum expected, Set<String> sha256s) {
+    Map<String, PackageEntry> all = parsed.get(expected);
+    if (all == null) {
+      all = parse(file, expected);
+      if (!all.isEmpty()) {
+        parsed.put(expected, all);
+      }
+    }
+    Map<String, PackageEntry> found = new HashMap<>();
+    for (String sha256 : sha256s) {
+      PackageEntry entry = all.get(sha256);
+      if (entry != null) {
+        found.put(sha256, entry);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Every entry of one Packages index, by SHA-256; none unless the whole file, read once while parsing it,
+   * has the expected SHA-256 and size.
+   */
+  private static Map<String, PackageEntry> parse(Path file, Checksum expected) {
     if (!isPlainFile(file) || expected.size() > MAX_INDEX_SIZE) {
       return Map.of();
     }
@@ -192,7 +227,7 @@ public class SignedIndexes {
       Map<String, String> stanza = new HashMap<>();
       for (String line; (line = reader.readLine()) != null; ) {
         if (line.isEmpty()) {
-          addIfWanted(stanza, sha256s, found);
+          add(stanza, found);
           stanza.clear();
           continue;
         }
@@ -205,7 +240,7 @@ public class SignedIndexes {
           }
         }
       }
-      addIfWanted(stanza, sha256s, found);
+      add(stanza, found);
       read = raw.count();
     } catch (IOException e) {
       return Map.of();
@@ -217,12 +252,13 @@ public class SignedIndexes {
     return found;
   }
 
-  private static void addIfWanted(Map<String, String> stanza, Set<String> sha256s, Map<String, PackageEntry> found) {
+  private static void add(Map<String, String> stanza, Map<String, PackageEntry> found) {
     String sha256 = stanza.get("SHA256");
-    if (sha256 != null && sha256s.contains(sha256) && stanza.containsKey("Package") && stanza.containsKey("Size")) {
+    if (sha256 != null && stanza.containsKey("Package") && stanza.containsKey("Size")) {
       try {
-        found.put(sha256, new PackageEntry(stanza.get("Package"), stanza.get("Version"), stanza.get("Architecture"),
-            Long.parseLong(stanza.get("Size")), sha256));
+        String architecture = stanza.get("Architecture");
+        found.put(sha256, new PackageEntry(stanza.get("Package"), stanza.get("Version"),
+            architecture == null ? null : architecture.intern(), Long.parseLong(stanza.get("Size")), sha256));
       } catch (NumberFormatException e) {
         // an entry without a usable size vouches for nothing
       }

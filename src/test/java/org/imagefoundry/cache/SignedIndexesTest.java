@@ -63,6 +63,32 @@ class SignedIndexesTest {
   }
 
   @Test
+  void anIndexIsParsedOnceForItsChecksumAndThenNotReadAgain() throws Exception {
+    repo.writeLists(lists, SignedRepository.stanza("hello", "2.10-3", HELLO));
+    assertThat(lookUp(repo.repo(), HELLO)).containsOnlyKeys(DigestUtils.sha256Hex(HELLO));
+    Path packages = lists.resolve(SignedRepository.PACKAGES);
+    byte[] signed = Files.readAllBytes(packages);
+    // a script's file under the same name: the signed checksum's entries are the ones parsed before
+    Files.writeString(packages, "Package: other\nSHA256: " + DigestUtils.sha256Hex(LOOK_ALIKE) + "\nSize: 22\n");
+
+    assertThat(lookUp(repo.repo(), HELLO, LOOK_ALIKE)).containsOnlyKeys(DigestUtils.sha256Hex(HELLO));
+    assertThat(Files.readAllBytes(packages)).isNotEqualTo(signed);
+  }
+
+  @Test
+  void anIndexThatIsNotTheSignedOneIsNotKeptAsParsed() throws Exception {
+    repo.writeLists(lists, SignedRepository.stanza("hello", "2.10-3", HELLO));
+    Path packages = lists.resolve(SignedRepository.PACKAGES);
+    byte[] signed = Files.readAllBytes(packages);
+    Files.writeString(packages, Files.readString(packages).replace(DigestUtils.sha256Hex(HELLO), DigestUtils.sha256Hex(LOOK_ALIKE)));
+    assertThat(lookUp(repo.repo(), HELLO, LOOK_ALIKE)).isEmpty();
+
+    Files.write(packages, signed);
+
+    assertThat(lookUp(repo.repo(), HELLO, LOOK_ALIKE)).containsOnlyKeys(DigestUtils.sha256Hex(HELLO));
+  }
+
+  @Test
   void aLookAlikeOfTheSameNameAndSizeIsNot() throws Exception {
     assertThat(LOOK_ALIKE.length).isEqualTo(HELLO.length);
     repo.writeLists(lists, SignedRepository.stanza("hello", "2.10-3", HELLO));
