@@ -59,6 +59,17 @@ public class Filesystems {
     }
   }
 
+  /**
+   * The mount options of an image's filesystem while it is built: ext3 and ext4 (their journal off then)
+   * without write barriers. With them every sync of the filesystem, its unmount's included, sent the loop
+   * device a flush, which fsyncs the whole image file: unmounting after one package more took 150-175 ms
+   * here, without barriers 90 ms. A crash of the service loses nothing (the page cache keeps every write);
+   * a filesystem without its journal is not consistent after a crash of the host, barriers or not.
+   */
+  public static List<String> buildMountOptions(String format) {
+    return hasJournal(format) ? List.of("nobarrier") : List.of();
+  }
+
   public static boolean isExt(String format) {
     return format.startsWith("ext");
   }

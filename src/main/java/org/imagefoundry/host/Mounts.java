@@ -27,11 +27,21 @@ public class Mounts {
 
   /** Mounts a filesystem unless something is already mounted there. */
   public void mount(String device, String fsType, Path target) {
+    mount(device, fsType, target, List.of());
+  }
+
+  /** Mounts a filesystem with these options ({@code -o}) unless something is already mounted there. */
+  public void mount(String device, String fsType, Path target, List<String> options) {
     if (isMounted(target)) {
       return;
     }
     createDirectory(target);
-    runner.run(command("mount", "-t", fsType, device, target.toString()));
+    List<String> args = new ArrayList<>(List.of("mount", "-t", fsType));
+    if (!options.isEmpty()) {
+      args.addAll(List.of("-o", String.join(",", options)));
+    }
+    args.addAll(List.of(device, target.toString()));
+    runner.run(command(args.toArray(String[]::new)));
   }
 
   /**

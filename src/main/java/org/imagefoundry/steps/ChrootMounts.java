@@ -5,6 +5,7 @@ import java.util.List;
 import org.imagefoundry.cache.PackagePool;
 import org.imagefoundry.host.BuildFailure;
 import org.imagefoundry.host.BuildLog;
+import org.imagefoundry.host.Filesystems;
 import org.imagefoundry.host.LocalRepositories;
 import org.imagefoundry.host.LoopDevices;
 import org.imagefoundry.host.Mounts;
@@ -50,7 +51,7 @@ public class ChrootMounts {
       }
       Image image = images.stream().filter(i -> i.mount().equals(mount)).findFirst().orElseThrow();
       String device = loopDevices.attach(build.workspace().imageFile(image.index()));
-      mounts.mount(device, image.spec().format(), target);
+      mounts.mount(device, image.spec().format(), target, Filesystems.buildMountOptions(image.spec().format()));
     }
   }
 

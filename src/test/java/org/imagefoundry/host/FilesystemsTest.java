@@ -36,6 +36,14 @@ class FilesystemsTest {
   }
 
   @Test
+  void onlyExt3AndExt4AreMountedWithoutBarriersWhileTheyAreBuilt() {
+    assertThat(Filesystems.buildMountOptions("ext4")).containsExactly("nobarrier");
+    assertThat(Filesystems.buildMountOptions("ext3")).containsExactly("nobarrier");
+    assertThat(Filesystems.buildMountOptions("ext2")).isEmpty();
+    assertThat(Filesystems.buildMountOptions("xfs")).isEmpty();
+  }
+
+  @Test
   void journalIsToggledOnlyWhereThereIsOne() {
     filesystems.disableJournal("/dev/loop0", "ext4");
     filesystems.disableJournal("/dev/loop1", "ext2");

@@ -34,6 +34,14 @@ class MountsTest {
   }
 
   @Test
+  void optionsGoToMountAsOneCommaSeparatedList() {
+    mounts.mount("/dev/loop3", "ext4", Path.of("/tmp/mounts-test/root"), List.of("nobarrier", "noatime"));
+
+    assertThat(host.commands()).containsExactly(
+        List.of("mount", "-t", "ext4", "-o", "nobarrier,noatime", "/dev/loop3", "/tmp/mounts-test/root"));
+  }
+
+  @Test
   void aFilesystemAlreadyMountedIsNotMountedAgain() {
     mounts.mount("/dev/loop3", "ext4", Path.of("/tmp/mounts-test/root"));
     mounts.mount("/dev/loop3", "ext4", Path.of("/tmp/mounts-test/root"));

@@ -105,6 +105,9 @@ class BuildImageProcessTest {
         List.of("cp", "--archive", "--no-target-directory", "--", scratch, workspace.resolve("root").toString()));
     assertThat(host.commands("umount")).contains(List.of("umount", scratch));
     assertThat(host.commands("mkfs.ext4")).hasSize(2);
+    // the images' ext4 filesystems without write barriers while they are built
+    assertThat(host.commands("mount")).filteredOn(c -> c.contains("ext4"))
+        .isNotEmpty().allMatch(c -> c.subList(3, 5).equals(List.of("-o", "nobarrier")));
     assertThat(host.loopDevices()).isEmpty();
     assertThat(host.mountPoints()).isEmpty();
     assertThat(settings.buildRoot().resolve(metadata.buildId())).doesNotExist();
