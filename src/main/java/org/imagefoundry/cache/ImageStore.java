@@ -103,8 +103,9 @@ public class ImageStore {
   }
 
   /**
-   * Copies the entry's images to {@code targets} (in order) and returns what was recorded with them; empty on
-   * a miss, or when the entry proved damaged (it is then dropped).
+   * Copies the entry's images to {@code targets} (in order; an image whose target is null is not copied) and
+   * returns what was recorded with them; empty on a miss, or when the entry proved damaged (it is then
+   * dropped).
    */
   public Optional<Facts> restore(CacheKey key, List<Path> targets, String buildId) {
     return store.read(key, buildId, Duration.ZERO, entry -> {
@@ -113,12 +114,9 @@ public class ImageStore {
         throw new IOException("holds " + sizes.size() + " images, not " + targets.size());
       }
       for (int i = 0; i < targets.size(); i++) {
-        Path image = entry.resolve(i + ".img");
-        if (Files.size(image) != Long.parseLong(sizes.get(i))) {
-          throw new IOException(image.getFileName() + " is not of the size recorded");
+        if (targets.get(i) != null) {
+          copy(entry, sizes, i, targets.get(i));
         }
-        Files.createDirectories(targets.get(i).getParent());
-        sparseFiles.copy(image, targets.get(i));
       }
       Path md5s = entry.resolve(MD5S);
       List<String> rawMd5s = Files.isRegularFile(md5s) ? Files.readAllLines(md5s) : List.of();
@@ -129,6 +127,24 @@ public class ImageStore {
       return new Facts(Files.readString(entry.resolve(OS)), Files.readString(entry.resolve(PACKAGES)),
           rootPasswordHash(key), rawMd5s);
     });
+  }
+
+  /** Copies the entry's image {@code index} to {@code target}; false on a miss, or when it proved damaged (then dropped). */
+  public boolean restoreImage(CacheKey key, int index, Path target, String buildId) {
+    return store.read(key, buildId, Duration.ZERO, entry -> {
+      copy(entry, Files.readAllLines(entry.resolve(SIZES)), index, target);
+      return true;
+    }).isPresent();
+  }
+
+  /** Copies image {@code index} of {@code entry}, of the size {@code sizes} records, to {@code target}. */
+  private void copy(Path entry, List<String> sizes, int index, Path target) throws IOException {
+    Path image = entry.resolve(index + ".img");
+    if (index >= sizes.size() || Files.size(image) != Long.parseLong(sizes.get(index))) {
+      throw new IOException(image.getFileName() + " is not of the size recorded");
+    }
+    Files.createDirectories(target.getParent());
+    sparseFiles.copy(image, target);
   }
 
   /**

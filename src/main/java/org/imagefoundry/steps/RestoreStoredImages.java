@@ -1,5 +1,8 @@
 package org.imagefoundry.steps;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.imagefoundry.cache.CacheKey;
 import org.imagefoundry.cache.ImageStore;
 import org.imagefoundry.host.BuildFailure;
@@ -8,9 +11,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Copies the stored images of the same content into the build's workspace, where the disk tasks and
- * containerize take them (setRootPassword first gives them the request's root password), and takes the
- * os and the installed packages read from them. Should the entry have gone meanwhile, the build fails and a
- * new request builds it.
+ * containerize take them, and takes the os and the installed packages read from them. The root image is
+ * left to setRootPassword when the request asks for another root password: it copies that one itself,
+ * into the copy it rewrites, so its bytes are copied once. Should the entry have gone meanwhile, the build
+ * fails and a new request builds it.
  */
 @Component
 public class RestoreStoredImages extends BuildStep {
@@ -25,7 +29,9 @@ public class RestoreStoredImages extends BuildStep {
   @Override
   protected void run(Build build) {
     CacheKey key = CacheKeys.recordedContent(build);
-    ImageStore.Facts facts = images.restore(key, build.imageFiles(), build.id())
+    List<Path> targets = new ArrayList<>(build.imageFiles());
+    SetRootPassword.rewrites(build.spec(), images.rootPasswordHash(key)).ifPresent(root -> targets.set(root.index(), null));
+    ImageStore.Facts facts = images.restore(key, targets, build.id())
         .orElseThrow(() -> new BuildFailure("the stored images of the same content are gone: submit the request again"));
     build.setJson(BuildVariables.OS, facts.os());
     build.setJson(BuildVariables.INSTALLED_PACKAGES, facts.packages());

@@ -8,11 +8,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.imagefoundry.cache.ImageStore;
+import org.imagefoundry.host.BuildFailure;
 import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.ExtFiles;
 import org.imagefoundry.host.Filesystems;
 import org.imagefoundry.host.ImageShrinker;
-import org.imagefoundry.host.SparseFiles;
 import org.imagefoundry.imagetree.SystemIdentity;
 import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.spec.BuildSpec.Image;
@@ -21,10 +23,12 @@ import org.springframework.stereotype.Component;
 
 /**
  * Gives the stored images the request's root password when they hold another one: root's entry in
- * /etc/shadow is rewritten in a copy of the unmounted root image (debugfs: nothing attached or mounted),
- * e2fsck must find the copy clean, and only then it takes the image's place, so a retry starts from
- * either the one or the other. The root image is then no longer the stored one: its md5 is taken anew
- * when it is published, and none is recorded in the store. Nothing when the password is the stored one.
+ * /etc/shadow is rewritten in a copy of the stored root image made for it (restoreStoredImages leaves
+ * that image out: {@link #rewrites}), by debugfs (nothing attached or mounted); e2fsck must find the copy
+ * clean, and only then it takes the root image's place. A retry makes the copy from the store again, so
+ * it always starts from the stored bytes (should the entry have gone meanwhile, the build fails, as a
+ * restore would). The root image is then no longer the stored one: its md5 is taken anew when it is
+ * published, and none is recorded in the store. Nothing when the password is the stored one.
  */
 @Component
 public class SetRootPassword extends BuildStep {
@@ -33,13 +37,27 @@ public class SetRootPassword extends BuildStep {
 
   private final ExtFiles extFiles;
   private final ImageShrinker shrinker;
-  private final SparseFiles sparseFiles;
+  private final ImageStore images;
 
-  public SetRootPassword(StepSupport support, ExtFiles extFiles, ImageShrinker shrinker, SparseFiles sparseFiles) {
+  public SetRootPassword(StepSupport support, ExtFiles extFiles, ImageShrinker shrinker, ImageStore images) {
     super(support);
     this.extFiles = extFiles;
     this.shrinker = shrinker;
-    this.sparseFiles = sparseFiles;
+    this.images = images;
+  }
+
+  /**
+   * The root image this step rewrites for {@code spec} when the stored images hold {@code storedHash}: the
+   * request asks for another root password. Empty when it asks for none, or for the stored one.
+   */
+  static Optional<Image> rewrites(BuildSpec spec, String storedHash) {
+    String wanted = spec.hashedRootPassword();
+    if (wanted == null || wanted.equals(storedHash)) {
+      return Optional.empty();
+    }
+    return Optional.of(spec.images().stream().filter(image -> "/".equals(image.mount())).findFirst()
+        .filter(image -> Filesystems.isExt(image.spec().format()))
+        .orElseThrow(() -> new IllegalStateException("the stored images have no ext root filesystem to set a password in")));
   }
 
   /** Whether this step can write {@code spec}'s root password into its stored images: an ext root filesystem. */
@@ -51,15 +69,16 @@ public class SetRootPassword extends BuildStep {
   protected void run(Build build) {
     String wanted = build.spec().hashedRootPassword();
     String stored = build.variables().storedRootPassword().orElse(null);
-    if (wanted == null || wanted.equals(stored)) {
+    Optional<Image> rewritten = rewrites(build.spec(), stored);
+    if (rewritten.isEmpty()) {
       return;
     }
-    Image root = build.spec().images().stream().filter(image -> "/".equals(image.mount())).findFirst()
-        .filter(image -> Filesystems.isExt(image.spec().format()))
-        .orElseThrow(() -> new IllegalStateException("the stored images have no ext root filesystem to set a password in"));
+    Image root = rewritten.get();
     Path image = build.workspace().imageFile(root.index());
     Path copy = image.resolveSibling(image.getFileName() + ".password");
-    sparseFiles.copy(image, copy);
+    if (!images.restoreImage(CacheKeys.recordedContent(build), root.index(), copy, build.id())) {
+      throw new BuildFailure("the stored images of the same content are gone: submit the request again");
+    }
     String shadow = extFiles.read(copy, SHADOW, build.workspace().dir());
     extFiles.replace(copy, SHADOW, SystemIdentity.withRootPasswordHash(shadow, wanted), build.workspace().dir());
     shrinker.check(copy);

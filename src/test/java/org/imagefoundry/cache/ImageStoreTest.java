@@ -96,6 +96,25 @@ class ImageStoreTest {
   }
 
   @Test
+  void anImageWhoseTargetIsNullIsLeftOutAndCanBeCopiedAloneLater() throws Exception {
+    CacheKey key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
+    Path root = image("0.img", 1 << 20);
+    Path var = image("1.img", 1 << 19);
+    store.store(key, List.of(root, var), new ImageStore.Facts("{}", "[]", null), "b1");
+    Path rootTarget = dir.resolve("target/0.img");
+    Path varTarget = dir.resolve("target/1.img");
+
+    assertThat(store.restore(key, java.util.Arrays.asList(null, varTarget), "b9")).isPresent();
+
+    assertThat(rootTarget).doesNotExist();
+    assertThat(varTarget).hasSameBinaryContentAs(var);
+    Path copy = dir.resolve("target/0.img.password");
+    assertThat(store.restoreImage(key, 0, copy, "b9")).isTrue();
+    assertThat(copy).hasSameBinaryContentAs(root);
+    assertThat(store.restoreImage(store.key(LAYER, spec("/out/a", "a.img", "raw", "xfs", null)), 0, copy, "b9")).isFalse();
+  }
+
+  @Test
   void theRawMd5sABuildRecordsComeBackWithTheImagesOnceAndForAll() throws Exception {
     CacheKey key = store.key(LAYER, spec("/out/a", "a.img", "raw", "ext4", null));
     store.store(key, List.of(image("0.img", 1 << 20)), new ImageStore.Facts("{}", "[]", null), "b1");
