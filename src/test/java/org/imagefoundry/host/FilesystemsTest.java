@@ -2,6 +2,7 @@ package org.imagefoundry.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.imagefoundry.testing.FakeHost;
 import org.imagefoundry.testing.Settings;
@@ -50,6 +51,17 @@ class FilesystemsTest {
     filesystems.disableJournal("/dev/loop2", "xfs");
 
     assertThat(host.commands()).containsExactly(List.of("tune2fs", "-O", "^has_journal", "/dev/loop0"));
+  }
+
+  @Test
+  void theJournalIsAddedBackToTheImageFileWithoutAnFsync() {
+    filesystems.enableJournal(Path.of("/build/images/0.img"), "ext4");
+    filesystems.enableJournal(Path.of("/build/images/1.img"), "xfs");
+
+    assertThat(host.ran()).singleElement().satisfies(command -> {
+      assertThat(command.args()).containsExactly("tune2fs", "-O", "has_journal", "/build/images/0.img");
+      assertThat(command.env()).containsEntry("LD_PRELOAD", Command.EATMYDATA);
+    });
   }
 
   @Test
