@@ -44,13 +44,18 @@ class AptSourceCachesTest {
     return root.resolve("var/cache/apt").resolve(AptSourceCaches.FILE);
   }
 
+  /** A chroot whose apt parsed lists of {@code release} into {@code parsed}, kept by {@code caches}. */
+  void keptFrom(AptSourceCaches caches, String name, String release, String parsed) throws Exception {
+    Path root = chroot(name, SOURCES, release);
+    Files.writeString(cache(root), parsed);
+    caches.keep(root, "keeper-" + name);
+  }
+
   @Test
   void theSourceCacheOfOneBuildsListsIsLentAsACopyToTheNextWithTheSameConfigurationAndLists() throws Exception {
     AptSourceCaches caches = caches(true);
-    Path first = chroot("first", SOURCES, "Release 1");
-    Files.writeString(cache(first), "parsed lists 1");
 
-    caches.keep(first, "b1");
+    keptFrom(caches, "first", "Release 1", "parsed lists 1");
     Path next = chroot("next", SOURCES, "Release 1");
 
     assertThat(caches.lend(next, "b2")).isTrue();
@@ -64,9 +69,7 @@ class AptSourceCachesTest {
   @Test
   void nothingIsLentForOtherListsOrAnotherAptConfigurationOrWithTheCacheOff() throws Exception {
     AptSourceCaches caches = caches(true);
-    Path first = chroot("first", SOURCES, "Release 1");
-    Files.writeString(cache(first), "parsed lists 1");
-    caches.keep(first, "b1");
+    keptFrom(caches, "first", "Release 1", "parsed lists 1");
 
     assertThat(caches.lend(chroot("newer", SOURCES, "Release 2"), "b2")).isFalse();
     assertThat(caches.lend(chroot("other", SOURCES + "deb http://other.invalid/debian bookworm main\n", "Release 1"), "b3"))
@@ -80,13 +83,9 @@ class AptSourceCachesTest {
   @Test
   void aNewGenerationsCacheMakesTheOlderOneOfItsConfigurationGo() throws Exception {
     AptSourceCaches caches = caches(true);
-    Path first = chroot("first", SOURCES, "Release 1");
-    Files.writeString(cache(first), "parsed lists 1");
-    caches.keep(first, "b1");
-    Path second = chroot("second", SOURCES, "Release 2");
-    Files.writeString(cache(second), "parsed lists 2");
+    keptFrom(caches, "first", "Release 1", "parsed lists 1");
 
-    caches.keep(second, "b2");
+    keptFrom(caches, "second", "Release 2", "parsed lists 2");
 
     assertThat(caches.lend(chroot("on-1", SOURCES, "Release 1"), "b3")).isFalse();
     assertThat(caches.lend(chroot("on-2", SOURCES, "Release 2"), "b4")).isTrue();
