@@ -2,6 +2,7 @@ package org.imagefoundry.cache;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -22,11 +23,13 @@ import org.springframework.stereotype.Component;
  * <p>apt checks a cache before it uses one (its own version, the architectures, and each list's path, size
  * and time) and parses the lists anew when it does not fit: a cache that does not fit costs what no cache
  * does. A cache is taken from a chroot after the first apt command of a build that was lent current
- * lists, before that build's packages are installed. The chroot's apt, and any code a package ran there
- * on an earlier attempt, came from the repos of the apt configuration the entry's key names, so a build
- * lent the entry installs from the same repos. Only a regular file inside the chroot is read, up to
- * {@link #MAX_SIZE}, and a copy is written into a chroot, never a link. Like the lists, the entries do not
- * count against {@code max-size}; a new one makes the older ones of its configuration go.
+ * lists, before that build's packages are installed, and only one apt wrote then: the step removes apt's
+ * caches from the chroot first ({@link #clear}), so none that a package script of an earlier attempt left
+ * is ever kept (no process of an earlier attempt runs by then). The chroot's apt came from the repos of
+ * the apt configuration the entry's key names, so a build lent the entry installs from the same repos.
+ * Only a regular file inside the chroot is read, up to {@link #MAX_SIZE}, and a copy is written into a
+ * chroot, never a link. Like the lists, the entries do not count against {@code max-size}; a new one makes
+ * the older ones of its configuration go.
  */
 @Component
 public class AptSourceCaches {
@@ -41,6 +44,22 @@ public class AptSourceCaches {
   public AptSourceCaches(FoundrySettings settings, CacheStore store) {
     this.settings = settings;
     this.store = store;
+  }
+
+  /**
+   * Removes apt's binary caches from the chroot (never through a link): what a package script of an
+   * earlier attempt may have left there is neither used by this attempt's apt nor kept.
+   */
+  public void clear(Path root) {
+    try {
+      Optional<Path> dir = cacheDir(root);
+      if (dir.isPresent()) {
+        Files.deleteIfExists(dir.get().resolve(FILE));
+        Files.deleteIfExists(dir.get().resolve("pkgcache.bin"));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not remove apt's caches from " + root, e);
+    }
   }
 
   /** Copies the source cache kept for the chroot's lists into its apt cache directory; false when none is kept. */

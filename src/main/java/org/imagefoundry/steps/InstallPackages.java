@@ -45,6 +45,7 @@ public class InstallPackages extends BuildStep {
     Path root = build.workspace().root();
     apt.repairInterrupted(root);
     List<RepoSpec> repos = AptSettings.repos(build.spec(), build.mirror());
+    sourceCaches.clear(root);
     boolean current = lists.lend(root, build.id()) && lists.current(root, repos);
     if (current) {
       sourceCaches.lend(root, build.id());

@@ -93,6 +93,25 @@ class AptSourceCachesTest {
   }
 
   @Test
+  void aCacheAnEarlierAttemptLeftIsClearedSoOnlyOneAptWritesAfterIsKept() throws Exception {
+    AptSourceCaches caches = caches(true);
+    Path retried = chroot("retried", SOURCES, "Release 1");
+    Files.writeString(cache(retried), "planted by a package script");
+    Files.writeString(retried.resolve("var/cache/apt/pkgcache.bin"), "planted too");
+
+    caches.clear(retried);
+    caches.keep(retried, "b1");
+
+    assertThat(cache(retried)).doesNotExist();
+    assertThat(retried.resolve("var/cache/apt/pkgcache.bin")).doesNotExist();
+    assertThat(caches.lend(chroot("next", SOURCES, "Release 1"), "b2")).isFalse();
+    Files.writeString(cache(retried), "written by apt");
+    caches.keep(retried, "b1");
+    assertThat(caches.lend(chroot("later", SOURCES, "Release 1"), "b3")).isTrue();
+    assertThat(cache(dir.resolve("later"))).hasContent("written by apt");
+  }
+
+  @Test
   void aLinkInTheChrootIsNeitherReadNorWrittenThrough() throws Exception {
     AptSourceCaches caches = caches(true);
     Path host = Files.writeString(dir.resolve("host-secret"), "the host's file");
@@ -114,6 +133,9 @@ class AptSourceCachesTest {
     assertThat(outside).isEmptyDirectory();
     Path planted = chroot("planted", SOURCES, "Release 1");
     Files.createSymbolicLink(cache(planted), host);
+    Path hostCache = Files.writeString(outside.resolve(AptSourceCaches.FILE), "the host's apt cache");
+    caches.clear(escaping);
+    assertThat(hostCache).hasContent("the host's apt cache");
     assertThat(caches.lend(planted, "b5")).isTrue();
     assertThat(Files.isSymbolicLink(cache(planted))).isFalse();
     assertThat(cache(planted)).hasContent("parsed lists 1");
