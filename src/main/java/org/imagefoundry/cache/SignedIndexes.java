@@ -30,6 +30,7 @@ import org.imagefoundry.host.Gpgv;
 import org.imagefoundry.imagetree.AptListNames;
 import org.imagefoundry.imagetree.ReleaseFile;
 import org.imagefoundry.spec.BuildSpec.RepoSpec;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -62,8 +63,14 @@ public class SignedIndexes {
 
   /** Parsed Packages indexes kept (bookworm's main: 63,000 entries, some 20 MB). */
   static final int PARSED_INDEXES = 4;
+  /** An index of more entries is not kept parsed: of it only the packages asked for are kept, as they are read. */
+  static final int MAX_KEPT_ENTRIES = 150_000;
+
+  /** One index as read: all its entries ({@code whole}), or only those asked for when it had too many. */
+  private record Parsed(Map<String, PackageEntry> entries, boolean whole) {}
 
   private final Gpgv gpgv;
+  private final int maxKeptEntries;
   private final Map<Checksum, Map<String, PackageEntry>> parsed = Collections.synchronizedMap(
       new LinkedHashMap<>(8, 0.75f, true) {
         @Override
@@ -72,8 +79,14 @@ public class SignedIndexes {
         }
       });
 
+  @Autowired
   public SignedIndexes(Gpgv gpgv) {
+    this(gpgv, MAX_KEPT_ENTRIES);
+  }
+
+  SignedIndexes(Gpgv gpgv, int maxKeptEntries) {
     this.gpgv = gpgv;
+    this.maxKeptEntries = maxKeptEntries;
   }
 
   /** A repo whose signatures the service checks itself: signed ({@code trusted} off), on http or https. */
@@ -190,13 +203,15 @@ public class SignedIndexes {
    * The entries of one Packages index with a SHA-256 of {@code sha256s}. An index is parsed whole, once per
    * checksum its InRelease gives ({@link #PARSED_INDEXES} of them kept, the most recently used): the
    * entries then come from the index with that checksum, whichever file held it, and the build's own file
-   * is not read again (Debian main's, 50 MB, took 0.15 s of each build's check of its new packages).
+   * is not read again (Debian main's, 50 MB, took 0.15 s of each build's check of its new packages). An
+   * index of more than {@link #MAX_KEPT_ENTRIES} entries is read every time, keeping only what is asked.
    */
   private Map<String, PackageEntry> packagesOf(Path file, Checksum expected, Set<String> sha256s) {
     Map<String, PackageEntry> all = parsed.get(expected);
     if (all == null) {
-      all = parse(file, expected);
-      if (!all.isEmpty()) {
+      Parsed read = parse(file, expected, sha256s, maxKeptEntries);
+      all = read.entries();
+      if (read.whole() && !all.isEmpty()) {
         parsed.put(expected, all);
       }
     }
@@ -211,14 +226,15 @@ public class SignedIndexes {
   }
 
   /**
-   * Every entry of one Packages index, by SHA-256; none unless the whole file, read once while parsing it,
-   * has the expected SHA-256 and size.
+   * Every entry of one Packages index by SHA-256, or, past {@code maxEntries}, only those of {@code wanted};
+   * none unless the whole file, read once while parsing it, has the expected SHA-256 and size.
    */
-  private static Map<String, PackageEntry> parse(Path file, Checksum expected) {
+  private static Parsed parse(Path file, Checksum expected, Set<String> wanted, int maxEntries) {
     if (!isPlainFile(file) || expected.size() > MAX_INDEX_SIZE) {
-      return Map.of();
+      return new Parsed(Map.of(), false);
     }
     Map<String, PackageEntry> found = new HashMap<>();
+    boolean whole = true;
     MessageDigest digest = DigestUtils.getSha256Digest();
     long read;
     try (BoundedInput raw = BoundedInput.open(file, expected.size() + 1);
@@ -227,8 +243,12 @@ public class SignedIndexes {
       Map<String, String> stanza = new HashMap<>();
       for (String line; (line = reader.readLine()) != null; ) {
         if (line.isEmpty()) {
-          add(stanza, found);
+          add(stanza, found, whole ? null : wanted);
           stanza.clear();
+          if (whole && found.size() > maxEntries) {
+            whole = false;
+            found.keySet().retainAll(wanted);
+          }
           continue;
         }
         int colon = line.indexOf(':');
@@ -240,21 +260,22 @@ public class SignedIndexes {
           }
         }
       }
-      add(stanza, found);
+      add(stanza, found, whole ? null : wanted);
       read = raw.count();
     } catch (IOException e) {
-      return Map.of();
+      return new Parsed(Map.of(), false);
     }
     if (read != expected.size() || !Hex.encodeHexString(digest.digest()).equals(expected.sha256())) {
       BuildLog.warn("{} is not the Packages index its InRelease names: none of its packages is trusted", file.getFileName());
-      return Map.of();
+      return new Parsed(Map.of(), false);
     }
-    return found;
+    return new Parsed(found, whole);
   }
 
-  private static void add(Map<String, String> stanza, Map<String, PackageEntry> found) {
+  /** Adds the stanza's package, if it has a SHA-256, a name and a size (and, with {@code only}, one of those SHA-256s). */
+  private static void add(Map<String, String> stanza, Map<String, PackageEntry> found, Set<String> only) {
     String sha256 = stanza.get("SHA256");
-    if (sha256 != null && stanza.containsKey("Package") && stanza.containsKey("Size")) {
+    if (sha256 != null && (only == null || only.contains(sha256)) && stanza.containsKey("Package") && stanza.containsKey("Size")) {
       try {
         String architecture = stanza.get("Architecture");
         found.put(sha256, new PackageEntry(stanza.get("Package"), stanza.get("Version"),

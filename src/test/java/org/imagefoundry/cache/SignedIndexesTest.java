@@ -76,6 +76,23 @@ class SignedIndexesTest {
   }
 
   @Test
+  void anIndexOfMoreEntriesThanAreKeptIsReadEveryTimeForWhatIsAsked() throws Exception {
+    SignedIndexes small = new SignedIndexes(new Gpgv(new ProcessCommandRunner()), 2);
+    byte[] other = "another package".getBytes(StandardCharsets.UTF_8);
+    byte[] third = "a third package".getBytes(StandardCharsets.UTF_8);
+    repo.writeLists(lists, SignedRepository.stanza("hello", "2.10-3", HELLO) + "\n"
+        + SignedRepository.stanza("other", "1", other) + "\n" + SignedRepository.stanza("third", "1", third));
+    Path packages = lists.resolve(SignedRepository.PACKAGES);
+
+    assertThat(small.packages(lists, List.of(repo.repo()), Set.of(DigestUtils.sha256Hex(third))))
+        .containsOnlyKeys(DigestUtils.sha256Hex(third));
+    Files.writeString(packages, "Package: gone\n");
+
+    // not kept: the changed file is read again, and vouches for nothing
+    assertThat(small.packages(lists, List.of(repo.repo()), Set.of(DigestUtils.sha256Hex(HELLO)))).isEmpty();
+  }
+
+  @Test
   void anIndexThatIsNotTheSignedOneIsNotKeptAsParsed() throws Exception {
     repo.writeLists(lists, SignedRepository.stanza("hello", "2.10-3", HELLO));
     Path packages = lists.resolve(SignedRepository.PACKAGES);
