@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Optional;
 import org.imagefoundry.host.BuildLog;
+import org.imagefoundry.imagetree.ChrootFiles;
 import org.imagefoundry.settings.FoundrySettings;
 import org.springframework.stereotype.Component;
 
@@ -27,8 +28,8 @@ import org.springframework.stereotype.Component;
  * caches from the chroot first ({@link #clear}), so none that a package script of an earlier attempt left
  * is ever kept (no process of an earlier attempt runs by then). The chroot's apt came from the repos of
  * the apt configuration the entry's key names, so a build lent the entry installs from the same repos.
- * Only a regular file inside the chroot is read, up to {@link #MAX_SIZE}, and a copy is written into a
- * chroot, never a link. Like the lists, the entries do not count against {@code max-size}; a new one makes
+ * Only a regular file is read, on a path without links ({@link ChrootFiles}), up to {@link #MAX_SIZE}, and
+ * a copy is written into a chroot, never a link. Like the lists, the entries do not count against {@code max-size}; a new one makes
  * the older ones of its configuration go.
  */
 @Component
@@ -51,9 +52,10 @@ public class AptSourceCaches {
    * earlier attempt may have left there is neither used by this attempt's apt nor kept.
    */
   public void clear(Path root) {
+    Optional<Path> dir = cacheDir(root);
     try {
-      Optional<Path> dir = cacheDir(root);
       if (dir.isPresent()) {
+        // a planted link is removed itself: deleteIfExists never follows the last component
         Files.deleteIfExists(dir.get().resolve(FILE));
         Files.deleteIfExists(dir.get().resolve("pkgcache.bin"));
       }
@@ -113,13 +115,14 @@ public class AptSourceCaches {
         AptListsPool.release(AptListsPool.lists(root)), null);
   }
 
-  /** The chroot's {@code var/cache/apt}, when it is a directory inside the chroot (no link leads it out). */
-  static Optional<Path> cacheDir(Path root) throws IOException {
-    Path dir = root.resolve("var/cache/apt");
-    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || !dir.toRealPath().startsWith(root.toRealPath())) {
+  /** The chroot's {@code var/cache/apt}, when it is a directory and no component of its path is a link ({@link ChrootFiles}). */
+  static Optional<Path> cacheDir(Path root) {
+    try {
+      Path dir = ChrootFiles.resolve(root, "var/cache/apt");
+      return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) ? Optional.of(dir) : Optional.empty();
+    } catch (IllegalStateException link) {
       return Optional.empty();
     }
-    return Optional.of(dir);
   }
 
   private static void copyBounded(Path from, Path to) throws IOException {

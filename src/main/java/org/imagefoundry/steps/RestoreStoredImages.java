@@ -19,6 +19,9 @@ import org.springframework.stereotype.Component;
 @Component
 public class RestoreStoredImages extends BuildStep {
 
+  /** Why a build served from stored images fails when the entry went meanwhile. */
+  static final String GONE = "the stored images of the same content are gone: submit the request again";
+
   private final ImageStore images;
 
   public RestoreStoredImages(StepSupport support, ImageStore images) {
@@ -32,7 +35,7 @@ public class RestoreStoredImages extends BuildStep {
     List<Path> targets = new ArrayList<>(build.imageFiles());
     SetRootPassword.rewrites(build.spec(), images.rootPasswordHash(key)).ifPresent(root -> targets.set(root.index(), null));
     ImageStore.Facts facts = images.restore(key, targets, build.id())
-        .orElseThrow(() -> new BuildFailure("the stored images of the same content are gone: submit the request again"));
+        .orElseThrow(() -> new BuildFailure(GONE));
     build.setJson(BuildVariables.OS, facts.os());
     build.setJson(BuildVariables.INSTALLED_PACKAGES, facts.packages());
     build.setJson(BuildVariables.STORED_RAW_MD5S, facts.rawMd5s().isEmpty() ? null : facts.rawMd5s());

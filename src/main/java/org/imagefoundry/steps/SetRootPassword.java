@@ -77,7 +77,7 @@ public class SetRootPassword extends BuildStep {
     Path image = build.workspace().imageFile(root.index());
     Path copy = image.resolveSibling(image.getFileName() + ".password");
     if (!images.restoreImage(CacheKeys.recordedContent(build), root.index(), copy, build.id())) {
-      throw new BuildFailure("the stored images of the same content are gone: submit the request again");
+      throw new BuildFailure(RestoreStoredImages.GONE);
     }
     String shadow = extFiles.read(copy, SHADOW, build.workspace().dir());
     extFiles.replace(copy, SHADOW, SystemIdentity.withRootPasswordHash(shadow, wanted), build.workspace().dir());

@@ -131,6 +131,11 @@ class AptSourceCachesTest {
 
     assertThat(caches.lend(escaping, "b4")).isFalse();
     assertThat(outside).isEmptyDirectory();
+    Path cleared = chroot("cleared", SOURCES, "Release 1");
+    Files.createSymbolicLink(cache(cleared), host);
+    caches.clear(cleared);
+    assertThat(cache(cleared)).doesNotExist();
+    assertThat(host).hasContent("the host's file");
     Path planted = chroot("planted", SOURCES, "Release 1");
     Files.createSymbolicLink(cache(planted), host);
     Path hostCache = Files.writeString(outside.resolve(AptSourceCaches.FILE), "the host's apt cache");
