@@ -55,6 +55,7 @@ public class ProcessCommandRunner implements CommandRunner {
 
   @Override
   public CommandResult run(Command command) {
+    long started = System.nanoTime();
     Process process = launch(command, true);
     try {
       process.getOutputStream().close();
@@ -63,7 +64,7 @@ public class ProcessCommandRunner implements CommandRunner {
     }
     var lines = new Lines();
     Thread reader = daemon(BuildLog.withContext(() -> lines.read(process.getInputStream())));
-    int exitCode = await(command, process, lines, reader);
+    int exitCode = await(command, process, lines, reader, started);
     var result = new CommandResult(exitCode, lines.all());
     if (!command.okExitCodes().contains(exitCode)) {
       throw failure(command, result);
@@ -73,6 +74,7 @@ public class ProcessCommandRunner implements CommandRunner {
 
   @Override
   public void pipe(Command command, InputStream stdin, OutputStream stdout) {
+    long started = System.nanoTime();
     Process process = launch(command, false);
     var lines = new Lines();
     var copyError = new AtomicReference<IOException>();
@@ -89,7 +91,7 @@ public class ProcessCommandRunner implements CommandRunner {
     } catch (IOException e) {
       copyError.compareAndSet(null, e);
     }
-    int exitCode = await(command, process, lines, reader);
+    int exitCode = await(command, process, lines, reader, started);
     join(feeder);
     var result = new CommandResult(exitCode, lines.all());
     if (!command.okExitCodes().contains(exitCode)) {
@@ -178,8 +180,8 @@ public class ProcessCommandRunner implements CommandRunner {
     }
   }
 
-  private int await(Command command, Process process, Lines lines, Thread reader) {
-    long started = System.nanoTime();
+  /** Waits for the process, then logs its exit and how long it ran since {@code started} (before its launch). */
+  private int await(Command command, Process process, Lines lines, Thread reader, long started) {
     try {
       if (!process.waitFor(command.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -46,6 +46,28 @@ class ProcessCommandRunnerTest {
     assertThat(runner.run(maps).output()).doesNotContain("libeatmydata");
   }
 
+  @Test
+  void theLogSaysHowLongACommandRanWhetherItsOutputIsReadOrPiped() {
+    var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.imagefoundry.build");
+    var appender = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    appender.start();
+    logger.addAppender(appender);
+    try {
+      // its output ends as it exits: a piped command's time is not just what is left of it after its output
+      Command sleeper = Command.of(Duration.ofSeconds(10), "sh", "-c", "sleep 0.3; echo done");
+      runner.run(sleeper);
+      runner.pipe(sleeper, java.io.InputStream.nullInputStream(), java.io.OutputStream.nullOutputStream());
+    } finally {
+      logger.detachAppender(appender);
+    }
+
+    // a lower bound only: sleep 0.3 cannot end sooner, however busy the machine
+    assertThat(appender.list).map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+        .filteredOn(message -> message.startsWith("sh exited 0 after ")).hasSize(2)
+        .allSatisfy(message -> assertThat(Long.parseLong(message.replaceAll("sh exited 0 after (\\d+) ms", "$1")))
+            .isGreaterThanOrEqualTo(300));
+  }
+
   int niceness() {
     return Integer.parseInt(runner.run(Command.of(Duration.ofSeconds(10), "nice")).lines().get(0).trim());
   }
