@@ -48,8 +48,9 @@ public class Publisher {
   }
 
   /**
-   * As {@link #publish(Path, String, Path, String)}; a raw image whose md5 is already known (a byte copy of
-   * an image whose md5 was taken when it was published before) is moved without being read at all.
+   * As {@link #publish(Path, String, Path, String)}, for an image whose md5 may be known already (a byte copy
+   * of an image whose md5 was taken when it was published before, or taken as it was copied): a raw one is
+   * then moved without being read at all, and a compressed one is read by the compressor alone.
    */
   public Published publish(Path raw, String container, Path target, String buildId, String knownRawMd5) {
     List<String> compressor = compressor(container);
@@ -58,10 +59,14 @@ public class Publisher {
     }
     Path partial = partialFile(target, buildId);
     MessageDigest containerMd5 = md5();
-    FutureTask<String> rawMd5 = new FutureTask<>(() -> md5Of(raw));
-    Thread hashing = new Thread(rawMd5, "raw-md5 " + buildId);
-    hashing.setDaemon(true);
-    hashing.start();
+    FutureTask<String> rawMd5 = new FutureTask<>(() -> knownRawMd5 != null ? knownRawMd5 : md5Of(raw));
+    if (knownRawMd5 != null) {
+      rawMd5.run();
+    } else {
+      Thread hashing = new Thread(rawMd5, "raw-md5 " + buildId);
+      hashing.setDaemon(true);
+      hashing.start();
+    }
     try (var counting = new CountingOutputStream(new BufferedOutputStream(Files.newOutputStream(partial), BUFFER));
         OutputStream out = new DigestOutputStream(counting, containerMd5)) {
       List<String> args = new ArrayList<>(compressor);

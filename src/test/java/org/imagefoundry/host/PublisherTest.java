@@ -90,6 +90,25 @@ class PublisherTest {
   }
 
   @Test
+  void aCompressedImageWhoseMd5IsKnownIsReadByTheCompressorAloneAndPublishedWithThatMd5() throws Exception {
+    byte[] data = randomBytes(1 << 20);
+    Path raw = Files.write(dir.resolve("0.img"), data);
+    String md5 = md5sum(raw);
+    Path output = dir.resolve("out");
+    var publisher = new Publisher(new ProcessCommandRunner(), Settings.with(dir.resolve("build"), List.of(output)));
+    Path target = publisher.outputDirectory(output.toString()).resolve("image.img.zst");
+    // as for a raw one: the md5 given back as given shows that nothing hashed the image again
+    Publisher.Published published = publisher.publish(raw, "zstd", target, "b1", md5.toUpperCase());
+
+    assertThat(published.rawMd5()).isEqualTo(md5.toUpperCase());
+    assertThat(published.containerMd5()).isEqualTo(md5sum(target));
+    assertThat(published.rawSize()).isEqualTo(data.length);
+    Process unzstd = new ProcessBuilder("zstd", "-dc", target.toString()).start();
+    assertThat(unzstd.getInputStream().readAllBytes()).isEqualTo(data);
+    assertThat(unzstd.waitFor()).isZero();
+  }
+
+  @Test
   void aRetryOfARawPublishAfterTheMoveFindsTheFileAsideOrInPlace() throws Exception {
     Path output = dir.resolve("out");
     var publisher = new Publisher(new ProcessCommandRunner(), Settings.with(dir.resolve("build"), List.of(output)));
