@@ -131,20 +131,40 @@ public class ImageStore {
 
   /** Copies the entry's image {@code index} to {@code target}; false on a miss, or when it proved damaged (then dropped). */
   public boolean restoreImage(CacheKey key, int index, Path target, String buildId) {
-    return store.read(key, buildId, Duration.ZERO, entry -> {
-      copy(entry, Files.readAllLines(entry.resolve(SIZES)), index, target);
+    return readImage(key, index, buildId, image -> {
+      Files.createDirectories(target.getParent());
+      sparseFiles.copy(image, target);
       return true;
     }).isPresent();
   }
 
+  /** Reads a stored image file (never writes it). */
+  public interface ImageReader<T> {
+    T read(Path image) throws IOException;
+  }
+
+  /**
+   * What {@code reader} makes of the entry's image {@code index} (to be read, never written) while the entry is
+   * held; empty on a miss, or when the entry proved damaged, or the reader failed (the entry is then dropped).
+   */
+  public <T> Optional<T> readImage(CacheKey key, int index, String buildId, ImageReader<T> reader) {
+    return store.read(key, buildId, Duration.ZERO, entry -> reader.read(image(entry, Files.readAllLines(entry.resolve(SIZES)), index)));
+  }
+
   /** Copies image {@code index} of {@code entry}, of the size {@code sizes} records, to {@code target}. */
   private void copy(Path entry, List<String> sizes, int index, Path target) throws IOException {
+    Path image = image(entry, sizes, index);
+    Files.createDirectories(target.getParent());
+    sparseFiles.copy(image, target);
+  }
+
+  /** Image {@code index} of {@code entry}, checked to have the size {@code sizes} records. */
+  private static Path image(Path entry, List<String> sizes, int index) throws IOException {
     Path image = entry.resolve(index + ".img");
     if (index >= sizes.size() || Files.size(image) != Long.parseLong(sizes.get(index))) {
       throw new IOException(image.getFileName() + " is not of the size recorded");
     }
-    Files.createDirectories(target.getParent());
-    sparseFiles.copy(image, target);
+    return image;
   }
 
   /**

@@ -6,7 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.imagefoundry.settings.FoundrySettings;
@@ -25,11 +29,31 @@ public class ExtFiles {
   private static final Pattern WORD = Pattern.compile("/[A-Za-z0-9._+/-]+");
   private static final Pattern MODE = Pattern.compile("Mode:\\s+(0[0-7]+)");
   private static final int REGULAR_FILE = 0100000;
-  private static final Pattern EXTENT = Pattern.compile("\\((\\d+)(?:-(\\d+))?\\):\\d+");
   private static final Pattern OWNER = Pattern.compile("User:\\s+(\\d+)\\s+Group:\\s+(\\d+)");
+  private static final Pattern INODE = Pattern.compile("Inode:\\s+(\\d+)\\s+Type:\\s+(\\S+)");
+  private static final Pattern SIZE = Pattern.compile("Group:\\s+\\d+(?:\\s+Project:\\s+\\d+)?\\s+Size:\\s+(\\d+)");
+  /** A run of written blocks in file order, "(0-2):1619-1621"; an unwritten one reads "(0-2[u]):…" and does not match. */
+  private static final Pattern MAPPED = Pattern.compile("\\((\\d+)(?:-(\\d+))?\\):(\\d+)");
+  private static final Pattern BLOCK_SIZE = Pattern.compile("Block size:\\s+(\\d+)");
+  private static final Pattern INODE_BLOCK = Pattern.compile("located at block (\\d+), offset");
 
   /** A file's permission bits (octal, as debugfs prints them), owner and group. */
   public record Attributes(String mode, String uid, String gid) {}
+
+  /**
+   * Where a regular file's bytes lie in an image: its inode, the image's block size, the file's size, its
+   * blocks in file order, and the block of the inode table that holds its inode.
+   */
+  public record Placement(long inode, int blockSize, long size, List<Long> blocks, long inodeBlock) {
+    public Placement {
+      blocks = List.copyOf(blocks);
+    }
+
+    /** The bytes the file's blocks hold, its size included. */
+    public long capacity() {
+      return (long) blockSize * blocks.size();
+    }
+  }
 
   private final CommandRunner runner;
   private final FoundrySettings settings;
@@ -101,6 +125,105 @@ public class ExtFiles {
     }
   }
 
+  /**
+   * Where {@code path}'s bytes lie in {@code image}, when they can be rewritten in place: a regular file whose
+   * content is in blocks of its own (not in its inode), every one of them written, from the first on (no hole,
+   * no unwritten extent). Empty for any other file; an error when there is none.
+   */
+  public Optional<Placement> placement(Path image, String path) {
+    String stat = stat(image, path);
+    Matcher inode = INODE.matcher(stat);
+    Matcher size = SIZE.matcher(stat);
+    if (!inode.find() || !size.find()) {
+      throw new IllegalStateException(path + " is not in " + image + ": " + stat.strip());
+    }
+    if (!"regular".equals(inode.group(2)) || stat.contains("Size of inline data:")) {
+      return Optional.empty();
+    }
+    List<Long> blocks = new ArrayList<>();
+    Matcher mapped = MAPPED.matcher(stat);
+    while (mapped.find()) {
+      long first = Long.parseLong(mapped.group(1));
+      long last = mapped.group(2) == null ? first : Long.parseLong(mapped.group(2));
+      if (first != blocks.size()) {
+        return Optional.empty();
+      }
+      for (long block = first; block <= last; block++) {
+        blocks.add(Long.parseLong(mapped.group(3)) + block - first);
+      }
+    }
+    int blockSize = Integer.parseInt(find(BLOCK_SIZE, run(image, "stats -h"), image + " has no block size"));
+    long fileSize = Long.parseLong(size.group(1));
+    if ((long) blockSize * blocks.size() < fileSize) {
+      return Optional.empty();
+    }
+    String imap = run(image, "imap <" + inode.group(1) + ">");
+    long inodeBlock = Long.parseLong(find(INODE_BLOCK, imap, "debugfs found no inode table block for " + path + ": " + imap.strip()));
+    return Optional.of(new Placement(Long.parseLong(inode.group(1)), blockSize, fileSize, blocks, inodeBlock));
+  }
+
+  /** The {@code file.size()} bytes of {@code file}'s blocks in {@code image}, read from the image file itself. */
+  public byte[] content(Path image, Placement file) {
+    byte[] content = new byte[Math.toIntExact(file.capacity())];
+    try (FileChannel in = FileChannel.open(image)) {
+      for (int i = 0; i < file.blocks().size(); i++) {
+        readFully(in, ByteBuffer.wrap(content, i * file.blockSize(), file.blockSize()), file.blocks().get(i) * file.blockSize());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Arrays.copyOf(content, Math.toIntExact(file.size()));
+  }
+
+  /**
+   * The block of {@code image}'s inode table that holds {@code file}'s inode, as it is once the file's size is
+   * {@code size} (its checksum too): debugfs sets the size in a copy of the image's metadata (e2image, some MB
+   * in {@code scratch}), so {@code image} itself is only read.
+   */
+  public byte[] inodeBlockWithSize(Path image, Placement file, long size, Path scratch) {
+    Path metadata = scratch.resolve("e2image-metadata");
+    try {
+      Files.deleteIfExists(metadata);
+      runner.run(command("e2image", "-r", image.toString(), metadata.toString()));
+      runner.run(command("debugfs", "-w", "-R", "set_inode_field <" + file.inode() + "> size " + size, metadata.toString()));
+      String stat = run(metadata, "stat <" + file.inode() + ">");
+      Matcher set = SIZE.matcher(stat);
+      if (!set.find() || Long.parseLong(set.group(1)) != size) {
+        throw new IllegalStateException("debugfs did not set the size of inode " + file.inode() + " to " + size + ": " + stat.strip());
+      }
+      byte[] block = new byte[file.blockSize()];
+      try (FileChannel in = FileChannel.open(metadata)) {
+        readFully(in, ByteBuffer.wrap(block), file.inodeBlock() * file.blockSize());
+      }
+      return block;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      delete(metadata);
+    }
+  }
+
+  private static void readFully(FileChannel in, ByteBuffer into, long position) throws IOException {
+    int start = into.position();
+    while (into.hasRemaining()) {
+      if (in.read(into, position + into.position() - start) < 0) {
+        throw new IOException("the image ends before byte " + (position + into.position() - start));
+      }
+    }
+  }
+
+  private String run(Path image, String request) {
+    return runner.run(command("debugfs", "-R", request, image.toString())).output();
+  }
+
+  private static String find(Pattern pattern, String output, String otherwise) {
+    Matcher matcher = pattern.matcher(output);
+    if (!matcher.find()) {
+      throw new IllegalStateException(otherwise);
+    }
+    return matcher.group(1);
+  }
+
   private String stat(Path image, String path) {
     return runner.run(command("debugfs", "-R", "stat " + word(path), image.toString())).output();
   }
@@ -122,7 +245,7 @@ public class ExtFiles {
 
   /** How many logical blocks the file maps, from the extents (or blocks) {@code stat} lists: "(0-2):1619-1621". */
   private static long logicalBlocks(String stat) {
-    Matcher extent = EXTENT.matcher(stat);
+    Matcher extent = MAPPED.matcher(stat);
     long blocks = 0;
     while (extent.find()) {
       blocks = Math.max(blocks, Long.parseLong(extent.group(extent.group(2) != null ? 2 : 1)) + 1);

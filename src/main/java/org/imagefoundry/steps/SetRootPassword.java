@@ -3,10 +3,13 @@ package org.imagefoundry.steps;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import org.imagefoundry.cache.ImageStore;
@@ -15,6 +18,9 @@ import org.imagefoundry.host.BuildLog;
 import org.imagefoundry.host.ExtFiles;
 import org.imagefoundry.host.Filesystems;
 import org.imagefoundry.host.ImageShrinker;
+import org.imagefoundry.host.PatchedCopies;
+import org.imagefoundry.host.PatchedCopies.Patch;
+import org.imagefoundry.host.SparseFiles;
 import org.imagefoundry.imagetree.SystemIdentity;
 import org.imagefoundry.process.BuildVariables;
 import org.imagefoundry.spec.BuildSpec.Image;
@@ -24,11 +30,13 @@ import org.springframework.stereotype.Component;
 /**
  * Gives the stored images the request's root password when they hold another one: root's entry in
  * /etc/shadow is rewritten in a copy of the stored root image made for it (restoreStoredImages leaves
- * that image out: {@link #rewrites}), by debugfs (nothing attached or mounted); e2fsck must find the copy
- * clean, and only then it takes the root image's place. A retry makes the copy from the store again, so
- * it always starts from the stored bytes (should the entry have gone meanwhile, the build fails, as a
- * restore would). The root image is then no longer the stored one: its md5 is taken anew when it is
- * published, and none is recorded in the store. Nothing when the password is the stored one.
+ * that image out: {@link #rewrites}), nothing attached or mounted. Where the file's blocks hold the new
+ * content, it is written into them in place, and the copy's md5 taken beside the copy; otherwise debugfs
+ * replaces the file in the copy. Either way the file is read back, e2fsck must find the copy clean, and
+ * only then it takes the root image's place. A retry makes the copy from the store again, so it always
+ * starts from the stored bytes (should the entry have gone meanwhile, the build fails, as a restore
+ * would). The root image is then no longer the stored one: none of its md5s is recorded in the store; the
+ * one taken beside the copy is published with it. Nothing when the password is the stored one.
  */
 @Component
 public class SetRootPassword extends BuildStep {
@@ -38,12 +46,17 @@ public class SetRootPassword extends BuildStep {
   private final ExtFiles extFiles;
   private final ImageShrinker shrinker;
   private final ImageStore images;
+  private final PatchedCopies patchedCopies;
+  private final SparseFiles sparseFiles;
 
-  public SetRootPassword(StepSupport support, ExtFiles extFiles, ImageShrinker shrinker, ImageStore images) {
+  public SetRootPassword(StepSupport support, ExtFiles extFiles, ImageShrinker shrinker, ImageStore images,
+      PatchedCopies patchedCopies, SparseFiles sparseFiles) {
     super(support);
     this.extFiles = extFiles;
     this.shrinker = shrinker;
     this.images = images;
+    this.patchedCopies = patchedCopies;
+    this.sparseFiles = sparseFiles;
   }
 
   /**
@@ -76,11 +89,20 @@ public class SetRootPassword extends BuildStep {
     Image root = rewritten.get();
     Path image = build.workspace().imageFile(root.index());
     Path copy = image.resolveSibling(image.getFileName() + ".password");
-    if (!images.restoreImage(CacheKeys.recordedContent(build), root.index(), copy, build.id())) {
-      throw new BuildFailure(RestoreStoredImages.GONE);
+    Path scratch = image.getParent();
+    try {
+      Files.createDirectories(scratch);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    String shadow = extFiles.read(copy, SHADOW, build.workspace().dir());
-    extFiles.replace(copy, SHADOW, SystemIdentity.withRootPasswordHash(shadow, wanted), build.workspace().dir());
+    Copied copied = images.readImage(CacheKeys.recordedContent(build), root.index(), build.id(),
+        storedImage -> copy(storedImage, copy, wanted, scratch)).orElseThrow(() -> new BuildFailure(RestoreStoredImages.GONE));
+    if (copied.md5() == null) {
+      String shadow = extFiles.read(copy, SHADOW, scratch);
+      extFiles.replace(copy, SHADOW, SystemIdentity.withRootPasswordHash(shadow, wanted), scratch);
+    } else if (!extFiles.read(copy, SHADOW, scratch).equals(copied.shadow())) {
+      throw new IllegalStateException(SHADOW + " in the copy of the stored root image is not what was written in place");
+    }
     shrinker.check(copy);
     try {
       Files.move(copy, image, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -88,14 +110,69 @@ public class SetRootPassword extends BuildStep {
       throw new UncheckedIOException(e);
     }
     List<String> md5s = build.getJson(BuildVariables.STORED_RAW_MD5S, new TypeReference<List<String>>() {});
-    if (md5s != null) {
-      List<String> unchanged = new ArrayList<>(md5s);
-      unchanged.set(root.index(), null);
-      build.setJson(BuildVariables.STORED_RAW_MD5S, unchanged);
-    }
+    List<String> known = new ArrayList<>(md5s != null ? md5s : Collections.nCopies(build.spec().images().size(), null));
+    known.set(root.index(), copied.md5());
+    build.setJson(BuildVariables.STORED_RAW_MD5S, known);
     build.setJson(BuildVariables.CONTENT_KEY, null);
     build.set(BuildVariables.STORED_ROOT_PASSWORD, wanted);
-    BuildLog.info("the request's root password is set in the stored root image, which held {}",
-        stored == null ? "none" : "another");
+    BuildLog.info("the request's root password is set in the stored root image, which held {}{}",
+        stored == null ? "none" : "another", copied.md5() == null ? "" : " (written in place, the copy's md5 taken beside it)");
+  }
+
+  /**
+   * The copy of the stored root image, and, when root's entry was written in place, the /etc/shadow written
+   * and the copy's md5 (both null: debugfs is to replace the file in the copy).
+   */
+  private record Copied(String shadow, String md5) {}
+
+  /** Root's entry written in place: the new /etc/shadow, and the bytes to write into the copy. */
+  private record InPlace(String shadow, List<Patch> patches) {}
+
+  /**
+   * Copies the stored root image to {@code copy}, with root's new entry written in place where it can be
+   * ({@link #inPlace}); the copy's md5 is then taken from the stored bytes and the patches beside the copy.
+   */
+  private Copied copy(Path stored, Path copy, String wanted, Path scratch) {
+    Optional<InPlace> inPlace;
+    try {
+      inPlace = inPlace(stored, wanted, scratch);
+    } catch (RuntimeException e) {
+      // not the entry's fault: debugfs's replace, after the copy, says what is wrong with the file, if anything
+      BuildLog.warn("root's entry cannot be written in place ({}): debugfs replaces {} in the copy", e.getMessage(), SHADOW);
+      inPlace = Optional.empty();
+    }
+    if (inPlace.isPresent()) {
+      return new Copied(inPlace.get().shadow(), patchedCopies.copy(stored, copy, inPlace.get().patches()));
+    }
+    sparseFiles.copy(stored, copy);
+    return new Copied(null, null);
+  }
+
+  /**
+   * When /etc/shadow's blocks in the stored root image hold its new content too: that content, written over
+   * all of the blocks (the rest zeroed, so the old hash does not stay in the image), and, when the size
+   * changes, the inode table's block with the new size (debugfs on a copy of the image's metadata). Nothing
+   * else of the filesystem changes.
+   */
+  private Optional<InPlace> inPlace(Path stored, String wanted, Path scratch) {
+    Optional<ExtFiles.Placement> placed = extFiles.placement(stored, SHADOW);
+    if (placed.isEmpty()) {
+      return Optional.empty();
+    }
+    ExtFiles.Placement at = placed.get();
+    String shadow = extFiles.read(stored, SHADOW, scratch);
+    byte[] updated = SystemIdentity.withRootPasswordHash(shadow, wanted).getBytes(StandardCharsets.UTF_8);
+    if (!Arrays.equals(extFiles.content(stored, at), shadow.getBytes(StandardCharsets.UTF_8)) || updated.length > at.capacity()) {
+      return Optional.empty();
+    }
+    byte[] blocks = Arrays.copyOf(updated, Math.toIntExact(at.capacity()));
+    List<Patch> patches = new ArrayList<>();
+    for (int i = 0; i < at.blocks().size(); i++) {
+      patches.add(new Patch(at.blocks().get(i) * at.blockSize(), Arrays.copyOfRange(blocks, i * at.blockSize(), (i + 1) * at.blockSize())));
+    }
+    if (updated.length != at.size()) {
+      patches.add(new Patch(at.inodeBlock() * at.blockSize(), extFiles.inodeBlockWithSize(stored, at, updated.length, scratch)));
+    }
+    return Optional.of(new InPlace(new String(updated, StandardCharsets.UTF_8), patches));
   }
 }

@@ -96,4 +96,43 @@ class ExtFilesTest {
     }
     assertThat(extFiles.read(image, "/etc/hostname", scratch)).isEqualTo("localhost\n");
   }
+
+  @Test
+  void aFilesPlacementGivesItsBytesAndItsInodeBlockWithAnotherSizeRewritesItInACopyThatStaysClean() throws Exception {
+    String shadow = extFiles.read(image, "/etc/shadow", scratch);
+    ExtFiles.Placement at = extFiles.placement(image, "/etc/shadow").orElseThrow();
+    assertThat(at.size()).isEqualTo(shadow.length());
+    assertThat(new String(extFiles.content(image, at), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(shadow);
+    byte[] before = Files.readAllBytes(image);
+    String longer = "root:$6$salt$" + "h".repeat(86) + ":20000:0:99999:7:::\ndaemon:*:20000:0:99999:7:::\n";
+    assertThat((long) longer.length()).isLessThanOrEqualTo(at.capacity());
+
+    byte[] inodeBlock = extFiles.inodeBlockWithSize(image, at, longer.length(), scratch);
+
+    // the image itself is only read, and the scratch holds nothing after
+    assertThat(Files.readAllBytes(image)).isEqualTo(before);
+    assertThat(scratch).isEmptyDirectory();
+    Path copy = dir.resolve("copy.img");
+    Files.copy(image, copy);
+    try (var out = java.nio.channels.FileChannel.open(copy, java.nio.file.StandardOpenOption.WRITE)) {
+      out.write(java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(longer.getBytes(), Math.toIntExact(at.capacity()))),
+          at.blocks().get(0) * at.blockSize());
+      out.write(java.nio.ByteBuffer.wrap(inodeBlock), at.inodeBlock() * at.blockSize());
+    }
+    assertThat(extFiles.read(copy, "/etc/shadow", scratch)).isEqualTo(longer);
+    assertThat(extFiles.attributes(copy, "/etc/shadow")).isEqualTo(new ExtFiles.Attributes("0640", "0", "42"));
+    CommandResult check = runner.run(Command.of(Settings.defaults().timeouts().command(), "e2fsck", "-f", "-n",
+        copy.toString()).okExitCodes(0, 1, 2, 4, 8));
+    assertThat(check.exitCode()).as(check.output()).isZero();
+  }
+
+  @Test
+  void onlyARegularFileWithItsOwnBlocksHasAPlacementAndAMissingOneIsAnError() throws Exception {
+    runner.run(Command.of(Settings.defaults().timeouts().command(), "debugfs", "-w", "-R",
+        "symlink /etc/link /etc/shadow", image.toString()));
+
+    assertThat(extFiles.placement(image, "/etc/link")).isEmpty();
+    assertThat(extFiles.placement(image, "/etc")).isEmpty();
+    assertThatThrownBy(() -> extFiles.placement(image, "/etc/nothere")).hasMessageContaining("/etc/nothere is not in");
+  }
 }
