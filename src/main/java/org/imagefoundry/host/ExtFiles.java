@@ -34,6 +34,7 @@ public class ExtFiles {
   private static final Pattern SIZE = Pattern.compile("Group:\\s+\\d+(?:\\s+Project:\\s+\\d+)?\\s+Size:\\s+(\\d+)");
   /** A run of written blocks in file order, "(0-2):1619-1621"; an unwritten one reads "(0-2[u]):…" and does not match. */
   private static final Pattern MAPPED = Pattern.compile("\\((\\d+)(?:-(\\d+))?\\):(\\d+)");
+  private static final Pattern LINKS = Pattern.compile("Links:\\s+(\\d+)");
   private static final Pattern BLOCK_SIZE = Pattern.compile("Block size:\\s+(\\d+)");
   private static final Pattern INODE_BLOCK = Pattern.compile("located at block (\\d+), offset");
 
@@ -126,9 +127,10 @@ public class ExtFiles {
   }
 
   /**
-   * Where {@code path}'s bytes lie in {@code image}, when they can be rewritten in place: a regular file whose
-   * content is in blocks of its own (not in its inode), every one of them written, from the first on (no hole,
-   * no unwritten extent). Empty for any other file; an error when there is none.
+   * Where {@code path}'s bytes lie in {@code image}, when they can be rewritten in place: a regular file of one
+   * name (a hard link would show what is written under another name too) whose content is in blocks of its
+   * own (not in its inode), every one of them written, from the first on (no hole, no unwritten extent).
+   * Empty for any other file; an error when there is none.
    */
   public Optional<Placement> placement(Path image, String path) {
     String stat = stat(image, path);
@@ -137,7 +139,8 @@ public class ExtFiles {
     if (!inode.find() || !size.find()) {
       throw new IllegalStateException(path + " is not in " + image + ": " + stat.strip());
     }
-    if (!"regular".equals(inode.group(2)) || stat.contains("Size of inline data:")) {
+    Matcher links = LINKS.matcher(stat);
+    if (!"regular".equals(inode.group(2)) || !links.find() || !links.group(1).equals("1") || stat.contains("Size of inline data:")) {
       return Optional.empty();
     }
     List<Long> blocks = new ArrayList<>();

@@ -127,10 +127,17 @@ class ExtFilesTest {
   }
 
   @Test
-  void onlyARegularFileWithItsOwnBlocksHasAPlacementAndAMissingOneIsAnError() throws Exception {
+  void onlyARegularFileOfOneNameWithItsOwnBlocksHasAPlacementAndAMissingOneIsAnError() throws Exception {
+    assertThat(extFiles.placement(image, "/etc/hostname")).isPresent();
     runner.run(Command.of(Settings.defaults().timeouts().command(), "debugfs", "-w", "-R",
         "symlink /etc/link /etc/shadow", image.toString()));
+    // a second name for /etc/hostname: what is written in place would show under both
+    runner.run(Command.of(Settings.defaults().timeouts().command(), "debugfs", "-w", "-R",
+        "ln /etc/hostname /etc/motd", image.toString()));
+    runner.run(Command.of(Settings.defaults().timeouts().command(), "debugfs", "-w", "-R",
+        "sif /etc/hostname links_count 2", image.toString()));
 
+    assertThat(extFiles.placement(image, "/etc/hostname")).isEmpty();
     assertThat(extFiles.placement(image, "/etc/link")).isEmpty();
     assertThat(extFiles.placement(image, "/etc")).isEmpty();
     assertThatThrownBy(() -> extFiles.placement(image, "/etc/nothere")).hasMessageContaining("/etc/nothere is not in");
