@@ -2,13 +2,13 @@ package org.imagefoundry.host;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -37,6 +37,10 @@ public class ExtFiles {
   private static final Pattern LINKS = Pattern.compile("Links:\\s+(\\d+)");
   private static final Pattern BLOCK_SIZE = Pattern.compile("Block size:\\s+(\\d+)");
   private static final Pattern INODE_BLOCK = Pattern.compile("located at block (\\d+), offset");
+  /** Far more than any /etc/shadow: a larger file is not rewritten in place. */
+  static final int MAX_IN_PLACE = 1 << 20;
+  /** A larger file is not read into the service's memory (a script can make any file of the image huge). */
+  static final int MAX_READ = 16 << 20;
 
   /** A file's permission bits (octal, as debugfs prints them), owner and group. */
   public record Attributes(String mode, String uid, String gid) {}
@@ -64,7 +68,7 @@ public class ExtFiles {
     this.settings = settings;
   }
 
-  /** The content of {@code path} in {@code image}, dumped through {@code scratch} (a directory of the build's). */
+  /** The content of {@code path} in {@code image}, dumped through {@code scratch} (a directory of the build's); at most {@link #MAX_READ} bytes. */
   public String read(Path image, String path, Path scratch) {
     Path copy = scratch.resolve("debugfs-dump");
     try {
@@ -72,6 +76,9 @@ public class ExtFiles {
       runner.run(command("debugfs", "-R", "dump " + word(path) + " " + word(copy.toString()), image.toString()));
       if (!Files.isRegularFile(copy)) {
         throw new IllegalStateException(path + " is not in " + image);
+      }
+      if (Files.size(copy) > MAX_READ) {
+        throw new IllegalStateException(path + " in " + image + " is larger than " + MAX_READ + " bytes: not read");
       }
       return Files.readString(copy, StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -129,8 +136,8 @@ public class ExtFiles {
   /**
    * Where {@code path}'s bytes lie in {@code image}, when they can be rewritten in place: a regular file of one
    * name (a hard link would show what is written under another name too) whose content is in blocks of its
-   * own (not in its inode), every one of them written, from the first on (no hole, no unwritten extent).
-   * Empty for any other file; an error when there is none.
+   * own (not in its inode), every one of them written, from the first on (no hole, no unwritten extent), at
+   * most {@link #MAX_IN_PLACE} bytes of them. Empty for any other file; an error when there is none.
    */
   public Optional<Placement> placement(Path image, String path) {
     String stat = stat(image, path);
@@ -151,13 +158,16 @@ public class ExtFiles {
       if (first != blocks.size()) {
         return Optional.empty();
       }
+      if (last - first >= MAX_IN_PLACE / 1024 - blocks.size()) { // blocks are 1 KiB at least
+        return Optional.empty();
+      }
       for (long block = first; block <= last; block++) {
         blocks.add(Long.parseLong(mapped.group(3)) + block - first);
       }
     }
     int blockSize = Integer.parseInt(find(BLOCK_SIZE, run(image, "stats -h"), image + " has no block size"));
     long fileSize = Long.parseLong(size.group(1));
-    if ((long) blockSize * blocks.size() < fileSize) {
+    if ((long) blockSize * blocks.size() < fileSize || (long) blockSize * blocks.size() > MAX_IN_PLACE) {
       return Optional.empty();
     }
     String imap = run(image, "imap <" + inode.group(1) + ">");

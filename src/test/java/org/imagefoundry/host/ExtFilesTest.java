@@ -142,4 +142,18 @@ class ExtFilesTest {
     assertThat(extFiles.placement(image, "/etc")).isEmpty();
     assertThatThrownBy(() -> extFiles.placement(image, "/etc/nothere")).hasMessageContaining("/etc/nothere is not in");
   }
+
+  @Test
+  void aFileTooLargeToRewriteInPlaceHasNoPlacementAndOneTooLargeToReadIsNotRead() throws Exception {
+    // no zero block in it, so debugfs writes every block (no hole): 16 MiB and a byte
+    Path full = Files.writeString(dir.resolve("full"), "root:*:20000:0:99999:7:::\n" + "x".repeat(ExtFiles.MAX_READ));
+    Path bigImage = dir.resolve("big.img");
+    runner.run(Command.of(Settings.defaults().timeouts().command(), "mkfs.ext4", "-q", bigImage.toString(), "64M"));
+    runner.run(Command.of(Settings.defaults().timeouts().command(), "debugfs", "-w", "-R", "write " + full + " shadow",
+        bigImage.toString()));
+
+    assertThat(extFiles.placement(bigImage, "/shadow")).isEmpty();
+    assertThatThrownBy(() -> extFiles.read(bigImage, "/shadow", scratch)).hasMessageContaining("is larger than");
+    assertThat(scratch).isEmptyDirectory();
+  }
 }
