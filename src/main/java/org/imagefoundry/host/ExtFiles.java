@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,9 +50,9 @@ public class ExtFiles {
 
   /**
    * Where a regular file's bytes lie in an image: its inode, the image's block size, the file's size, its
-   * blocks in file order, and the block of the inode table that holds its inode.
+   * blocks in file order, the block of the inode table that holds its inode, and its content (UTF-8).
    */
-  public record Placement(long inode, int blockSize, long size, List<Long> blocks, long inodeBlock) {
+  public record Placement(long inode, int blockSize, long size, List<Long> blocks, long inodeBlock, String content) {
     public Placement {
       blocks = List.copyOf(blocks);
     }
@@ -135,57 +138,73 @@ public class ExtFiles {
 
   /**
    * Where {@code path}'s bytes lie in {@code image}, when they can be rewritten in place: a regular file of one
-   * name (a hard link would show what is written under another name too) whose content is in blocks of its
-   * own (not in its inode), every one of them written, from the first on (no hole, no unwritten extent), at
-   * most {@link #MAX_IN_PLACE} bytes of them. Empty for any other file; an error when there is none.
+   * name (a hard link would show what is written under another name too) whose content, UTF-8 text, is in
+   * blocks of its own (not in its inode), every one of them written, from the first on (no hole, no unwritten
+   * extent), at most {@link #MAX_IN_PLACE} bytes of them; what its blocks hold must be what debugfs dumps of
+   * it. Empty for any other file; an error when there is none. One debugfs run, through {@code scratch} (a
+   * directory of the build's).
    */
-  public Optional<Placement> placement(Path image, String path) {
-    String stat = stat(image, path);
-    Matcher inode = INODE.matcher(stat);
-    Matcher size = SIZE.matcher(stat);
-    if (!inode.find() || !size.find()) {
-      throw new IllegalStateException(path + " is not in " + image + ": " + stat.strip());
-    }
-    Matcher links = LINKS.matcher(stat);
-    if (!"regular".equals(inode.group(2)) || !links.find() || !links.group(1).equals("1") || stat.contains("Size of inline data:")) {
-      return Optional.empty();
-    }
-    List<Long> blocks = new ArrayList<>();
-    Matcher mapped = MAPPED.matcher(stat);
-    while (mapped.find()) {
-      long first = Long.parseLong(mapped.group(1));
-      long last = mapped.group(2) == null ? first : Long.parseLong(mapped.group(2));
-      if (first != blocks.size()) {
+  public Optional<Placement> placement(Path image, String path, Path scratch) {
+    String file = word(path);
+    Path dump = scratch.resolve("debugfs-dump");
+    try {
+      Files.deleteIfExists(dump);
+      Map<String, String> printed = runAll(image, List.of("stat " + file, "imap " + file, "stats -h",
+          "dump " + file + " " + word(dump.toString())), scratch);
+      String stat = printed.getOrDefault("stat " + file, "");
+      Matcher inode = INODE.matcher(stat);
+      Matcher size = SIZE.matcher(stat);
+      if (!inode.find() || !size.find()) {
+        throw new IllegalStateException(path + " is not in " + image + ": " + stat.strip());
+      }
+      Matcher links = LINKS.matcher(stat);
+      if (!"regular".equals(inode.group(2)) || !links.find() || !links.group(1).equals("1") || stat.contains("Size of inline data:")) {
         return Optional.empty();
       }
-      if (last - first >= MAX_IN_PLACE / 1024 - blocks.size()) { // blocks are 1 KiB at least
+      List<Long> blocks = new ArrayList<>();
+      Matcher mapped = MAPPED.matcher(stat);
+      while (mapped.find()) {
+        long first = Long.parseLong(mapped.group(1));
+        long last = mapped.group(2) == null ? first : Long.parseLong(mapped.group(2));
+        if (first != blocks.size() || last - first >= MAX_IN_PLACE / 1024 - blocks.size()) { // blocks are 1 KiB at least
+          return Optional.empty();
+        }
+        for (long block = first; block <= last; block++) {
+          blocks.add(Long.parseLong(mapped.group(3)) + block - first);
+        }
+      }
+      int blockSize = Integer.parseInt(find(BLOCK_SIZE, printed.getOrDefault("stats -h", ""), image + " has no block size"));
+      long fileSize = Long.parseLong(size.group(1));
+      long capacity = (long) blockSize * blocks.size();
+      if (capacity < fileSize || capacity > MAX_IN_PLACE || !Files.isRegularFile(dump) || Files.size(dump) != fileSize) {
         return Optional.empty();
       }
-      for (long block = first; block <= last; block++) {
-        blocks.add(Long.parseLong(mapped.group(3)) + block - first);
+      long inodeBlock = Long.parseLong(find(INODE_BLOCK, printed.getOrDefault("imap " + file, ""),
+          "debugfs found no inode table block for " + path));
+      byte[] dumped = Files.readAllBytes(dump);
+      if (!Arrays.equals(inBlocks(image, blockSize, blocks, fileSize), dumped)) {
+        return Optional.empty();
       }
-    }
-    int blockSize = Integer.parseInt(find(BLOCK_SIZE, run(image, "stats -h"), image + " has no block size"));
-    long fileSize = Long.parseLong(size.group(1));
-    if ((long) blockSize * blocks.size() < fileSize || (long) blockSize * blocks.size() > MAX_IN_PLACE) {
+      String content = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(dumped)).toString();
+      return Optional.of(new Placement(Long.parseLong(inode.group(1)), blockSize, fileSize, blocks, inodeBlock, content));
+    } catch (CharacterCodingException e) {
       return Optional.empty();
-    }
-    String imap = run(image, "imap <" + inode.group(1) + ">");
-    long inodeBlock = Long.parseLong(find(INODE_BLOCK, imap, "debugfs found no inode table block for " + path + ": " + imap.strip()));
-    return Optional.of(new Placement(Long.parseLong(inode.group(1)), blockSize, fileSize, blocks, inodeBlock));
-  }
-
-  /** The {@code file.size()} bytes of {@code file}'s blocks in {@code image}, read from the image file itself. */
-  public byte[] content(Path image, Placement file) {
-    byte[] content = new byte[Math.toIntExact(file.capacity())];
-    try (FileChannel in = FileChannel.open(image)) {
-      for (int i = 0; i < file.blocks().size(); i++) {
-        readFully(in, ByteBuffer.wrap(content, i * file.blockSize(), file.blockSize()), file.blocks().get(i) * file.blockSize());
-      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      delete(dump);
     }
-    return Arrays.copyOf(content, Math.toIntExact(file.size()));
+  }
+
+  /** The first {@code size} bytes of {@code blocks} in {@code image}, read from the image file itself. */
+  private static byte[] inBlocks(Path image, int blockSize, List<Long> blocks, long size) throws IOException {
+    byte[] content = new byte[blockSize * blocks.size()];
+    try (FileChannel in = FileChannel.open(image)) {
+      for (int i = 0; i < blocks.size(); i++) {
+        readFully(in, ByteBuffer.wrap(content, i * blockSize, blockSize), blocks.get(i) * blockSize);
+      }
+    }
+    return Arrays.copyOf(content, Math.toIntExact(size));
   }
 
   /**
@@ -198,12 +217,8 @@ public class ExtFiles {
     try {
       Files.deleteIfExists(metadata);
       runner.run(command("e2image", "-r", image.toString(), metadata.toString()));
+      // debugfs exits 0 even when a command fails: the caller reads the file back from the image it writes
       runner.run(command("debugfs", "-w", "-R", "set_inode_field <" + file.inode() + "> size " + size, metadata.toString()));
-      String stat = run(metadata, "stat <" + file.inode() + ">");
-      Matcher set = SIZE.matcher(stat);
-      if (!set.find() || Long.parseLong(set.group(1)) != size) {
-        throw new IllegalStateException("debugfs did not set the size of inode " + file.inode() + " to " + size + ": " + stat.strip());
-      }
       byte[] block = new byte[file.blockSize()];
       try (FileChannel in = FileChannel.open(metadata)) {
         readFully(in, ByteBuffer.wrap(block), file.inodeBlock() * file.blockSize());
@@ -225,8 +240,27 @@ public class ExtFiles {
     }
   }
 
-  private String run(Path image, String request) {
-    return runner.run(command("debugfs", "-R", request, image.toString())).output();
+  /**
+   * What one debugfs run (read only) printed for each of {@code requests}, by request: debugfs echoes each
+   * command it reads from a file as "debugfs: command" before its output.
+   */
+  private Map<String, String> runAll(Path image, List<String> requests, Path scratch) throws IOException {
+    Path commands = scratch.resolve("debugfs-commands");
+    try {
+      Files.write(commands, requests);
+      Map<String, String> printed = new HashMap<>();
+      String current = null;
+      for (String line : runner.run(command("debugfs", "-f", commands.toString(), image.toString())).lines()) {
+        if (line.startsWith("debugfs: ")) {
+          current = line.substring("debugfs: ".length());
+        } else if (current != null) {
+          printed.merge(current, line + "\n", String::concat);
+        }
+      }
+      return printed;
+    } finally {
+      delete(commands);
+    }
   }
 
   private static String find(Pattern pattern, String output, String otherwise) {

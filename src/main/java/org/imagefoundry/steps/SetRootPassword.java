@@ -155,14 +155,13 @@ public class SetRootPassword extends BuildStep {
    * else of the filesystem changes.
    */
   private Optional<InPlace> inPlace(Path stored, String wanted, Path scratch) {
-    Optional<ExtFiles.Placement> placed = extFiles.placement(stored, SHADOW);
+    Optional<ExtFiles.Placement> placed = extFiles.placement(stored, SHADOW, scratch);
     if (placed.isEmpty()) {
       return Optional.empty();
     }
     ExtFiles.Placement at = placed.get();
-    String shadow = extFiles.read(stored, SHADOW, scratch);
-    byte[] updated = SystemIdentity.withRootPasswordHash(shadow, wanted).getBytes(StandardCharsets.UTF_8);
-    if (!Arrays.equals(extFiles.content(stored, at), shadow.getBytes(StandardCharsets.UTF_8)) || updated.length > at.capacity()) {
+    byte[] updated = SystemIdentity.withRootPasswordHash(at.content(), wanted).getBytes(StandardCharsets.UTF_8);
+    if (updated.length > at.capacity()) {
       return Optional.empty();
     }
     byte[] blocks = Arrays.copyOf(updated, Math.toIntExact(at.capacity()));

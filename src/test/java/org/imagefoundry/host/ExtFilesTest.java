@@ -100,9 +100,9 @@ class ExtFilesTest {
   @Test
   void aFilesPlacementGivesItsBytesAndItsInodeBlockWithAnotherSizeRewritesItInACopyThatStaysClean() throws Exception {
     String shadow = extFiles.read(image, "/etc/shadow", scratch);
-    ExtFiles.Placement at = extFiles.placement(image, "/etc/shadow").orElseThrow();
+    ExtFiles.Placement at = extFiles.placement(image, "/etc/shadow", scratch).orElseThrow();
     assertThat(at.size()).isEqualTo(shadow.length());
-    assertThat(new String(extFiles.content(image, at), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(shadow);
+    assertThat(at.content()).isEqualTo(shadow);
     byte[] before = Files.readAllBytes(image);
     String longer = "root:$6$salt$" + "h".repeat(86) + ":20000:0:99999:7:::\ndaemon:*:20000:0:99999:7:::\n";
     assertThat((long) longer.length()).isLessThanOrEqualTo(at.capacity());
@@ -128,7 +128,7 @@ class ExtFilesTest {
 
   @Test
   void onlyARegularFileOfOneNameWithItsOwnBlocksHasAPlacementAndAMissingOneIsAnError() throws Exception {
-    assertThat(extFiles.placement(image, "/etc/hostname")).isPresent();
+    assertThat(extFiles.placement(image, "/etc/hostname", scratch)).isPresent();
     runner.run(Command.of(Settings.defaults().timeouts().command(), "debugfs", "-w", "-R",
         "symlink /etc/link /etc/shadow", image.toString()));
     // a second name for /etc/hostname: what is written in place would show under both
@@ -137,10 +137,10 @@ class ExtFilesTest {
     runner.run(Command.of(Settings.defaults().timeouts().command(), "debugfs", "-w", "-R",
         "sif /etc/hostname links_count 2", image.toString()));
 
-    assertThat(extFiles.placement(image, "/etc/hostname")).isEmpty();
-    assertThat(extFiles.placement(image, "/etc/link")).isEmpty();
-    assertThat(extFiles.placement(image, "/etc")).isEmpty();
-    assertThatThrownBy(() -> extFiles.placement(image, "/etc/nothere")).hasMessageContaining("/etc/nothere is not in");
+    assertThat(extFiles.placement(image, "/etc/hostname", scratch)).isEmpty();
+    assertThat(extFiles.placement(image, "/etc/link", scratch)).isEmpty();
+    assertThat(extFiles.placement(image, "/etc", scratch)).isEmpty();
+    assertThatThrownBy(() -> extFiles.placement(image, "/etc/nothere", scratch)).hasMessageContaining("/etc/nothere is not in");
   }
 
   @Test
@@ -152,7 +152,7 @@ class ExtFilesTest {
     runner.run(Command.of(Settings.defaults().timeouts().command(), "debugfs", "-w", "-R", "write " + full + " shadow",
         bigImage.toString()));
 
-    assertThat(extFiles.placement(bigImage, "/shadow")).isEmpty();
+    assertThat(extFiles.placement(bigImage, "/shadow", scratch)).isEmpty();
     assertThatThrownBy(() -> extFiles.read(bigImage, "/shadow", scratch)).hasMessageContaining("is larger than");
     assertThat(scratch).isEmptyDirectory();
   }
