@@ -38,7 +38,6 @@ public class ExtFiles {
   /** A run of written blocks in file order, "(0-2):1619-1621"; an unwritten one reads "(0-2[u]):…" and does not match. */
   private static final Pattern MAPPED = Pattern.compile("\\((\\d+)(?:-(\\d+))?\\):(\\d+)");
   private static final Pattern LINKS = Pattern.compile("Links:\\s+(\\d+)");
-  private static final Pattern BLOCK_SIZE = Pattern.compile("Block size:\\s+(\\d+)");
   private static final Pattern INODE_BLOCK = Pattern.compile("located at block (\\d+), offset");
   /** Far more than any /etc/shadow: a larger file is not rewritten in place. */
   static final int MAX_IN_PLACE = 1 << 20;
@@ -142,14 +141,14 @@ public class ExtFiles {
    * blocks of its own (not in its inode), every one of them written, from the first on (no hole, no unwritten
    * extent), at most {@link #MAX_IN_PLACE} bytes of them; what its blocks hold must be what debugfs dumps of
    * it. Empty for any other file; an error when there is none. One debugfs run, through {@code scratch} (a
-   * directory of the build's).
+   * directory of the build's), and the block size read from the superblock.
    */
   public Optional<Placement> placement(Path image, String path, Path scratch) {
     String file = word(path);
     Path dump = scratch.resolve("debugfs-dump");
     try {
       Files.deleteIfExists(dump);
-      Map<String, String> printed = runAll(image, List.of("stat " + file, "imap " + file, "stats -h",
+      Map<String, String> printed = runAll(image, List.of("stat " + file, "imap " + file,
           "dump " + file + " " + word(dump.toString())), scratch);
       String stat = printed.getOrDefault("stat " + file, "");
       Matcher inode = INODE.matcher(stat);
@@ -173,7 +172,7 @@ public class ExtFiles {
           blocks.add(Long.parseLong(mapped.group(3)) + block - first);
         }
       }
-      int blockSize = Integer.parseInt(find(BLOCK_SIZE, printed.getOrDefault("stats -h", ""), image + " has no block size"));
+      int blockSize = blockSize(image);
       long fileSize = Long.parseLong(size.group(1));
       long capacity = (long) blockSize * blocks.size();
       if (capacity < fileSize || capacity > MAX_IN_PLACE || !Files.isRegularFile(dump) || Files.size(dump) != fileSize) {
@@ -194,6 +193,22 @@ public class ExtFiles {
     } finally {
       delete(dump);
     }
+  }
+
+  /**
+   * The filesystem's block size, from its superblock (at byte 1024): 1024 shifted by {@code s_log_block_size},
+   * the little-endian 32-bit word at byte 24 of it (rather than debugfs's 50 lines of {@code stats} in the log).
+   */
+  private static int blockSize(Path image) throws IOException {
+    ByteBuffer word = ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    try (FileChannel in = FileChannel.open(image)) {
+      readFully(in, word, 1024 + 24);
+    }
+    int log = word.getInt(0);
+    if (log < 0 || log > 6) {
+      throw new IOException(image + " has no ext block size in its superblock (s_log_block_size " + log + ")");
+    }
+    return 1024 << log;
   }
 
   /** The first {@code size} bytes of {@code blocks} in {@code image}, read from the image file itself. */
