@@ -27,7 +27,7 @@ import org.springframework.stereotype.Component;
 /**
  * apt's package lists, shared across builds ({@code <data-dir>/cache/lists/<sources>/<release>}), like the
  * package pool: before {@code apt-get update} a build is lent the newest lists fetched with the same apt
- * configuration (sources, keyrings, apt.conf; not pins), so apt only asks whether each InRelease changed;
+ * configuration (architecture, sources, keyrings, apt.conf; not pins), so apt only asks whether each InRelease changed;
  * after it, lists whose Release files differ from every kept ones are kept as a new generation, and the
  * older generations not being lent go. The generations are entries of the {@link CacheStore}, one layer per apt
  * configuration, but do not count against {@code max-size}; a copy that fails lends nothing. Only
@@ -63,13 +63,16 @@ public class AptListsPool {
     return lists;
   }
 
-  /** Copies the newest lists of the same apt configuration into the chroot's lists directory; false when there are none. */
-  public boolean lend(Path root, String buildId) {
+  /**
+   * Copies the newest lists of the same apt configuration, for the same architecture, into the chroot's lists
+   * directory; false when there are none.
+   */
+  public boolean lend(Path root, String architecture, String buildId) {
     if (!settings.cache().enabled()) {
       return false;
     }
     try {
-      String layer = layer(root);
+      String layer = layer(root, architecture);
       Optional<Path> newest = store.entries(layer).max(Comparator.comparing(AptListsPool::modified));
       if (newest.isEmpty()) {
         return false;
@@ -100,7 +103,7 @@ public class AptListsPool {
    * {@code apt-get update} that finds nothing new takes 0.4 s, most of it apt building its caches, which
    * its next command then does. Those repos are the ones {@link SignedIndexes#verifiable} names.
    */
-  public boolean current(Path root, List<RepoSpec> repos) {
+  public boolean current(Path root, String architecture, List<RepoSpec> repos) {
     Duration maxAge = settings.cache().releaseMaxAge();
     if (!settings.cache().enabled() || maxAge.isZero() || repos.isEmpty()) {
       return false;
@@ -109,7 +112,7 @@ public class AptListsPool {
       if (!repos.stream().allMatch(SignedIndexes::verifiable)) {
         return false;
       }
-      CacheKey generation = new CacheKey(layer(root), release(lists(root)), null);
+      CacheKey generation = new CacheKey(layer(root, architecture), release(lists(root)), null);
       if (!store.contains(generation)) {
         return false;
       }
@@ -132,13 +135,13 @@ public class AptListsPool {
    * the bootstrap's), so of the copy only what {@link SignedIndexes} finds a gpgv-verified
    * InRelease of {@code repos} vouching for is kept; the lists of {@code trusted} and {@code file:} repos never are.
    */
-  public void keep(Path root, List<RepoSpec> repos, String buildId) {
+  public void keep(Path root, String architecture, List<RepoSpec> repos, String buildId) {
     if (!settings.cache().enabled()) {
       return;
     }
     try {
       Path lists = lists(root);
-      CacheKey generation = new CacheKey(layer(root), release(lists), null);
+      CacheKey generation = new CacheKey(layer(root, architecture), release(lists), null);
       if (store.contains(generation)) {
         Files.setLastModifiedTime(store.entry(generation), FileTime.from(Instant.now()));
       } else {
@@ -181,13 +184,19 @@ public class AptListsPool {
   }
 
   /** The pool keeps one layer of generations per apt configuration. */
-  private static String layer(Path root) throws IOException {
-    return LAYER + "/" + configuration(root);
+  private static String layer(Path root, String architecture) throws IOException {
+    return LAYER + "/" + configuration(root, architecture);
   }
 
-  /** The digest of what decides which lists apt fetches: every file under /etc/apt but the pins. */
-  static String configuration(Path root) throws IOException {
+  /**
+   * The digest of what decides which lists apt fetches: the architecture (apt takes it from dpkg, or the
+   * bootstrap from its options, never from a file under /etc/apt: an arm64 build's lists hold no amd64
+   * index, and lent as current to an amd64 build they left its bootstrap with no essential package) and
+   * every file under /etc/apt but the pins.
+   */
+  static String configuration(Path root, String architecture) throws IOException {
     MessageDigest digest = DigestUtils.getSha256Digest();
+    digest.update(("architecture=" + architecture + "\0").getBytes(StandardCharsets.UTF_8));
     Path etc = root.resolve("etc/apt");
     try (Stream<Path> files = Files.walk(etc)) {
       for (Path file : files.filter(AptListsPool::isPlainFile).sorted().toList()) {

@@ -65,7 +65,7 @@ public class AptSourceCaches {
   }
 
   /** Copies the source cache kept for the chroot's lists into its apt cache directory; false when none is kept. */
-  public boolean lend(Path root, String buildId) {
+  public boolean lend(Path root, String architecture, String buildId) {
     if (!settings.cache().enabled()) {
       return false;
     }
@@ -74,7 +74,7 @@ public class AptSourceCaches {
       if (dir.isEmpty()) {
         return false;
       }
-      CacheKey key = key(root);
+      CacheKey key = key(root, architecture);
       Optional<Boolean> lent = store.read(key, buildId, Duration.ZERO, entry -> {
         Files.copy(entry.resolve(FILE), dir.get().resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
         return true;
@@ -90,12 +90,12 @@ public class AptSourceCaches {
   }
 
   /** Keeps the chroot's source cache for its lists, unless one is kept; best effort. */
-  public void keep(Path root, String buildId) {
+  public void keep(Path root, String architecture, String buildId) {
     if (!settings.cache().enabled()) {
       return;
     }
     try {
-      CacheKey key = key(root);
+      CacheKey key = key(root, architecture);
       Optional<Path> dir = cacheDir(root);
       if (store.contains(key) || dir.isEmpty() || !BoundedInput.isPlainFile(dir.get().resolve(FILE))) {
         return;
@@ -110,8 +110,8 @@ public class AptSourceCaches {
   }
 
   /** One layer per apt configuration, one entry per generation of its lists. */
-  static CacheKey key(Path root) throws IOException {
-    return new CacheKey(LAYER + "/" + AptListsPool.configuration(root),
+  static CacheKey key(Path root, String architecture) throws IOException {
+    return new CacheKey(LAYER + "/" + AptListsPool.configuration(root, architecture),
         AptListsPool.release(AptListsPool.lists(root)), null);
   }
 

@@ -133,12 +133,12 @@ public class BootstrapPackages {
     Path staging = null;
     try {
       debootstrapper.prepareApt(root, options);
-      boolean listsLent = lists.lend(root, buildId);
+      boolean listsLent = lists.lend(root, options.arch(), buildId);
       if (!resolve) {
-        return listsLent && lists.current(root, List.of(repo(options)));
+        return listsLent && lists.current(root, options.arch(), List.of(repo(options)));
       }
       List<Debootstrapper.PackageFile> files = debootstrapper.packageFiles(root, options);
-      lists.keep(root, List.of(repo(options)), buildId);
+      lists.keep(root, options.arch(), List.of(repo(options)), buildId);
       Path archives = archives(root);
       List<Debootstrapper.PackageFile> missing = files.stream().filter(file -> !has(archives, file)).toList();
       if (missing.isEmpty()) {

@@ -45,17 +45,18 @@ public class InstallPackages extends BuildStep {
     Path root = build.workspace().root();
     apt.repairInterrupted(root);
     List<RepoSpec> repos = AptSettings.repos(build.spec(), build.mirror());
+    String architecture = build.spec().arch().name();
     sourceCaches.clear(root);
-    boolean current = lists.lend(root, build.id()) && lists.current(root, repos);
+    boolean current = lists.lend(root, architecture, build.id()) && lists.current(root, architecture, repos);
     if (current) {
-      sourceCaches.lend(root, build.id());
+      sourceCaches.lend(root, architecture, build.id());
     } else {
       apt.update(root);
-      lists.keep(root, repos, build.id());
+      lists.keep(root, architecture, repos, build.id());
     }
     List<Apt.Download> downloads = apt.downloads(root, build.spec().packages());
     if (current) {
-      sourceCaches.keep(root, build.id());
+      sourceCaches.keep(root, architecture, build.id());
     }
     packagePool.lend(build.workspace(), downloads);
     apt.upgradeAndInstall(root, build.spec().packages());

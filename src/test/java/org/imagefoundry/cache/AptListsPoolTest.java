@@ -78,11 +78,11 @@ class AptListsPoolTest {
   @Test
   void listsOneBuildFetchedAreLentToTheNextOfTheSameSourcesWhateverItsPins() throws Exception {
     AptListsPool pool = pool(true);
-    assertThat(pool.lend(chroot("first", SOURCES, "", null), "b9")).isFalse();
-    pool.keep(chroot("updated", SOURCES, "", "Package: less"), repos(), "b1");
+    assertThat(pool.lend(chroot("first", SOURCES, "", null), "amd64", "b9")).isFalse();
+    pool.keep(chroot("updated", SOURCES, "", "Package: less"), "amd64", repos(), "b1");
 
     Path next = chroot("next", SOURCES, "Package: *\nPin: release n=bookworm\nPin-Priority: 1001\n", null);
-    assertThat(pool.lend(next, "b9")).isTrue();
+    assertThat(pool.lend(next, "amd64", "b9")).isTrue();
 
     Path lists = next.resolve("var/lib/apt/lists");
     assertThat(lists.resolve(RELEASE)).content().contains("BEGIN PGP SIGNED MESSAGE");
@@ -91,44 +91,59 @@ class AptListsPoolTest {
   }
 
   @Test
+  void listsKeptForOneArchitectureAreNeverLentToAnotherOfTheSameSources() throws Exception {
+    AptListsPool pool = pool(true, Duration.ofSeconds(60));
+    // an arm64 build's update, just now: its lists hold no amd64 index, whatever its sources say
+    pool.keep(chroot("arm64", SOURCES, "", "Package: less"), "arm64", repos(), "b1");
+
+    Path amd64 = chroot("amd64", SOURCES, "", null);
+    assertThat(pool.lend(amd64, "amd64", "b2")).isFalse();
+    assertThat(amd64.resolve("var/lib/apt/lists")).isDirectoryNotContaining("glob:**{Packages,InRelease}");
+    Path arm64 = chroot("next-arm64", SOURCES, "", null);
+    assertThat(pool.lend(arm64, "arm64", "b3")).isTrue();
+    assertThat(pool.current(arm64, "arm64", repos())).isTrue();
+    assertThat(pool.current(arm64, "amd64", repos())).as("the same lists, asked for amd64").isFalse();
+  }
+
+  @Test
   void listsAnUpdateConfirmedWithinTheReleaseMaxAgeAreCurrentAndNoLongerAfterIt() throws Exception {
     AptListsPool pool = pool(true, Duration.ofSeconds(60));
-    pool.keep(chroot("updated", SOURCES, "", "Package: less"), repos(), "b1");
+    pool.keep(chroot("updated", SOURCES, "", "Package: less"), "amd64", repos(), "b1");
     Path next = chroot("next", SOURCES, "", null);
-    assertThat(pool.lend(next, "b9")).isTrue();
+    assertThat(pool.lend(next, "amd64", "b9")).isTrue();
 
-    assertThat(pool.current(next, repos())).isTrue();
+    assertThat(pool.current(next, "amd64", repos())).isTrue();
 
     try (var entries = Files.list(pool.dir())) {
       Path generation = Files.list(entries.findFirst().orElseThrow()).findFirst().orElseThrow();
       Files.setLastModifiedTime(generation, FileTime.from(Instant.now().minusSeconds(61)));
     }
-    assertThat(pool.current(next, repos())).as("confirmed 61 s ago").isFalse();
-    pool.keep(next, repos(), "b9");
-    assertThat(pool.current(next, repos())).as("confirmed again by the next update").isTrue();
+    assertThat(pool.current(next, "amd64", repos())).as("confirmed 61 s ago").isFalse();
+    pool.keep(next, "amd64", repos(), "b9");
+    assertThat(pool.current(next, "amd64", repos())).as("confirmed again by the next update").isTrue();
   }
 
   @Test
   void listsAreNeverCurrentWithoutAMaxAgeForATrustedRepoOrWhenTheChrootHoldsOthers() throws Exception {
-    pool(true, Duration.ofSeconds(60)).keep(chroot("updated", SOURCES, "", "Package: less"), repos(), "b1");
+    pool(true, Duration.ofSeconds(60)).keep(chroot("updated", SOURCES, "", "Package: less"), "amd64", repos(), "b1");
     Path next = chroot("next", SOURCES, "", null);
-    assertThat(pool(true, Duration.ofSeconds(60)).lend(next, "b9")).isTrue();
+    assertThat(pool(true, Duration.ofSeconds(60)).lend(next, "amd64", "b9")).isTrue();
 
-    assertThat(pool(true, Duration.ZERO).current(next, repos())).as("max age 0").isFalse();
+    assertThat(pool(true, Duration.ZERO).current(next, "amd64", repos())).as("max age 0").isFalse();
     RepoSpec trusted = new RepoSpec("t", "http://127.0.0.1:9/t", "bookworm", "main", null, "deb", true, null);
-    assertThat(pool(true, Duration.ofSeconds(60)).current(next, List.of(repo.repo(), trusted))).as("a trusted repo").isFalse();
+    assertThat(pool(true, Duration.ofSeconds(60)).current(next, "amd64", List.of(repo.repo(), trusted))).as("a trusted repo").isFalse();
     Path other = chroot("other", SOURCES, "", "Package: less\nVersion: 3");
-    assertThat(pool(true, Duration.ofSeconds(60)).current(other, repos())).as("lists no update kept").isFalse();
+    assertThat(pool(true, Duration.ofSeconds(60)).current(other, "amd64", repos())).as("lists no update kept").isFalse();
   }
 
   @Test
   void aNewInReleaseRefreshesThePoolAndTheOldListsGo() throws Exception {
     AptListsPool pool = pool(true);
-    pool.keep(chroot("old", SOURCES, "", "Package: less\nVersion: 1"), repos(), "b1");
-    pool.keep(chroot("new", SOURCES, "", "Package: less\nVersion: 2"), repos(), "b2");
+    pool.keep(chroot("old", SOURCES, "", "Package: less\nVersion: 1"), "amd64", repos(), "b1");
+    pool.keep(chroot("new", SOURCES, "", "Package: less\nVersion: 2"), "amd64", repos(), "b2");
 
     Path next = chroot("next", SOURCES, "", null);
-    assertThat(pool.lend(next, "b9")).isTrue();
+    assertThat(pool.lend(next, "amd64", "b9")).isTrue();
 
     assertThat(next.resolve("var/lib/apt/lists").resolve(PACKAGES)).hasContent("Package: less\nVersion: 2");
     try (var entries = Files.list(pool.dir())) {
@@ -140,11 +155,11 @@ class AptListsPoolTest {
   @Test
   void otherSourcesAreLentNothing() throws Exception {
     AptListsPool pool = pool(true);
-    pool.keep(chroot("updated", SOURCES, "", "Package: less"), repos(), "b1");
+    pool.keep(chroot("updated", SOURCES, "", "Package: less"), "amd64", repos(), "b1");
 
     Path other = chroot("other", SOURCES + "deb http://other.example.invalid/debian bookworm main\n", "", null);
 
-    assertThat(pool.lend(other, "b9")).isFalse();
+    assertThat(pool.lend(other, "amd64", "b9")).isFalse();
     assertThat(other.resolve("var/lib/apt/lists").resolve(PACKAGES)).doesNotExist();
   }
 
@@ -155,9 +170,9 @@ class AptListsPoolTest {
     Path updated = chroot("updated", SOURCES, "", "Package: less");
     Files.createSymbolicLink(updated.resolve("var/lib/apt/lists/evil_Packages"), secret);
 
-    pool.keep(updated, repos(), "b1");
+    pool.keep(updated, "amd64", repos(), "b1");
     Path next = chroot("next", SOURCES, "", null);
-    assertThat(pool.lend(next, "b9")).isTrue();
+    assertThat(pool.lend(next, "amd64", "b9")).isTrue();
 
     assertThat(next.resolve("var/lib/apt/lists/evil_Packages")).doesNotExist();
     try (var files = Files.walk(pool.dir())) {
@@ -174,17 +189,17 @@ class AptListsPoolTest {
     org.springframework.util.FileSystemUtils.deleteRecursively(lists);
     Files.createSymbolicLink(lists, outside);
 
-    pool.keep(updated, repos(), "b1");
+    pool.keep(updated, "amd64", repos(), "b1");
 
-    assertThat(pool.lend(chroot("next", SOURCES, "", null), "b9")).isFalse();
+    assertThat(pool.lend(chroot("next", SOURCES, "", null), "amd64", "b9")).isFalse();
   }
 
   @Test
   void withTheCachesOffNothingIsKeptOrLent() throws Exception {
     AptListsPool pool = pool(false);
-    pool.keep(chroot("updated", SOURCES, "", "Package: less"), repos(), "b1");
+    pool.keep(chroot("updated", SOURCES, "", "Package: less"), "amd64", repos(), "b1");
 
-    assertThat(pool.lend(chroot("next", SOURCES, "", null), "b9")).isFalse();
+    assertThat(pool.lend(chroot("next", SOURCES, "", null), "amd64", "b9")).isFalse();
     assertThat(pool.dir()).doesNotExist();
   }
 
@@ -197,9 +212,9 @@ class AptListsPoolTest {
     Files.writeString(lists.resolve(PACKAGES.replace("_main_", "_contrib_")), "Package: forged\n");
     Files.writeString(lists.resolve("other.invalid_debian_dists_bookworm_InRelease"), "Origin: forged\n");
 
-    pool.keep(updated, repos(), "b1");
+    pool.keep(updated, "amd64", repos(), "b1");
     Path next = chroot("next", SOURCES, "", null);
-    assertThat(pool.lend(next, "b9")).isTrue();
+    assertThat(pool.lend(next, "amd64", "b9")).isTrue();
 
     try (var files = Files.list(next.resolve("var/lib/apt/lists"))) {
       assertThat(files.filter(Files::isRegularFile).map(f -> f.getFileName().toString()))
@@ -217,9 +232,9 @@ class AptListsPoolTest {
       Files.setLastModifiedTime(lists.resolve(name), java.nio.file.attribute.FileTime.fromMillis(4102444800000L));
     }
 
-    pool.keep(updated, repos(), "b1");
+    pool.keep(updated, "amd64", repos(), "b1");
     Path next = chroot("next", SOURCES, "", null);
-    assertThat(pool.lend(next, "b9")).isTrue();
+    assertThat(pool.lend(next, "amd64", "b9")).isTrue();
 
     for (String name : List.of(RELEASE, PACKAGES)) {
       assertThat(Files.getLastModifiedTime(next.resolve("var/lib/apt/lists").resolve(name)).toInstant())
@@ -236,8 +251,8 @@ class AptListsPoolTest {
     Files.write(lists.resolve(RELEASE), stranger.clearsign(SignedRepository.release(
         java.util.Map.of("main/binary-amd64/Packages", "Package: forged\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)))));
 
-    pool.keep(updated, repos(), "b1");
+    pool.keep(updated, "amd64", repos(), "b1");
 
-    assertThat(pool.lend(chroot("next", SOURCES, "", null), "b9")).isFalse();
+    assertThat(pool.lend(chroot("next", SOURCES, "", null), "amd64", "b9")).isFalse();
   }
 }

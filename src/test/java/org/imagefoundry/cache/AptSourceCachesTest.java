@@ -48,7 +48,7 @@ class AptSourceCachesTest {
   void keptFrom(AptSourceCaches caches, String name, String release, String parsed) throws Exception {
     Path root = chroot(name, SOURCES, release);
     Files.writeString(cache(root), parsed);
-    caches.keep(root, "keeper-" + name);
+    caches.keep(root, "amd64", "keeper-" + name);
   }
 
   @Test
@@ -58,26 +58,28 @@ class AptSourceCachesTest {
     keptFrom(caches, "first", "Release 1", "parsed lists 1");
     Path next = chroot("next", SOURCES, "Release 1");
 
-    assertThat(caches.lend(next, "b2")).isTrue();
+    assertThat(caches.lend(next, "amd64", "b2")).isTrue();
     assertThat(cache(next)).hasContent("parsed lists 1");
     assertThat(Files.isSymbolicLink(cache(next))).isFalse();
     Files.writeString(cache(next), "changed by a package script");
-    assertThat(caches.lend(chroot("third", SOURCES, "Release 1"), "b3")).isTrue();
+    assertThat(caches.lend(chroot("third", SOURCES, "Release 1"), "amd64", "b3")).isTrue();
     assertThat(cache(dir.resolve("third"))).hasContent("parsed lists 1");
   }
 
   @Test
-  void nothingIsLentForOtherListsOrAnotherAptConfigurationOrWithTheCacheOff() throws Exception {
+  void nothingIsLentForOtherListsOrAnotherAptConfigurationOrArchitectureOrWithTheCacheOff() throws Exception {
     AptSourceCaches caches = caches(true);
     keptFrom(caches, "first", "Release 1", "parsed lists 1");
 
-    assertThat(caches.lend(chroot("newer", SOURCES, "Release 2"), "b2")).isFalse();
-    assertThat(caches.lend(chroot("other", SOURCES + "deb http://other.invalid/debian bookworm main\n", "Release 1"), "b3"))
+    assertThat(caches.lend(chroot("newer", SOURCES, "Release 2"), "amd64", "b2")).isFalse();
+    assertThat(caches.lend(chroot("other", SOURCES + "deb http://other.invalid/debian bookworm main\n", "Release 1"), "amd64", "b3"))
         .isFalse();
-    assertThat(caches(false).lend(chroot("off", SOURCES, "Release 1"), "b4")).isFalse();
+    assertThat(caches(false).lend(chroot("off", SOURCES, "Release 1"), "amd64", "b4")).isFalse();
+    assertThat(caches.lend(chroot("arm64", SOURCES, "Release 1"), "arm64", "b5")).as("another architecture").isFalse();
     assertThat(cache(dir.resolve("newer"))).doesNotExist();
     assertThat(cache(dir.resolve("other"))).doesNotExist();
     assertThat(cache(dir.resolve("off"))).doesNotExist();
+    assertThat(cache(dir.resolve("arm64"))).doesNotExist();
   }
 
   @Test
@@ -87,8 +89,8 @@ class AptSourceCachesTest {
 
     keptFrom(caches, "second", "Release 2", "parsed lists 2");
 
-    assertThat(caches.lend(chroot("on-1", SOURCES, "Release 1"), "b3")).isFalse();
-    assertThat(caches.lend(chroot("on-2", SOURCES, "Release 2"), "b4")).isTrue();
+    assertThat(caches.lend(chroot("on-1", SOURCES, "Release 1"), "amd64", "b3")).isFalse();
+    assertThat(caches.lend(chroot("on-2", SOURCES, "Release 2"), "amd64", "b4")).isTrue();
     assertThat(cache(dir.resolve("on-2"))).hasContent("parsed lists 2");
   }
 
@@ -100,14 +102,14 @@ class AptSourceCachesTest {
     Files.writeString(retried.resolve("var/cache/apt/pkgcache.bin"), "planted too");
 
     caches.clear(retried);
-    caches.keep(retried, "b1");
+    caches.keep(retried, "amd64", "b1");
 
     assertThat(cache(retried)).doesNotExist();
     assertThat(retried.resolve("var/cache/apt/pkgcache.bin")).doesNotExist();
-    assertThat(caches.lend(chroot("next", SOURCES, "Release 1"), "b2")).isFalse();
+    assertThat(caches.lend(chroot("next", SOURCES, "Release 1"), "amd64", "b2")).isFalse();
     Files.writeString(cache(retried), "written by apt");
-    caches.keep(retried, "b1");
-    assertThat(caches.lend(chroot("later", SOURCES, "Release 1"), "b3")).isTrue();
+    caches.keep(retried, "amd64", "b1");
+    assertThat(caches.lend(chroot("later", SOURCES, "Release 1"), "amd64", "b3")).isTrue();
     assertThat(cache(dir.resolve("later"))).hasContent("written by apt");
   }
 
@@ -118,18 +120,18 @@ class AptSourceCachesTest {
     Path linked = chroot("linked", SOURCES, "Release 1");
     Files.createSymbolicLink(cache(linked), host);
 
-    caches.keep(linked, "b1");
+    caches.keep(linked, "amd64", "b1");
 
     Path honest = chroot("honest", SOURCES, "Release 1");
-    assertThat(caches.lend(honest, "b2")).isFalse();
+    assertThat(caches.lend(honest, "amd64", "b2")).isFalse();
     Files.writeString(cache(honest), "parsed lists 1");
-    caches.keep(honest, "b3");
+    caches.keep(honest, "amd64", "b3");
     Path outside = Files.createDirectories(dir.resolve("host-dir"));
     Path escaping = chroot("escaping", SOURCES, "Release 1");
     Files.delete(escaping.resolve("var/cache/apt"));
     Files.createSymbolicLink(escaping.resolve("var/cache/apt"), outside);
 
-    assertThat(caches.lend(escaping, "b4")).isFalse();
+    assertThat(caches.lend(escaping, "amd64", "b4")).isFalse();
     assertThat(outside).isEmptyDirectory();
     Path cleared = chroot("cleared", SOURCES, "Release 1");
     Files.createSymbolicLink(cache(cleared), host);
@@ -141,7 +143,7 @@ class AptSourceCachesTest {
     Path hostCache = Files.writeString(outside.resolve(AptSourceCaches.FILE), "the host's apt cache");
     caches.clear(escaping);
     assertThat(hostCache).hasContent("the host's apt cache");
-    assertThat(caches.lend(planted, "b5")).isTrue();
+    assertThat(caches.lend(planted, "amd64", "b5")).isTrue();
     assertThat(Files.isSymbolicLink(cache(planted))).isFalse();
     assertThat(cache(planted)).hasContent("parsed lists 1");
     assertThat(host).hasContent("the host's file");
