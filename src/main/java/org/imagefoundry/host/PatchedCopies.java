@@ -9,11 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import org.apache.commons.codec.binary.Hex;
+import org.apache.commons.codec.digest.DigestUtils;
 import org.springframework.stereotype.Component;
 
 /**
@@ -72,12 +72,7 @@ public class PatchedCopies {
 
   /** The md5 of {@code source}'s bytes with {@code patches}' bytes in their places. */
   static String md5(Path source, List<Patch> patches) throws IOException {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    MessageDigest digest = DigestUtils.getMd5Digest();
     byte[] buffer = new byte[BUFFER];
     long position = 0;
     try (InputStream in = Files.newInputStream(source)) {
