@@ -33,6 +33,7 @@ public final class FileServer implements AutoCloseable {
 
   private final HttpServer server;
   private final List<URI> asked = new CopyOnWriteArrayList<>();
+  private final List<InetSocketAddress> callers = new CopyOnWriteArrayList<>();
 
   private FileServer(Function<URI, Answer> answers) {
     try {
@@ -48,6 +49,7 @@ public final class FileServer implements AutoCloseable {
     }));
     server.createContext("/", exchange -> {
       asked.add(exchange.getRequestURI());
+      callers.add(exchange.getRemoteAddress());
       Answer answer = answers.apply(exchange.getRequestURI());
       if (answer.location() != null) {
         exchange.getResponseHeaders().add("Location", answer.location());
@@ -72,6 +74,11 @@ public final class FileServer implements AutoCloseable {
 
   public List<URI> asked() {
     return List.copyOf(asked);
+  }
+
+  /** Where each request came from: one address for all of them is one connection, kept and reused. */
+  public List<InetSocketAddress> callers() {
+    return List.copyOf(callers);
   }
 
   @Override
