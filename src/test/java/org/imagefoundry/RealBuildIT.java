@@ -89,7 +89,13 @@ class RealBuildIT {
             String shadow = Files.readString(mnt.resolve("etc/shadow"));
             String hash = shadow.lines().filter(l -> l.startsWith("root:")).findFirst().orElseThrow().split(":")[1];
             assertThat(org.apache.commons.codec.digest.Crypt.crypt("r00t-test", hash)).isEqualTo(hash);
-            assertThat(Files.readString(mnt.resolve("var/lib/dpkg/status"))).contains("Package: netbase");
+            String status = Files.readString(mnt.resolve("var/lib/dpkg/status"));
+            assertThat(status).contains("Package: netbase");
+            // /usr merged from the start, and the archive's usr-is-merged in place of mmdebstrap's stand-in
+            assertThat(Files.readSymbolicLink(mnt.resolve("bin"))).isEqualTo(Path.of("usr/bin"));
+            assertThat(Files.readSymbolicLink(mnt.resolve("lib"))).isEqualTo(Path.of("usr/lib"));
+            assertThat(status.split("\n\n")).filteredOn(p -> p.contains("Package: usr-is-merged\n")).singleElement()
+                .satisfies(p -> assertThat(p).contains("Status: install ok installed", "Source: usrmerge"));
           } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
           }

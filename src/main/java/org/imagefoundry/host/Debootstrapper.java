@@ -83,6 +83,9 @@ public class Debootstrapper {
     try {
       sandbox.runBeside(root, readOnly, Command.of(settings.timeouts().debootstrap(), arguments(root, options, listsCurrent))
           .withEnv(options.proxyEnv()));
+      if (!SEPARATE_USR_SUITES.contains(options.suite())) {
+        checkUsrIsMerged(root, options);
+      }
     } catch (CommandFailedException e) {
       String reason = e.tail().stream().filter(line -> BAD_SIGNATURE.stream().anyMatch(line::contains)).findFirst()
           .orElse(null);
@@ -210,12 +213,19 @@ public class Debootstrapper {
   }
 
   /**
-   * mmdebstrap's own hooks that make /usr merged from the start, as debootstrap does: bin, sbin and lib are
-   * links into /usr before anything is unpacked, and the archive's usr-is-merged satisfies what asks for
-   * a merged /usr. Without them apt picks usrmerge, which converts the tree after the fact and brings perl
-   * with it (7 packages more; the bootstrap took 16.0 s against 14.6 s here).
+   * mmdebstrap's own hook that makes /usr merged from the start, as debootstrap does: bin, sbin and lib are
+   * links into /usr before anything is unpacked, and a stand-in usr-is-merged (version 1, made by the hook)
+   * satisfies what asks for a merged /usr. Without it apt picks usrmerge, which converts the tree after the
+   * fact and brings perl with it (7 packages more; the bootstrap took 16.0 s against 14.6 s here). The
+   * archive's usr-is-merged then replaces the stand-in among the remaining packages, as an include: the
+   * hook set's essential hook would run an apt of its own for it (0.5 s of a 13 s bootstrap here, the same
+   * packages and files), and {@link #checkUsrIsMerged} makes the same check it makes.
    */
-  static final String MERGED_USR_HOOKS = "/usr/share/mmdebstrap/hooks/merged-usr";
+  static final String MERGED_USR_HOOK = "/usr/share/mmdebstrap/hooks/merged-usr/setup00.sh";
+  /** The source of the archive's usr-is-merged; the stand-in's is mmdebstrap-dummy-usr-is-merged. */
+  static final String USR_IS_MERGED_SOURCE = "usrmerge";
+  /** More than a dpkg status of any bootstrap: the file is not read beyond it. */
+  static final long MAX_STATUS_BYTES = 64L << 20;
   /** Suites whose archive has no usr-is-merged, which the hooks install: they bootstrap as they always did. */
   static final Set<String> SEPARATE_USR_SUITES = Set.of("jessie", "stretch", "buster", "bullseye",
       "xenial", "bionic", "focal", "jammy");
@@ -230,10 +240,15 @@ public class Debootstrapper {
     if (options.variant() != null) {
       args.add("--variant=" + options.variant());
     }
-    args.add("--include=" + String.join(",", options.include()));
+    List<String> include = new ArrayList<>(options.include());
+    boolean mergedUsr = !SEPARATE_USR_SUITES.contains(options.suite());
+    if (mergedUsr && !include.contains("usr-is-merged")) {
+      include.add("usr-is-merged");
+    }
+    args.add("--include=" + String.join(",", include));
     args.add("--architectures=" + options.arch());
-    if (!SEPARATE_USR_SUITES.contains(options.suite())) {
-      args.add("--hook-dir=" + MERGED_USR_HOOKS);
+    if (mergedUsr) {
+      args.add("--setup-hook=" + MERGED_USR_HOOK);
     }
     // fuel-agent used --no-check-gpg; we verify the Release signature unless the repo is marked trusted
     if (!options.trusted()) {
@@ -253,6 +268,42 @@ public class Debootstrapper {
     args.add(options.trusted() ? "deb [trusted=yes] " + options.mirror() + " " + options.suite() + " main"
         : options.mirror());
     return args;
+  }
+
+  /**
+   * The check the merged-usr hook set's essential hook makes: the tree's usr-is-merged is installed and is
+   * the archive's, not the hook's stand-in (which would be left where the suite has none of its own).
+   * The tree's dpkg status is read without following a link and not beyond {@link #MAX_STATUS_BYTES}.
+   */
+  static void checkUsrIsMerged(Path root, Options options) {
+    String status;
+    try {
+      Path file = root;
+      for (String part : List.of("var", "lib", "dpkg", "status")) {
+        file = file.resolve(part);
+        if (Files.isSymbolicLink(file)) {
+          throw new BuildFailure("the bootstrap's " + root.relativize(file) + " is a symbolic link");
+        }
+      }
+      if (Files.size(file) > MAX_STATUS_BYTES) {
+        throw new BuildFailure("the bootstrap's dpkg status is larger than " + MAX_STATUS_BYTES + " bytes");
+      }
+      status = Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      throw new BuildFailure("could not read the bootstrap's dpkg status: " + e.getMessage(), e);
+    }
+    for (String paragraph : status.split("\n\n")) {
+      List<String> lines = List.of(paragraph.strip().split("\n"));
+      if (lines.contains("Package: usr-is-merged")) {
+        if (lines.contains("Status: install ok installed") && lines.contains("Source: " + USR_IS_MERGED_SOURCE)) {
+          return;
+        }
+        break;
+      }
+    }
+    throw new BuildFailure("the bootstrap of suite " + options.suite() + " of repo " + options.mirror()
+        + " did not install the archive's usr-is-merged, which a merged /usr needs (mmdebstrap's stand-in is left"
+        + " or none is installed): a suite with /usr not merged is one of " + new java.util.TreeSet<>(SEPARATE_USR_SUITES));
   }
 
   /**

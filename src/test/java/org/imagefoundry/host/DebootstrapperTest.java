@@ -32,8 +32,8 @@ class DebootstrapperTest {
 
     debootstrapper.run(target, options(false));
 
-    List<String> expected = List.of("mmdebstrap", "--mode=root", "--variant=minbase", "--include=ca-certificates",
-        "--architectures=amd64", "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr", "--keyring=" + KEYRING, "--aptopt=Acquire::http::AllowRedirect \"false\"",
+    List<String> expected = List.of("mmdebstrap", "--mode=root", "--variant=minbase", "--include=ca-certificates,usr-is-merged",
+        "--architectures=amd64", "--setup-hook=/usr/share/mmdebstrap/hooks/merged-usr/setup00.sh", "--keyring=" + KEYRING, "--aptopt=Acquire::http::AllowRedirect \"false\"",
         "--aptopt=Acquire::https::AllowRedirect \"false\"", "--skip=check/empty,chroot/mount,chroot/policy-rc.d,check/qemu,essential/unlink,cleanup/apt/lists,cleanup/apt/cache",
         "bookworm", target.toString(), MIRROR);
     assertThat(host.commandsEntered()).containsExactly(Sandbox.beside(target, List.of(KEYRING), expected));
@@ -59,8 +59,52 @@ class DebootstrapperTest {
 
     debootstrapper.run(target, bullseye);
 
-    assertThat(FakeHost.innermost(host.commands().get(0))).noneMatch(arg -> arg.startsWith("--hook-dir"))
-        .contains("bullseye");
+    assertThat(FakeHost.innermost(host.commands().get(0))).noneMatch(arg -> arg.contains("hook"))
+        .contains("--include=ca-certificates", "bullseye");
+  }
+
+  @Test
+  void theArchivesUsrIsMergedInstalledPassesTheCheck() throws Exception {
+    Files.createDirectories(root.resolve("var/lib/dpkg"));
+    Files.writeString(root.resolve("var/lib/dpkg/status"), FakeHost.USR_IS_MERGED_STATUS);
+
+    Debootstrapper.checkUsrIsMerged(root, options(false)); // throws otherwise
+  }
+
+  @Test
+  void aBootstrapThatLeftTheHooksStandInFailsTheBuildNamingTheSuiteAndRepo() throws Exception {
+    Files.createDirectories(root.resolve("var/lib/dpkg"));
+    Files.writeString(root.resolve("var/lib/dpkg/status"), """
+        Package: usr-is-merged
+        Status: install ok installed
+        Source: mmdebstrap-dummy-usr-is-merged
+        Version: 1
+
+        Package: less
+        Status: install ok installed
+        Source: usrmerge
+        """);
+
+    assertThatThrownBy(() -> Debootstrapper.checkUsrIsMerged(root, options(false))).isInstanceOf(BuildFailure.class)
+        .hasMessageContaining("suite bookworm of repo " + MIRROR).hasMessageContaining("usr-is-merged");
+  }
+
+  @Test
+  void aBootstrapWithoutUsrIsMergedFailsTheBuild() throws Exception {
+    Files.createDirectories(root.resolve("var/lib/dpkg"));
+    Files.writeString(root.resolve("var/lib/dpkg/status"), "Package: base-files\nStatus: install ok installed\n");
+
+    assertThatThrownBy(() -> Debootstrapper.checkUsrIsMerged(root, options(false))).isInstanceOf(BuildFailure.class);
+  }
+
+  @Test
+  void aDpkgStatusThatIsALinkIsNotFollowed() throws Exception {
+    Path elsewhere = Files.writeString(root.resolve("elsewhere"), FakeHost.USR_IS_MERGED_STATUS);
+    Path tree = Files.createDirectories(root.resolve("tree/var/lib/dpkg"));
+    Files.createSymbolicLink(tree.resolve("status"), elsewhere);
+
+    assertThatThrownBy(() -> Debootstrapper.checkUsrIsMerged(root.resolve("tree"), options(false)))
+        .isInstanceOf(BuildFailure.class).hasMessageContaining("symbolic link");
   }
 
   @Test

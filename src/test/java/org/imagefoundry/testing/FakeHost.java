@@ -343,6 +343,23 @@ public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
     }
   }
 
+  /** The dpkg status of the archive's usr-is-merged, as a bootstrap with /usr merged leaves it. */
+  public static final String USR_IS_MERGED_STATUS = """
+      Package: base-files
+      Status: install ok installed
+      Version: 12.4+deb12u11
+
+      Package: usr-is-merged
+      Status: install ok installed
+      Priority: optional
+      Multi-Arch: foreign
+      Source: usrmerge
+      Version: 37~deb12u1
+      Description: Transitional package to assert a merged-/usr system
+       This package can be successfully installed only on merged-/usr systems.
+
+      """;
+
   private static void debootstrap(Path root) {
     try {
       Files.createDirectories(root.resolve("etc"));
@@ -350,6 +367,8 @@ public class FakeHost implements CommandRunner, MountTable, UserNamespaceFiles {
       Files.writeString(root.resolve("etc/debian_version"), "12.11\n");
       Files.writeString(root.resolve("etc/shadow"), "root:*:20000:0:99999:7:::\ndaemon:*:20000:0:99999:7:::\n");
       Files.writeString(root.resolve("etc/machine-id"), "0123456789abcdef0123456789abcdef\n");
+      Files.createDirectories(root.resolve("var/lib/dpkg"));
+      Files.writeString(root.resolve("var/lib/dpkg/status"), USR_IS_MERGED_STATUS);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
