@@ -273,7 +273,8 @@ public class Debootstrapper {
   /**
    * The check the merged-usr hook set's essential hook makes: the tree's usr-is-merged is installed and is
    * the archive's, not the hook's stand-in (which would be left where the suite has none of its own).
-   * The tree's dpkg status is read without following a link and not beyond {@link #MAX_STATUS_BYTES}.
+   * The tree's dpkg status is read only as a regular file, without following a link, and not beyond
+   * {@link #MAX_STATUS_BYTES} (no process of the bootstrap's sandbox outlives it).
    */
   static void checkUsrIsMerged(Path root, Options options) {
     String status;
@@ -284,6 +285,9 @@ public class Debootstrapper {
         if (Files.isSymbolicLink(file)) {
           throw new BuildFailure("the bootstrap's " + root.relativize(file) + " is a symbolic link");
         }
+      }
+      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        throw new BuildFailure("the bootstrap left no dpkg status as a regular file");
       }
       if (Files.size(file) > MAX_STATUS_BYTES) {
         throw new BuildFailure("the bootstrap's dpkg status is larger than " + MAX_STATUS_BYTES + " bytes");

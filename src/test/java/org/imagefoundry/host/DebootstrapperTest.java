@@ -98,6 +98,14 @@ class DebootstrapperTest {
   }
 
   @Test
+  void aDpkgStatusThatIsNoRegularFileIsNotRead() throws Exception {
+    Files.createDirectories(root.resolve("var/lib/dpkg/status")); // a FIFO would block a read just as long
+
+    assertThatThrownBy(() -> Debootstrapper.checkUsrIsMerged(root, options(false))).isInstanceOf(BuildFailure.class)
+        .hasMessageContaining("regular file");
+  }
+
+  @Test
   void aDpkgStatusThatIsALinkIsNotFollowed() throws Exception {
     Path elsewhere = Files.writeString(root.resolve("elsewhere"), FakeHost.USR_IS_MERGED_STATUS);
     Path tree = Files.createDirectories(root.resolve("tree/var/lib/dpkg"));
