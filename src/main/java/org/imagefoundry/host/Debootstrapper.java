@@ -83,7 +83,7 @@ public class Debootstrapper {
     try {
       sandbox.runBeside(root, readOnly, Command.of(settings.timeouts().debootstrap(), arguments(root, options, listsCurrent))
           .withEnv(options.proxyEnv()));
-      if (!SEPARATE_USR_SUITES.contains(options.suite())) {
+      if (mergesUsr(options.suite())) {
         checkUsrIsMerged(root, options);
       }
     } catch (CommandFailedException e) {
@@ -188,7 +188,7 @@ public class Debootstrapper {
     if ("buildd".equals(options.variant())) {
       packages.add("build-essential");
     }
-    if (!SEPARATE_USR_SUITES.contains(suite)) {
+    if (mergesUsr(suite)) {
       packages.add("usr-is-merged");
     }
     packages.addAll(options.include());
@@ -226,9 +226,17 @@ public class Debootstrapper {
   static final String USR_IS_MERGED_SOURCE = "usrmerge";
   /** More than a dpkg status of any bootstrap: the file is not read beyond it. */
   static final long MAX_STATUS_BYTES = 64L << 20;
-  /** Suites whose archive has no usr-is-merged, which the hooks install: they bootstrap as they always did. */
+  /**
+   * Suites whose archive has no usr-is-merged: they bootstrap as they always did, without the merged-usr
+   * hook, the include and the check.
+   */
   static final Set<String> SEPARATE_USR_SUITES = Set.of("jessie", "stretch", "buster", "bullseye",
       "xenial", "bionic", "focal", "jammy");
+
+  /** Whether {@code suite} is bootstrapped with /usr merged from the start (its archive has usr-is-merged). */
+  static boolean mergesUsr(String suite) {
+    return !SEPARATE_USR_SUITES.contains(suite);
+  }
 
   /** mmdebstrap's arguments, as they run in the sandbox. */
   static List<String> arguments(Path root, Options options) {
@@ -241,7 +249,7 @@ public class Debootstrapper {
       args.add("--variant=" + options.variant());
     }
     List<String> include = new ArrayList<>(options.include());
-    boolean mergedUsr = !SEPARATE_USR_SUITES.contains(options.suite());
+    boolean mergedUsr = mergesUsr(options.suite());
     if (mergedUsr && !include.contains("usr-is-merged")) {
       include.add("usr-is-merged");
     }
